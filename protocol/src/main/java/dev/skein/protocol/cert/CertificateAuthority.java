@@ -1,0 +1,87 @@
+package dev.skein.protocol.cert;
+
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.CertificateRejected.Reason;
+import dev.skein.protocol.crypto.Ed25519Keys;
+import dev.skein.protocol.proto.CertificateBody;
+import com.google.protobuf.ByteString;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+
+/** A mesh's certificate authority: its self-signed certificate and its Ed25519 signing key (kept offline). */
+public final class CertificateAuthority {
+    private final Certificate certificate;
+    private final byte[] signingKey;
+
+    private CertificateAuthority(Certificate certificate, byte[] signingKey) {
+        this.certificate = certificate;
+        this.signingKey = signingKey;
+    }
+
+    /** A new CA for the mesh {@code network} (e.g. 100.64.0.0/10), valid from {@code notBefore} to {@code notAfter}. */
+    public static CertificateAuthority create(String name, IpPrefix network, Instant notBefore, Instant notAfter,
+                                              SecureRandom random) {
+        if (!Certificate.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name '" + name + "' is not 1-63 letters, digits, '.', '_' or '-'");
+        }
+        byte[] key = Ed25519Keys.generatePrivateKey(random);
+        CertificateBody body = CertificateBody.newBuilder()
+                .setVersion(1).setName(name).setIsCa(true)
+                .setAddress(Certificate.toProto(network.network()))
+                .setEd25519PublicKey(ByteString.copyFrom(Ed25519Keys.publicKey(key)))
+                .setNotBefore(notBefore.getEpochSecond()).setNotAfter(notAfter.getEpochSecond())
+                .build();
+        return new CertificateAuthority(Certificate.sign(body, key), key);
+    }
+
+    /** Pairs a CA certificate with its signing key, refusing a key that does not belong to it. */
+    public static CertificateAuthority load(Certificate certificate, byte[] signingKey) throws CertificateRejected {
+        if (!certificate.isCa()) {
+            throw new CertificateRejected(Reason.NOT_A_CA, certificate.name());
+        }
+        if (signingKey.length != Ed25519Keys.KEY_SIZE
+                || !Arrays.equals(Ed25519Keys.publicKey(signingKey), certificate.ed25519PublicKey())) {
+            throw new CertificateRejected(Reason.WRONG_KEY, "the CA key is not the one of " + certificate.name());
+        }
+        return new CertificateAuthority(certificate, signingKey.clone());
+    }
+
+    public Certificate certificate() {
+        return certificate;
+    }
+
+    public byte[] signingKey() {
+        return signingKey.clone();
+    }
+
+    /**
+     * Signs a node certificate. Refuses what no verifier would accept: an address outside the mesh, a validity
+     * beyond the CA's own.
+     */
+    public Certificate sign(CertificateRequest request) {
+        if (!certificate.address().contains(request.address().host())) {
+            throw new IllegalArgumentException("address " + request.address() + " is outside the mesh network "
+                    + certificate.address());
+        }
+        if (request.notAfter().isAfter(certificate.notAfter())) {
+            throw new IllegalArgumentException("the certificate would outlive the CA (which expires "
+                    + certificate.notAfter() + ")");
+        }
+        if (!Certificate.NAME.matcher(request.name()).matches()) {
+            throw new IllegalArgumentException("name '" + request.name()
+                    + "' is not 1-63 letters, digits, '.', '_' or '-'");
+        }
+        CertificateBody.Builder body = CertificateBody.newBuilder()
+                .setVersion(1).setName(request.name())
+                .setAddress(Certificate.toProto(request.address()))
+                .addAllGroups(request.groups())
+                .setX25519PublicKey(ByteString.copyFrom(request.x25519PublicKey()))
+                .setEd25519PublicKey(ByteString.copyFrom(request.ed25519PublicKey()))
+                .setNotBefore(request.notBefore().getEpochSecond())
+                .setNotAfter(request.notAfter().getEpochSecond())
+                .setIssuer(ByteString.copyFrom(certificate.fingerprint()));
+        request.subnets().forEach(p -> body.addSubnets(Certificate.toProto(p.network())));
+        return Certificate.sign(body.build(), signingKey);
+    }
+}

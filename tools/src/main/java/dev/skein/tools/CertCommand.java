@@ -1,0 +1,26 @@
+package dev.skein.tools;
+
+import dev.skein.node.pki.PkiFileException;
+import dev.skein.node.pki.PkiFiles;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "cert", description = "Inspect certificates.", subcommands = {CertCommand.Show.class},
+        mixinStandardHelpOptions = true)
+final class CertCommand {
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a certificate in plain words.",
+            footer = {"", "Example:", "  skein cert show pki/office.crt"})
+    static final class Show implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "a .crt file")
+        Path file;
+
+        @Override
+        public Integer call() throws PkiFileException {
+            System.out.print(PkiFiles.readCertificate(file).describe());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.skein.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code skein} command: one entry point, a subcommand per task. */
+@Command(name = "skein", mixinStandardHelpOptions = true, version = "skein 0.1.0",
+        description = "A serverless mesh VPN: WireGuard-compatible tunnels, gossip membership, signed identities.",
+        subcommands = {CaCommand.class, SignCommand.class, CertCommand.class, KeygenCommand.class,
+                PubkeyCommand.class, CommandLine.HelpCommand.class})
+public final class Skein implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 failed, 2 wrong usage). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Skein());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // One clear line, no stack trace: the message of a UserError names the problem.
+            boolean explained = e instanceof UserError || e instanceof dev.skein.node.pki.PkiFileException
+                    || e instanceof java.io.IOException;
+            String message = explained ? e.getMessage() : e.toString();
+            cmd.getErr().println("skein: " + message);
+            return 1;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("skein: " + e.getMessage());
+            cmd.getErr().println("try: " + cmd.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
