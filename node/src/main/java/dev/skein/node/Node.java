@@ -1,0 +1,123 @@
+package dev.skein.node;
+
+import dev.skein.node.config.NodeConfig;
+import dev.skein.node.config.WireGuardPeerConfig;
+import dev.skein.node.dataplane.Device;
+import dev.skein.node.os.RtNetlink;
+import dev.skein.node.os.Tun;
+import dev.skein.node.peer.Peer;
+import dev.skein.node.pki.PkiFileException;
+import dev.skein.node.pki.PkiFiles;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateRejected;
+import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.noise.StaticIdentity;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Skein node: checks its own identity, creates its TUN device with the overlay address from its
+ * certificate, and runs the data plane with its configured peers. {@link #close()} removes the device, and
+ * with it every address and route the node installed.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final int TX_QUEUE_LENGTH = 1000;
+
+    private final NodeConfig config;
+    private final Certificate certificate;
+    private final Device device;
+    private final RtNetlink netlink;
+    private final int interfaceIndex;
+
+    private Node(NodeConfig config, Certificate certificate, Device device, RtNetlink netlink, int interfaceIndex) {
+        this.config = config;
+        this.certificate = certificate;
+        this.device = device;
+        this.netlink = netlink;
+        this.interfaceIndex = interfaceIndex;
+    }
+
+    public static Node start(NodeConfig config) throws NodeException {
+        Certificate cert;
+        PkiFiles.Keys keys;
+        try {
+            CertificateVerifier verifier = new CertificateVerifier(PkiFiles.readCertificate(config.caFile()));
+            cert = verifier.verify(PkiFiles.readCertificate(config.certFile()), Instant.now());
+            keys = PkiFiles.readKeys(config.keyFile());
+        } catch (PkiFileException e) {
+            throw new NodeException(e.getMessage());
+        } catch (CertificateRejected e) {
+            throw new NodeException(config.certFile() + ": " + e.getMessage());
+        }
+        if (!cert.name().equals(config.name())) {
+            throw new NodeException("name '" + config.name() + "' does not match the certificate's '" + cert.name() + "'");
+        }
+        if (keys.x25519PrivateKey().length != 32
+                || !Arrays.equals(Curve25519.publicKey(keys.x25519PrivateKey()), cert.x25519PublicKey())) {
+            throw new NodeException(config.keyFile() + ": not the private key of " + config.certFile());
+        }
+        Tun tun = null;
+        RtNetlink netlink = null;
+        try {
+            tun = Tun.open(config.interfaceName());
+            netlink = new RtNetlink();
+            int index = RtNetlink.interfaceIndex(config.interfaceName());
+            netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
+            netlink.addAddress(index, cert.address());
+            Device device = new Device(tun, config.listenPort(), config.mtu(), cert.address(),
+                    new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
+            Node node = new Node(config, cert, device, netlink, index);
+            for (WireGuardPeerConfig p : config.wireguardPeers()) {
+                node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
+                        p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
+            }
+            device.start();
+            log.info("{} up: {} on {}, UDP port {}, {} configured peer(s)", config.name(), cert.address(),
+                    config.interfaceName(), device.listenPort(), config.wireguardPeers().size());
+            return node;
+        } catch (IOException e) {
+            if (tun != null) {
+                tun.close();
+            }
+            if (netlink != null) {
+                netlink.close();
+            }
+            throw new NodeException(e.getMessage());
+        }
+    }
+
+    /** Adds a peer to the data plane and routes its allowed IPs into the TUN device. */
+    public void addPeer(Peer peer) throws IOException {
+        device.addPeer(peer);
+        for (IpPrefix p : peer.allowedIps()) {
+            if (!certificate.address().network().contains(p)) {
+                netlink.addRoute(interfaceIndex, p);
+            }
+        }
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public Certificate certificate() {
+        return certificate;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        device.close();
+        netlink.close();
+        log.info("{} down: {} removed", config.name(), config.interfaceName());
+    }
+}

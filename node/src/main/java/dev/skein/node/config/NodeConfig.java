@@ -1,0 +1,16 @@
+package dev.skein.node.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A node's configuration, as read from its YAML file (see configs/ and ../shared/SPEC.md). Paths are absolute. */
+public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
+                         List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
+                         boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
+                         Tuning tuning) {
+    public NodeConfig {
+        seeds = List.copyOf(seeds);
+        wireguardPeers = List.copyOf(wireguardPeers);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.skein.node.dataplane;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the data plane dropped, and why: for `skein status` and the tests. */
+public final class Counters {
+    public final AtomicLong noRoute = new AtomicLong();
+    public final AtomicLong garbage = new AtomicLong();
+    public final AtomicLong badMac = new AtomicLong();
+    public final AtomicLong refusedHandshake = new AtomicLong();
+    public final AtomicLong unknownIndex = new AtomicLong();
+    public final AtomicLong badTransport = new AtomicLong();
+    public final AtomicLong replayed = new AtomicLong();
+    public final AtomicLong forbiddenSource = new AtomicLong();
+    public final AtomicLong cookieReplies = new AtomicLong();
+
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("no-route", noRoute.get());
+        m.put("garbage", garbage.get());
+        m.put("bad-mac", badMac.get());
+        m.put("refused-handshake", refusedHandshake.get());
+        m.put("unknown-index", unknownIndex.get());
+        m.put("bad-transport", badTransport.get());
+        m.put("replayed", replayed.get());
+        m.put("forbidden-source", forbiddenSource.get());
+        m.put("cookie-replies", cookieReplies.get());
+        return m;
+    }
+}

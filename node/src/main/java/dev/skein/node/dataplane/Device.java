@@ -1,0 +1,228 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.config.Tuning;
+import dev.skein.node.os.Tun;
+import dev.skein.node.peer.IndexTable;
+import dev.skein.node.peer.Keypair;
+import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Sessions;
+import dev.skein.node.route.RouteTable;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cookie.CookieChecker;
+import dev.skein.protocol.noise.StaticIdentity;
+import dev.skein.protocol.transport.SessionLimits;
+import dev.skein.protocol.transport.TransportAead;
+import dev.skein.protocol.transport.TransportAeads;
+import dev.skein.protocol.transport.TransportMessage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane of one node: a TUN device, a UDP socket, the peers with their sessions, and the route table
+ * from destination to peer. Three threads move packets, one pipeline per direction so both cores work:
+ * {@link Send} (TUN to UDP), {@link Receive} (UDP to TUN) and {@link Timers} (handshake retries, keepalives,
+ * rekeys, expiry). This class holds what they share.
+ */
+public final class Device implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Device.class);
+    static final int BUFFER_SIZE = 65536 + 64;
+
+    final Tun tun;
+    final DatagramChannel udp;
+    final int mtu;
+    final int overlayAddress4;
+    final Tuning tuning;
+    final Sessions sessions;
+    final IndexTable indices;
+    final CookieChecker cookieChecker;
+    final RouteTable<Peer> routes = new RouteTable<>();
+    final Counters counters = new Counters();
+    final LogLimiter logLimiter = new LogLimiter(10_000_000_000L);
+    private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
+    private final List<Thread> threads;
+    private volatile boolean running = true;
+
+    /** Per-thread packet scratch: each thread seals with its own cipher into its own buffer. */
+    static final class Scratch {
+        final TransportAead aead = TransportAeads.create();
+        final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    }
+
+    public Device(Tun tun, int listenPort, int mtu, IpPrefix overlayAddress, StaticIdentity identity, Tuning tuning)
+            throws IOException {
+        this.tun = tun;
+        this.mtu = mtu;
+        this.tuning = tuning;
+        this.overlayAddress4 = overlayAddress.isIpv4() ? ByteBuffer.wrap(overlayAddress.ip()).getInt() : 0;
+        SecureRandom random = new SecureRandom();
+        this.indices = new IndexTable(random);
+        this.sessions = new Sessions(identity, indices, random);
+        this.cookieChecker = new CookieChecker(identity, random);
+        this.udp = DatagramChannel.open();
+        udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        udp.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
+        udp.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
+        try {
+            udp.bind(new InetSocketAddress(listenPort));
+        } catch (IOException e) {
+            udp.close();
+            throw new IOException("cannot listen on UDP port " + listenPort + ": " + e.getMessage(), e);
+        }
+        threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
+                new Thread(new Timers(this), "skein-timers"));
+    }
+
+    public void start() {
+        threads.forEach(t -> {
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    public int listenPort() throws IOException {
+        return ((InetSocketAddress) udp.getLocalAddress()).getPort();
+    }
+
+    /** Adds a peer and routes its allowed IPs to it. */
+    public void addPeer(Peer peer) {
+        peersByKey.put(ByteBuffer.wrap(peer.publicKey()), peer);
+        for (IpPrefix p : peer.allowedIps()) {
+            routes.put(p, peer);
+        }
+    }
+
+    /** Removes a peer, its routes and its sessions. */
+    public void removePeer(Peer peer) {
+        peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
+        routes.removeAll(peer);
+        sessions.forget(peer);
+    }
+
+    public Peer peer(byte[] publicKey) {
+        return peersByKey.get(ByteBuffer.wrap(publicKey));
+    }
+
+    public Collection<Peer> peers() {
+        return peersByKey.values();
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public RouteTable<Peer> routes() {
+        return routes;
+    }
+
+    // ---- sending, shared by the three threads
+
+    /** Seals and sends one packet (its remaining bytes) to {@code peer}, or stages it and starts a handshake. */
+    void sendPacket(Peer peer, ByteBuffer packet, Scratch scratch) {
+        long now = System.nanoTime();
+        Keypair kp = peer.current();
+        long counter = -1;
+        if (kp != null && kp.ageNanos(now) < tuning.rejectAfterTime().toNanos()) {
+            counter = kp.nextCounter();
+        }
+        if (counter < 0) {
+            if (packet.hasRemaining()) {
+                peer.stage(packet);
+            }
+            initiate(peer, now);
+            return;
+        }
+        int length = packet.remaining();
+        TransportMessage.pad(packet, mtu);
+        scratch.out.clear();
+        TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, scratch.out);
+        scratch.out.flip();
+        if (send(scratch.out, peer.endpoint())) {
+            peer.recordSent(length, now);
+        }
+        if (kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
+                || Long.compareUnsigned(counter, SessionLimits.REKEY_AFTER_MESSAGES) > 0)) {
+            initiate(peer, now);
+        }
+    }
+
+    /** An empty transport message: proves we are alive and keeps NAT mappings open. */
+    void sendKeepalive(Peer peer, Scratch scratch) {
+        if (peer.current() != null) {
+            scratch.packet.clear().flip();
+            sendPacket(peer, scratch.packet, scratch);
+        }
+    }
+
+    /** Sends the packets staged while the session was being set up; true if any were sent. */
+    boolean flushStaged(Peer peer, Scratch scratch) {
+        boolean any = false;
+        for (byte[] p; peer.current() != null && (p = peer.unstage()) != null; ) {
+            scratch.packet.clear();
+            scratch.packet.put(p).flip();
+            sendPacket(peer, scratch.packet, scratch);
+            any = true;
+        }
+        return any;
+    }
+
+    /** Sends a handshake initiation unless one went out less than Rekey-Timeout ago. */
+    void initiate(Peer peer, long now) {
+        if (peer.endpoint() == null) {
+            return; // nowhere to send it: wait for the peer to reach us
+        }
+        byte[] msg = sessions.createInitiation(peer, now, tuning.rekeyTimeout().toNanos());
+        if (msg != null) {
+            send(ByteBuffer.wrap(msg), peer.endpoint());
+            log.debug("handshake initiation to {} at {}", peer.name(), peer.endpoint());
+        }
+    }
+
+    boolean send(ByteBuffer datagram, InetSocketAddress to) {
+        if (to == null) {
+            return false;
+        }
+        try {
+            udp.send(datagram, to);
+            return true;
+        } catch (IOException e) {
+            // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
+            if (logLimiter.allow("send " + to, System.nanoTime())) {
+                log.warn("cannot send to {}: {}", to, e.toString());
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            udp.close();
+        } catch (IOException e) {
+            log.debug("closing the UDP socket: {}", e.toString());
+        }
+        tun.close();
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.peer.IndexTable;
+import dev.skein.node.peer.Keypair;
+import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Sessions;
+import dev.skein.protocol.cookie.CookieReply;
+import dev.skein.protocol.noise.Layout;
+import dev.skein.protocol.transport.TransportMessage;
+import dev.skein.protocol.wire.Bytes;
+import dev.skein.protocol.wire.MessageType;
+import dev.skein.protocol.wire.WireException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receive path, UDP to TUN, one thread:
+ * <ol>
+ *   <li>receive a datagram; anything that is not a well-formed WireGuard message is counted and dropped;</li>
+ *   <li>handshake messages: check MAC1 (and under load MAC2, answering with a cookie), then answer an
+ *       initiation or complete our handshake with a response;</li>
+ *   <li>transport data: find the session by receiver index, decrypt, check the replay window, confirm a new
+ *       session, follow the peer to its new address (roaming);</li>
+ *   <li>write the packet to the TUN device if its source address is one the peer may use.</li>
+ * </ol>
+ * Nothing a datagram contains can stop this loop: every refusal is a counter and, rate-limited, a log line.
+ */
+final class Receive implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Receive.class);
+    /** Above this many handshake messages a second, MAC2 (a cookie) is required. */
+    private static final int HANDSHAKES_PER_SECOND_UNDER_LOAD = 200;
+
+    private final Device device;
+    private final Sessions sessions;
+    private final Device.Scratch scratch = new Device.Scratch();
+    private long loadWindowStart;
+    private int handshakesInWindow;
+
+    Receive(Device device) {
+        this.device = device;
+        this.sessions = device.sessions;
+    }
+
+    @Override
+    public void run() {
+        ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+        ByteBuffer plain = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+        while (device.running()) {
+            InetSocketAddress from;
+            in.clear();
+            try {
+                from = (InetSocketAddress) device.udp.receive(in);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                continue; // e.g. an ICMP error reported on the socket
+            }
+            in.flip();
+            try {
+                handle(in, from, plain);
+            } catch (RuntimeException e) {
+                // A bug, not an attack we foresaw: say it, drop the datagram, keep serving.
+                device.counters.garbage.incrementAndGet();
+                if (device.logLimiter.allow("bug", System.nanoTime())) {
+                    log.error("dropped a datagram from {} after an unexpected error", from, e);
+                }
+            }
+        }
+    }
+
+    private void handle(ByteBuffer in, InetSocketAddress from, ByteBuffer plain) {
+        MessageType type = MessageType.of(in);
+        if (type == null) {
+            device.counters.garbage.incrementAndGet();
+            return;
+        }
+        if (type == MessageType.TRANSPORT) {
+            transport(in, from, plain);
+            return;
+        }
+        byte[] msg = new byte[in.remaining()];
+        in.get(msg);
+        long now = System.nanoTime();
+        switch (type) {
+            case INITIATION -> initiation(msg, from, now);
+            case RESPONSE -> response(msg, from, now);
+            case COOKIE_REPLY -> cookieReply(msg);
+            default -> device.counters.garbage.incrementAndGet();
+        }
+    }
+
+    /** True when the message may be processed; false when it was dropped or answered with a cookie. */
+    private boolean admit(byte[] msg, InetSocketAddress from, long now) {
+        if (!device.cookieChecker.checkMac1(msg, 0, msg.length)) {
+            device.counters.badMac.incrementAndGet();
+            return false;
+        }
+        if (now - loadWindowStart > 1_000_000_000L) {
+            loadWindowStart = now;
+            handshakesInWindow = 0;
+        }
+        if (++handshakesInWindow <= HANDSHAKES_PER_SECOND_UNDER_LOAD) {
+            return true;
+        }
+        byte[] source = sourceBytes(from);
+        if (device.cookieChecker.checkMac2(msg, 0, msg.length, source, now)) {
+            return true;
+        }
+        device.counters.cookieReplies.incrementAndGet();
+        device.send(ByteBuffer.wrap(device.cookieChecker.createReply(msg, 0, msg.length, source, now)), from);
+        return false;
+    }
+
+    private void initiation(byte[] msg, InetSocketAddress from, long now) {
+        if (!admit(msg, from, now)) {
+            return;
+        }
+        try {
+            Sessions.Answer answer = sessions.consumeInitiation(msg, device::peer, now);
+            answer.peer().endpoint(from);
+            device.send(ByteBuffer.wrap(answer.response()), from);
+            log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
+        } catch (WireException e) {
+            refused("handshake initiation", from, e, now);
+        }
+    }
+
+    private void response(byte[] msg, InetSocketAddress from, long now) {
+        if (!admit(msg, from, now)) {
+            return;
+        }
+        IndexTable.Entry entry = device.indices.get(Bytes.getIntLE(msg, Layout.RESPONSE_RECEIVER));
+        if (entry == null) {
+            device.counters.unknownIndex.incrementAndGet();
+            return;
+        }
+        try {
+            Keypair kp = sessions.consumeResponse(entry, msg, now);
+            Peer peer = kp.peer();
+            peer.endpoint(from);
+            log.info("session with {} at {} established", peer.name(), from);
+            if (!device.flushStaged(peer, scratch)) {
+                device.sendKeepalive(peer, scratch); // lets the responder confirm the session at once
+            }
+        } catch (WireException e) {
+            refused("handshake response", from, e, now);
+        }
+    }
+
+    private void cookieReply(byte[] msg) {
+        IndexTable.Entry entry = device.indices.get(Bytes.getIntLE(msg, CookieReply.RECEIVER));
+        if (entry == null) {
+            device.counters.unknownIndex.incrementAndGet();
+            return;
+        }
+        if (!entry.peer().consumeCookieReply(msg, System.nanoTime())) {
+            device.counters.badMac.incrementAndGet();
+        }
+    }
+
+    private void transport(ByteBuffer in, InetSocketAddress from, ByteBuffer plain) {
+        IndexTable.Entry entry = device.indices.get(TransportMessage.receiverIndex(in));
+        if (entry == null || entry.keypair() == null) {
+            device.counters.unknownIndex.incrementAndGet();
+            return;
+        }
+        Keypair kp = entry.keypair();
+        long now = System.nanoTime();
+        long counter = TransportMessage.counter(in);
+        if (kp.ageNanos(now) > device.tuning.rejectAfterTime().toNanos() || !kp.mayAccept(counter)) {
+            device.counters.replayed.incrementAndGet();
+            return;
+        }
+        plain.clear();
+        int n = TransportMessage.open(scratch.aead, kp.receiveKey(), in, plain);
+        if (n < 0) {
+            device.counters.badTransport.incrementAndGet();
+            return;
+        }
+        if (!kp.accept(counter)) {
+            device.counters.replayed.incrementAndGet();
+            return;
+        }
+        Peer peer = kp.peer();
+        if (sessions.confirm(kp)) {
+            log.info("session with {} at {} established", peer.name(), from);
+            device.flushStaged(peer, scratch);
+        }
+        if (!from.equals(peer.endpoint())) {
+            log.info("{} moved to {}", peer.name(), from);
+            peer.endpoint(from);
+        }
+        plain.flip();
+        if (kp.initiator() && kp.ageNanos(now) > device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
+                .minus(device.tuning.rekeyTimeout()).toNanos()) {
+            device.initiate(peer, now);
+        }
+        if (n == 0) {
+            peer.recordReceived(0, now);
+            return;
+        }
+        int length = IpPacket.length(plain, n);
+        if (length < 0) {
+            device.counters.badTransport.incrementAndGet();
+            return;
+        }
+        plain.limit(length);
+        if (!peer.allows(IpPacket.address(plain, true))) {
+            device.counters.forbiddenSource.incrementAndGet();
+            return;
+        }
+        peer.recordReceived(length, now);
+        device.tun.write(plain);
+    }
+
+    private void refused(String what, InetSocketAddress from, WireException e, long now) {
+        device.counters.refusedHandshake.incrementAndGet();
+        if (device.logLimiter.allow(what + from + e.reason(), now)) {
+            log.warn("{} from {} refused: {}", what, from, e.getMessage());
+        }
+    }
+
+    private static byte[] sourceBytes(InetSocketAddress from) {
+        byte[] ip = from.getAddress().getAddress();
+        byte[] out = new byte[ip.length + 2];
+        System.arraycopy(ip, 0, out, 0, ip.length);
+        out[ip.length] = (byte) (from.getPort() >>> 8);
+        out[ip.length + 1] = (byte) from.getPort();
+        return out;
+    }
+}

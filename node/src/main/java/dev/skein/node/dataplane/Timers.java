@@ -1,0 +1,91 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.config.Tuning;
+import dev.skein.node.peer.Keypair;
+import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Sessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WireGuard timers (paper §6), checked for every peer ten times a second:
+ * <ul>
+ *   <li>retransmit an unanswered initiation after Rekey-Timeout; give up after Rekey-Attempt-Time and drop
+ *       the staged packets;</li>
+ *   <li>passive keepalive: data arrived but we sent nothing for Keepalive-Timeout;</li>
+ *   <li>new handshake: we sent data but heard nothing for Keepalive-Timeout + Rekey-Timeout;</li>
+ *   <li>persistent keepalive, when configured (keeps NAT mappings open);</li>
+ *   <li>forget keypairs older than 3 x Reject-After-Time.</li>
+ * </ul>
+ */
+final class Timers implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Timers.class);
+    private static final long TICK_MILLIS = 100;
+
+    private final Device device;
+    private final Sessions sessions;
+    private final Tuning t;
+
+    Timers(Device device) {
+        this.device = device;
+        this.sessions = device.sessions;
+        this.t = device.tuning;
+    }
+
+    @Override
+    public void run() {
+        Device.Scratch scratch = new Device.Scratch();
+        while (device.running()) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Peer peer : device.peers()) {
+                try {
+                    tick(peer, System.nanoTime(), scratch);
+                } catch (RuntimeException e) {
+                    log.error("timer for {} failed", peer.name(), e);
+                }
+            }
+        }
+    }
+
+    private void tick(Peer peer, long now, Device.Scratch scratch) {
+        long keepalive = t.keepaliveTimeout().toNanos();
+        long handshakeAge = sessions.handshakeAgeNanos(peer, now);
+        if (handshakeAge > t.rekeyAttemptTime().toNanos()) {
+            sessions.abandonHandshake(peer);
+            peer.clearStaged();
+            log.info("no handshake answer from {} at {} for {} s; giving up until there is traffic", peer.name(),
+                    peer.endpoint(), t.rekeyAttemptTime().toSeconds());
+        } else if (handshakeAge >= 0) {
+            device.initiate(peer, now); // retransmits once Rekey-Timeout has passed
+        }
+        Keypair kp = peer.current();
+        boolean usable = kp != null && kp.ageNanos(now) < t.rejectAfterTime().toNanos();
+        if (usable && peer.hasStaged()) {
+            device.flushStaged(peer, scratch);
+        } else if (!usable && peer.hasStaged()) {
+            device.initiate(peer, now);
+        }
+        if (usable && peer.lastDataReceivedNanos() > peer.lastSentNanos()
+                && now - peer.lastDataReceivedNanos() >= keepalive) {
+            device.sendKeepalive(peer, scratch);
+        }
+        if (peer.lastDataSentNanos() > peer.lastReceivedNanos() && handshakeAge < 0
+                && now - peer.lastDataSentNanos() >= keepalive + t.rekeyTimeout().toNanos()
+                && now - peer.lastReceivedNanos() >= keepalive + t.rekeyTimeout().toNanos()) {
+            device.initiate(peer, now);
+        }
+        long persistent = peer.persistentKeepaliveSeconds() * 1_000_000_000L;
+        if (persistent > 0 && now - peer.lastSentNanos() >= persistent) {
+            if (usable) {
+                device.sendKeepalive(peer, scratch);
+            } else {
+                device.initiate(peer, now);
+            }
+        }
+        sessions.expire(peer, now, 3 * t.rejectAfterTime().toNanos());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.skein.node.os;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import dev.skein.protocol.addr.IpPrefix;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Configures links, addresses and routes through rtnetlink (NETLINK_ROUTE), as `ip` would, without running it.
+ * Every request asks for an acknowledgement and turns a refusal into an IOException naming the errno.
+ * One instance per node; calls are serialised.
+ */
+public final class RtNetlink implements AutoCloseable {
+    private static final int AF_NETLINK = 16;
+    private static final int SOCK_RAW = 3;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int NETLINK_ROUTE = 0;
+
+    private static final short RTM_NEWLINK = 16;
+    private static final short RTM_NEWADDR = 20;
+    private static final short RTM_NEWROUTE = 24;
+    private static final short RTM_DELROUTE = 25;
+    private static final short NLMSG_ERROR = 2;
+
+    private static final short NLM_F_REQUEST = 0x1;
+    private static final short NLM_F_ACK = 0x4;
+    private static final short NLM_F_REPLACE = 0x100;
+    private static final short NLM_F_CREATE = 0x400;
+
+    private static final int IFF_UP = 0x1;
+    private static final short IFLA_MTU = 4;
+    private static final short IFLA_TXQLEN = 13;
+    private static final short IFA_ADDRESS = 1;
+    private static final short IFA_LOCAL = 2;
+    private static final short RTA_DST = 1;
+    private static final short RTA_OIF = 4;
+    private static final short RTA_PRIORITY = 6;
+
+    private static final byte RT_TABLE_MAIN = (byte) 254;
+    /** Routes Skein installs are tagged with their own protocol number, so they can be told apart ("proto 77"). */
+    public static final byte RTPROT_SKEIN = 77;
+    private static final byte RT_SCOPE_LINK = (byte) 253;
+    private static final byte RTN_UNICAST = 1;
+
+    private final int fd;
+    private final Memory buffer = new Memory(8192);
+    private int sequence;
+
+    public RtNetlink() throws IOException {
+        try {
+            fd = LibC.Setup.INSTANCE.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        } catch (LastErrorException e) {
+            throw new IOException("cannot open a netlink socket: " + LibC.Setup.INSTANCE.strerror(e.getErrorCode()));
+        }
+    }
+
+    public static int interfaceIndex(String name) throws IOException {
+        try {
+            int index = LibC.Setup.INSTANCE.if_nametoindex(name);
+            if (index == 0) {
+                throw new IOException("no interface named " + name);
+            }
+            return index;
+        } catch (LastErrorException e) {
+            throw new IOException("no interface named " + name);
+        }
+    }
+
+    /** Sets the MTU and transmit queue length of a link and brings it up. */
+    public synchronized void linkUp(int index, int mtu, int txQueueLength) throws IOException {
+        ByteBuffer m = message(RTM_NEWLINK, (short) 0);
+        m.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(index).putInt(IFF_UP).putInt(IFF_UP); // ifinfomsg
+        attribute(m, IFLA_MTU, mtu);
+        attribute(m, IFLA_TXQLEN, txQueueLength);
+        transact(m, "bring up interface #" + index);
+    }
+
+    /** Adds {@code address} (e.g. 100.64.0.7/16) to a link; the kernel adds the prefix route with it. */
+    public synchronized void addAddress(int index, IpPrefix address) throws IOException {
+        ByteBuffer m = message(RTM_NEWADDR, (short) (NLM_F_CREATE | NLM_F_REPLACE));
+        m.put(family(address)).put((byte) address.bits()).put((byte) 0).put((byte) 0).putInt(index); // ifaddrmsg
+        attribute(m, IFA_LOCAL, address.ip());
+        attribute(m, IFA_ADDRESS, address.ip());
+        transact(m, "add address " + address);
+    }
+
+    /** Routes {@code destination} into the link (replacing an equal route). */
+    public synchronized void addRoute(int index, IpPrefix destination) throws IOException {
+        transact(route(RTM_NEWROUTE, (short) (NLM_F_CREATE | NLM_F_REPLACE), index, destination),
+                "add route " + destination);
+    }
+
+    /** Removes a route that {@link #addRoute} installed. */
+    public synchronized void deleteRoute(int index, IpPrefix destination) throws IOException {
+        transact(route(RTM_DELROUTE, (short) 0, index, destination), "delete route " + destination);
+    }
+
+    private ByteBuffer route(short type, short flags, int index, IpPrefix destination) {
+        IpPrefix net = destination.network();
+        ByteBuffer m = message(type, flags);
+        m.put(family(net)).put((byte) net.bits()).put((byte) 0).put((byte) 0)       // family, dst_len, src_len, tos
+                .put(RT_TABLE_MAIN).put(RTPROT_SKEIN).put(RT_SCOPE_LINK).put(RTN_UNICAST).putInt(0); // rtmsg
+        attribute(m, RTA_DST, net.ip());
+        attribute(m, RTA_OIF, index);
+        attribute(m, RTA_PRIORITY, 0);
+        return m;
+    }
+
+    private static byte family(IpPrefix p) {
+        return (byte) (p.isIpv4() ? 2 : 10);
+    }
+
+    private ByteBuffer message(short type, short flags) {
+        ByteBuffer m = buffer.getByteBuffer(0, buffer.size()).order(ByteOrder.nativeOrder());
+        m.putInt(0).putShort(type).putShort((short) (NLM_F_REQUEST | NLM_F_ACK | flags)).putInt(++sequence).putInt(0);
+        return m;
+    }
+
+    private static void attribute(ByteBuffer m, short type, int value) {
+        m.putShort((short) 8).putShort(type).putInt(value);
+    }
+
+    private static void attribute(ByteBuffer m, short type, byte[] value) {
+        m.putShort((short) (4 + value.length)).putShort(type).put(value);
+        while (m.position() % 4 != 0) {
+            m.put((byte) 0);
+        }
+    }
+
+    private void transact(ByteBuffer m, String what) throws IOException {
+        int length = m.position();
+        m.putInt(0, length);
+        try {
+            LibC.Setup.INSTANCE.send(fd, buffer, length, 0);
+            long n = LibC.Setup.INSTANCE.recv(fd, buffer, buffer.size(), 0);
+            ByteBuffer reply = buffer.getByteBuffer(0, n).order(ByteOrder.nativeOrder());
+            if (n >= 20 && reply.getShort(4) == NLMSG_ERROR) {
+                int error = -reply.getInt(16);
+                if (error != 0) {
+                    throw new IOException("cannot " + what + ": " + LibC.Setup.INSTANCE.strerror(error));
+                }
+            }
+        } catch (LastErrorException e) {
+            throw new IOException("cannot " + what + ": " + LibC.Setup.INSTANCE.strerror(e.getErrorCode()));
+        }
+    }
+
+    @Override
+    public void close() {
+        LibC.close(fd);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.skein.node.peer;
+
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cookie.CookieGenerator;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.noise.InitiatorHandshake;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything a node keeps about one peer, grouped as in wireguard-go's peer.go: identity, endpoint, handshake
+ * state, keypairs, staged packets, and counters. The data plane does not care whether the peer came from the
+ * configuration (plain WireGuard) or from membership (Skein).
+ *
+ * <p>Concurrency: handshake state and the keypair rotation change under the peer's monitor; the packet paths
+ * read {@link #current} (volatile) without locking.
+ */
+public final class Peer {
+    /** Packets held while a handshake completes; older ones are dropped first beyond this. */
+    public static final int MAX_STAGED = 128;
+
+    // identity
+    private final String name;
+    private final byte[] publicKey;
+    private final byte[] presharedKey;
+    private final List<IpPrefix> allowedIps;
+    private final int persistentKeepaliveSeconds;
+    final CookieGenerator cookies;
+
+    // endpoint: where we send; moves to the source of any authenticated packet (roaming)
+    private volatile InetSocketAddress endpoint;
+
+    // handshake (guarded by this)
+    InitiatorHandshake pendingHandshake;
+    long handshakeStartedNanos;
+    long lastInitiationSentNanos = Long.MIN_VALUE / 2;
+    byte[] lastAcceptedTimestamp;
+    long lastInitiationConsumedNanos = Long.MIN_VALUE / 2;
+
+    // keypairs: current carries traffic, previous drains, next awaits the initiator's first packet
+    volatile Keypair current;
+    Keypair previous;
+    Keypair next;
+
+    // packets waiting for a session (guarded by staged)
+    private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+
+    // counters and times, for timers and `skein peers`
+    final AtomicLong rxBytes = new AtomicLong();
+    final AtomicLong txBytes = new AtomicLong();
+    volatile long lastHandshakeMillis;
+    volatile long lastSentNanos;
+    volatile long lastReceivedNanos;
+    volatile long lastDataSentNanos;
+    volatile long lastDataReceivedNanos;
+
+    public Peer(String name, byte[] publicKey, byte[] presharedKey, InetSocketAddress endpoint,
+                List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {
+        this.name = name;
+        this.publicKey = publicKey.clone();
+        this.presharedKey = presharedKey.clone();
+        this.endpoint = endpoint;
+        this.allowedIps = List.copyOf(allowedIps);
+        this.persistentKeepaliveSeconds = persistentKeepaliveSeconds;
+        this.cookies = new CookieGenerator(publicKey);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    byte[] presharedKey() {
+        return presharedKey;
+    }
+
+    public String publicKeyBase64() {
+        return Curve25519.encodeBase64(publicKey);
+    }
+
+    public List<IpPrefix> allowedIps() {
+        return allowedIps;
+    }
+
+    public int persistentKeepaliveSeconds() {
+        return persistentKeepaliveSeconds;
+    }
+
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    public void endpoint(InetSocketAddress endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public Keypair current() {
+        return current;
+    }
+
+    public long rxBytes() {
+        return rxBytes.get();
+    }
+
+    public long txBytes() {
+        return txBytes.get();
+    }
+
+    /** Wall-clock millis of the last completed handshake, 0 if none. */
+    public long lastHandshakeMillis() {
+        return lastHandshakeMillis;
+    }
+
+    /** After sending a transport message carrying {@code bytes} of packet (0: keepalive). */
+    public void recordSent(int bytes, long nowNanos) {
+        lastSentNanos = nowNanos;
+        if (bytes > 0) {
+            txBytes.addAndGet(bytes);
+            lastDataSentNanos = nowNanos;
+        }
+    }
+
+    /** After receiving an authenticated transport message carrying {@code bytes} of packet (0: keepalive). */
+    public void recordReceived(int bytes, long nowNanos) {
+        lastReceivedNanos = nowNanos;
+        if (bytes > 0) {
+            rxBytes.addAndGet(bytes);
+            lastDataReceivedNanos = nowNanos;
+        }
+    }
+
+    public long lastSentNanos() {
+        return lastSentNanos;
+    }
+
+    public long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    public long lastDataSentNanos() {
+        return lastDataSentNanos;
+    }
+
+    public long lastDataReceivedNanos() {
+        return lastDataReceivedNanos;
+    }
+
+    /** Takes the cookie from a cookie reply to our last handshake message; false if it does not open. */
+    public boolean consumeCookieReply(byte[] reply, long nowNanos) {
+        return cookies.consumeReply(reply, 0, reply.length, nowNanos);
+    }
+
+    /** True if {@code source} (4 or 16 bytes) is an address this peer may send from (cryptokey routing). */
+    public boolean allows(byte[] source) {
+        for (IpPrefix p : allowedIps) {
+            if (p.contains(source)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Holds a copy of a packet until a session exists; drops the oldest beyond {@link #MAX_STAGED}. */
+    public void stage(ByteBuffer packet) {
+        byte[] copy = new byte[packet.remaining()];
+        packet.duplicate().get(copy);
+        synchronized (staged) {
+            if (staged.size() >= MAX_STAGED) {
+                staged.pollFirst();
+            }
+            staged.addLast(copy);
+        }
+    }
+
+    /** Takes the oldest staged packet, or null. */
+    public byte[] unstage() {
+        synchronized (staged) {
+            return staged.pollFirst();
+        }
+    }
+
+    public void clearStaged() {
+        synchronized (staged) {
+            staged.clear();
+        }
+    }
+
+    public boolean hasStaged() {
+        synchronized (staged) {
+            return !staged.isEmpty();
+        }
+    }
+}

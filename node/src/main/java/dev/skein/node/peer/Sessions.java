@@ -1,0 +1,217 @@
+package dev.skein.node.peer;
+
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.noise.InitiatorHandshake;
+import dev.skein.protocol.noise.Layout;
+import dev.skein.protocol.noise.ResponderHandshake;
+import dev.skein.protocol.noise.SessionKeys;
+import dev.skein.protocol.noise.StaticIdentity;
+import dev.skein.protocol.noise.Tai64n;
+import dev.skein.protocol.wire.WireException;
+import dev.skein.protocol.wire.WireException.Reason;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.function.Function;
+
+/**
+ * Creates and consumes handshake messages for all peers and rotates their keypairs. No I/O: the caller sends
+ * what these methods return. Time is {@code nowNanos} from a monotonic clock.
+ */
+public final class Sessions {
+    /** An initiation from the same peer sooner than this after the last one is dropped (handshake flood). */
+    private static final long MIN_INITIATION_INTERVAL_NANOS = 20_000_000L;
+
+    private final StaticIdentity local;
+    private final IndexTable indices;
+    private final SecureRandom random;
+
+    public Sessions(StaticIdentity local, IndexTable indices, SecureRandom random) {
+        this.local = local;
+        this.indices = indices;
+        this.random = random;
+    }
+
+    public StaticIdentity local() {
+        return local;
+    }
+
+    /**
+     * A new initiation to {@code peer} with MACs filled in, or null when one was sent less than
+     * {@code retryNanos} ago. The previous pending handshake, if any, is abandoned.
+     */
+    public byte[] createInitiation(Peer peer, long nowNanos, long retryNanos) {
+        synchronized (peer) {
+            if (nowNanos - peer.lastInitiationSentNanos < retryNanos) {
+                return null;
+            }
+            if (peer.pendingHandshake == null) {
+                peer.handshakeStartedNanos = nowNanos;
+            } else {
+                indices.remove(peer.pendingHandshake.senderIndex());
+            }
+            int index = indices.reserveForHandshake(peer);
+            byte[] msg = new byte[Layout.INITIATION_SIZE];
+            try {
+                peer.pendingHandshake = InitiatorHandshake.create(local, peer.publicKey(), peer.presharedKey(), index,
+                        Curve25519.generatePrivateKey(random), Tai64n.of(Instant.now()), msg, 0);
+            } catch (WireException e) {
+                indices.remove(index);
+                peer.pendingHandshake = null;
+                return null; // the peer's key is a low-order point: nothing can ever be sent to it
+            }
+            peer.cookies.addMacs(msg, 0, msg.length, nowNanos);
+            peer.lastInitiationSentNanos = nowNanos;
+            return msg;
+        }
+    }
+
+    /** True while a handshake we initiated awaits its response. */
+    public boolean handshakePending(Peer peer) {
+        synchronized (peer) {
+            return peer.pendingHandshake != null;
+        }
+    }
+
+    /** Nanos since the current handshake attempt began (first initiation), or -1 if none is pending. */
+    public long handshakeAgeNanos(Peer peer, long nowNanos) {
+        synchronized (peer) {
+            return peer.pendingHandshake == null ? -1 : nowNanos - peer.handshakeStartedNanos;
+        }
+    }
+
+    /** Gives up a pending handshake (Rekey-Attempt-Time passed). */
+    public void abandonHandshake(Peer peer) {
+        synchronized (peer) {
+            if (peer.pendingHandshake != null) {
+                indices.remove(peer.pendingHandshake.senderIndex());
+                peer.pendingHandshake = null;
+            }
+        }
+    }
+
+    /** The result of answering an initiation: who it was from and the response to send back. */
+    public record Answer(Peer peer, byte[] response) {}
+
+    /**
+     * Authenticates an initiation (MAC1 already checked), checks it against replay and flooding, and answers
+     * it. The new keypair waits as the peer's "next" until the initiator's first transport message confirms it.
+     *
+     * @param peerByKey the peer holding a static public key, or null for a stranger
+     * @throws WireException naming why the initiation was refused
+     */
+    public Answer consumeInitiation(byte[] msg, Function<byte[], Peer> peerByKey, long nowNanos) throws WireException {
+        ResponderHandshake.Initiation init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length);
+        Peer peer = peerByKey.apply(init.remoteStatic());
+        if (peer == null) {
+            throw new WireException(Reason.UNKNOWN_PEER, Curve25519.encodeBase64(init.remoteStatic()));
+        }
+        synchronized (peer) {
+            if (!Tai64n.isAfter(init.timestamp(), peer.lastAcceptedTimestamp)) {
+                throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");
+            }
+            if (nowNanos - peer.lastInitiationConsumedNanos < MIN_INITIATION_INTERVAL_NANOS) {
+                throw new WireException(Reason.REPLAYED, "initiations arrive faster than one per 20 ms");
+            }
+            int index = indices.reserve(peer);
+            byte[] response = new byte[Layout.RESPONSE_SIZE];
+            SessionKeys keys;
+            try {
+                keys = ResponderHandshake.createResponse(init, peer.presharedKey(), index,
+                        Curve25519.generatePrivateKey(random), response, 0);
+            } catch (WireException e) {
+                indices.remove(index);
+                throw e;
+            }
+            peer.lastAcceptedTimestamp = init.timestamp();
+            peer.lastInitiationConsumedNanos = nowNanos;
+            peer.cookies.addMacs(response, 0, response.length, nowNanos);
+            Keypair keypair = new Keypair(peer, keys, nowNanos);
+            if (peer.next != null) {
+                indices.remove(peer.next.localIndex);
+            }
+            peer.next = keypair;
+            indices.bind(keypair);
+            return new Answer(peer, response);
+        }
+    }
+
+    /**
+     * Completes the handshake that {@code entry} names with its response (MAC1 already checked). The new
+     * keypair becomes current at once: the initiator may send as soon as it has it.
+     */
+    public Keypair consumeResponse(IndexTable.Entry entry, byte[] msg, long nowNanos) throws WireException {
+        Peer peer = entry.peer();
+        synchronized (peer) {
+            InitiatorHandshake hs = peer.pendingHandshake;
+            if (entry.keypair() != null || hs == null) {
+                throw new WireException(Reason.UNEXPECTED);
+            }
+            SessionKeys keys = hs.consumeResponse(msg, 0, msg.length);
+            peer.pendingHandshake = null;
+            Keypair keypair = new Keypair(peer, keys, nowNanos);
+            indices.bind(keypair);
+            rotate(peer, keypair);
+            return keypair;
+        }
+    }
+
+    /**
+     * Called for every authenticated transport message: the responder's "next" keypair becomes current on the
+     * initiator's first message. Returns true if this confirmed a new session.
+     */
+    public boolean confirm(Keypair keypair) {
+        Peer peer = keypair.peer;
+        if (peer.next != keypair) {
+            return false;
+        }
+        synchronized (peer) {
+            if (peer.next != keypair) {
+                return false;
+            }
+            peer.next = null;
+            rotate(peer, keypair);
+            return true;
+        }
+    }
+
+    private void rotate(Peer peer, Keypair fresh) {
+        if (peer.previous != null) {
+            indices.remove(peer.previous.localIndex);
+        }
+        peer.previous = peer.current;
+        peer.current = fresh;
+        peer.lastHandshakeMillis = System.currentTimeMillis();
+    }
+
+    /** Forgets keypairs older than {@code maxAgeNanos} (3 x Reject-After-Time: nothing can use them). */
+    public void expire(Peer peer, long nowNanos, long maxAgeNanos) {
+        synchronized (peer) {
+            if (peer.previous != null && peer.previous.ageNanos(nowNanos) > maxAgeNanos) {
+                indices.remove(peer.previous.localIndex);
+                peer.previous = null;
+            }
+            if (peer.next != null && peer.next.ageNanos(nowNanos) > maxAgeNanos) {
+                indices.remove(peer.next.localIndex);
+                peer.next = null;
+            }
+            if (peer.current != null && peer.current.ageNanos(nowNanos) > maxAgeNanos) {
+                indices.remove(peer.current.localIndex);
+                peer.current = null;
+            }
+        }
+    }
+
+    /** Forgets everything about a peer's sessions (the peer is being removed). */
+    public void forget(Peer peer) {
+        synchronized (peer) {
+            abandonHandshake(peer);
+            for (Keypair k : new Keypair[] {peer.previous, peer.current, peer.next}) {
+                if (k != null) {
+                    indices.remove(k.localIndex);
+                }
+            }
+            peer.previous = peer.next = peer.current = null;
+            peer.clearStaged();
+        }
+    }
+}
