@@ -70,7 +70,7 @@ public final class Node implements AutoCloseable {
             int index = RtNetlink.interfaceIndex(config.interfaceName());
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
             netlink.addAddress(index, cert.address());
-            Device device = new Device(tun, config.listenPort(), config.mtu(), cert.address(),
+            Device device = new Device(tun, config.listenPort(), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
             Node node = new Node(config, cert, device, netlink, index);
             for (WireGuardPeerConfig p : config.wireguardPeers()) {

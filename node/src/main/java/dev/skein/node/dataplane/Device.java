@@ -40,7 +40,6 @@ public final class Device implements AutoCloseable {
     final Tun tun;
     final DatagramChannel udp;
     final int mtu;
-    final int overlayAddress4;
     final Tuning tuning;
     final Sessions sessions;
     final IndexTable indices;
@@ -59,12 +58,11 @@ public final class Device implements AutoCloseable {
         final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
     }
 
-    public Device(Tun tun, int listenPort, int mtu, IpPrefix overlayAddress, StaticIdentity identity, Tuning tuning)
+    public Device(Tun tun, int listenPort, int mtu, StaticIdentity identity, Tuning tuning)
             throws IOException {
         this.tun = tun;
         this.mtu = mtu;
         this.tuning = tuning;
-        this.overlayAddress4 = overlayAddress.isIpv4() ? ByteBuffer.wrap(overlayAddress.ip()).getInt() : 0;
         SecureRandom random = new SecureRandom();
         this.indices = new IndexTable(random);
         this.sessions = new Sessions(identity, indices, random);

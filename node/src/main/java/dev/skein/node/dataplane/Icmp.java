@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * ICMP "destination unreachable" for an IPv4 packet no peer owns, so that the sender's ping or connect fails at
- * once instead of timing out. Written into the TUN device as if it came from this node's overlay address.
+ * once instead of timing out. Written into the TUN device as if it came from the unreachable address itself:
+ * the kernel drops a packet arriving from one of its own addresses as a martian.
  */
 final class Icmp {
     private static final int HOST_UNREACHABLE = 1;
@@ -15,7 +16,7 @@ final class Icmp {
      * Writes the reply to {@code original} into {@code out} (position 0, limit set); returns false when no
      * reply is due (not IPv4, or itself an ICMP error).
      */
-    static boolean unreachable(ByteBuffer original, int fromAddress, ByteBuffer out) {
+    static boolean unreachable(ByteBuffer original, ByteBuffer out) {
         int start = original.position();
         int len = original.remaining();
         if (IpPacket.version(original) != 4 || len < 20) {
@@ -34,7 +35,7 @@ final class Icmp {
         out.clear();
         out.put((byte) 0x45).put((byte) 0).putShort((short) total).putInt(0);
         out.put((byte) 64).put((byte) 1).putShort((short) 0);
-        out.putInt(fromAddress).putInt(IpPacket.source4(original));
+        out.putInt(IpPacket.destination4(original)).putInt(IpPacket.source4(original));
         out.putShort(10, checksum(out, 0, 20));
         out.put((byte) 3).put((byte) HOST_UNREACHABLE).putShort((short) 0).putInt(0);
         for (int i = 0; i < quoted; i++) {

@@ -44,7 +44,7 @@ final class Send implements Runnable {
             }
             if (peer == null) {
                 device.counters.noRoute.incrementAndGet();
-                if (Icmp.unreachable(in, device.overlayAddress4, icmp)) {
+                if (Icmp.unreachable(in, icmp)) {
                     device.tun.write(icmp);
                 }
                 continue;

@@ -1,0 +1,113 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Network namespaces a test creates and deletes: underlay addresses from 198.18.0.0/15, overlay addresses from
+ * 100.64.0.0/10, nothing else. {@link #close()} kills every process started in them and deletes them, also when
+ * the test failed. Names carry the JVM's pid so parallel runs cannot collide.
+ *
+ * <pre>
+ *   [ns a] vA 198.18.0.1 ---- veth ---- 198.18.0.2 vB [ns b]
+ * </pre>
+ */
+final class Netns implements AutoCloseable {
+    private static final String PREFIX = "skt" + ProcessHandle.current().pid() + "-";
+    private final List<String> names = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    static boolean root() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /** Creates a namespace with loopback up; returns its full name. */
+    String add(String shortName) {
+        String name = PREFIX + shortName;
+        sh("ip netns del " + name + " 2>/dev/null; true");
+        sh("ip netns add " + name);
+        names.add(name);
+        sh("ip -n " + name + " link set lo up");
+        return name;
+    }
+
+    /** A veth pair between two namespaces with the given underlay addresses (CIDR). */
+    void link(String nsA, String devA, String addrA, String nsB, String devB, String addrB) {
+        sh("ip link add " + devA + " netns " + nsA + " type veth peer name " + devB + " netns " + nsB);
+        sh("ip -n " + nsA + " addr add " + addrA + " dev " + devA);
+        sh("ip -n " + nsB + " addr add " + addrB + " dev " + devB);
+        sh("ip -n " + nsA + " link set " + devA + " up");
+        sh("ip -n " + nsB + " link set " + devB + " up");
+    }
+
+    /** Runs a shell command (on the host) and returns its output; fails the test if it fails. */
+    static String sh(String command) {
+        Result r = run(command, 60);
+        if (r.exit != 0) {
+            fail("command failed (" + r.exit + "): " + command + "\n" + r.output);
+        }
+        return r.output;
+    }
+
+    record Result(int exit, String output) {}
+
+    /** Runs a shell command with a time limit; never throws. */
+    static Result run(String command, int seconds) {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, "timed out after " + seconds + " s: " + command);
+            }
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted");
+        }
+    }
+
+    /** Runs {@code command} inside {@code ns} with a time limit. */
+    static Result exec(String ns, String command, int seconds) {
+        return run("ip netns exec " + ns + " " + command, seconds);
+    }
+
+    /** Starts a long-running process inside {@code ns}, output to {@code log}; stopped by {@link #close()}. */
+    Process start(String ns, List<String> command, Path log) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(command);
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (String n : names) {
+            // Kill anything still living in the namespace (e.g. daemonised iperf3), then delete it.
+            run("ip netns pids " + n + " 2>/dev/null | xargs -r kill -9; ip netns del " + n, 10);
+        }
+        names.clear();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real `skein` process (the CLI's main class on the test classpath) running in a namespace. */
+final class SkeinProcess {
+    final Path log;
+    private final Process process;
+
+    private SkeinProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The JVM command that runs the skein CLI with this test's classpath. */
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.skein.tools.Skein"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs `skein up --config CONFIG` in {@code ns} and waits until it says it is up. */
+    static SkeinProcess up(Netns netns, String ns, Path config) throws IOException, InterruptedException {
+        Path log = config.resolveSibling(config.getFileName() + ".log");
+        SkeinProcess p = new SkeinProcess(netns.start(ns, command("up", "--config", config.toString()), log), log);
+        p.awaitLog(" up: ", 20);
+        return p;
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the log contains {@code text}; fails with the log if it does not within the limit. */
+    void awaitLog(String text, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (log().contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                fail("skein exited (" + process.exitValue() + ") before saying '" + text + "':\n" + log());
+            }
+            Thread.sleep(100);
+        }
+        fail("skein did not say '" + text + "' within " + seconds + " s:\n" + log());
+    }
+
+    int count(String text) {
+        return log().split(java.util.regex.Pattern.quote(text), -1).length - 1;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, then wait for the exit; returns 0 for a clean stop (the JVM reports a SIGTERM exit as 143). */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("skein did not stop within 10 s of SIGTERM:\n" + log());
+        }
+        int code = process.exitValue();
+        return code == 143 ? 0 : code;
+    }
+}
