@@ -118,6 +118,7 @@ public final class Node implements AutoCloseable {
     public void close() {
         device.close();
         netlink.close();
-        log.info("{} down: {} removed", config.name(), config.interfaceName());
+        log.info("{} down: {} removed; dropped packets: {}", config.name(), config.interfaceName(),
+                device.counters().snapshot());
     }
 }

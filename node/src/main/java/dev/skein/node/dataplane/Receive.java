@@ -209,7 +209,9 @@ final class Receive implements Runnable {
             return;
         }
         plain.limit(length);
-        if (!peer.allows(IpPacket.address(plain, true))) {
+        boolean allowed = IpPacket.version(plain) == 4 ? peer.allows4(IpPacket.source4(plain))
+                : peer.allows(IpPacket.address(plain, true));
+        if (!allowed) {
             device.counters.forbiddenSource.incrementAndGet();
             return;
         }

@@ -196,6 +196,18 @@ class DataPlaneTest {
         assertPing(a, "100.64.0.2");
         assertPing(b, "100.64.0.1");
         assertFalse(nodeA.log().contains("Exception"), nodeA.log());
+        assertEquals(0, nodeA.stop());
+        assertTrue(nodeA.log().contains("dropped packets"), nodeA.log());
+        // Of the 3002 datagrams, those with a plausible type and size reach the checks behind it and are counted there.
+        long dropped = counter(nodeA, "garbage") + counter(nodeA, "bad-mac") + counter(nodeA, "unknown-index")
+                + counter(nodeA, "replayed") + counter(nodeA, "refused-handshake");
+        assertTrue(dropped >= 2900, "only " + dropped + " of 3002 garbage datagrams counted:\n" + nodeA.log());
+    }
+
+    /** A drop counter from the line a node logs when it stops ("dropped packets: {garbage=N, ...}"). */
+    private static long counter(SkeinProcess node, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(name + "=(\\d+)").matcher(node.log());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     @Test

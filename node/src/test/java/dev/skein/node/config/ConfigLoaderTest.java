@@ -1,0 +1,56 @@
+package dev.skein.node.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("/etc/skein/home.yaml");
+    private static final String MINIMAL = "name: home\npki: {ca: ca.crt, cert: home.crt, key: home.key}\n";
+
+    private static String error(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, yaml)).getMessage();
+    }
+
+    @Test
+    void readsTheExampleAndResolvesPathsNextToTheFile() throws Exception {
+        NodeConfig c = ConfigLoader.parse(FILE, MINIMAL + "seeds: [198.18.0.1:51820]\nwireguard-peers:\n"
+                + "  - public-key: hP1eTcw8b9q0PWHVcTYPWcrOVYSbmhNIh7rtaQTCH1I=\n    endpoint: 198.18.0.9:51820\n"
+                + "    allowed-ips: [100.64.9.1/32]\n    persistent-keepalive: 25\n");
+        assertEquals("home", c.name());
+        assertEquals("skein0", c.interfaceName());
+        assertEquals(51820, c.listenPort());
+        assertEquals(1420, c.mtu());
+        assertEquals(Path.of("/etc/skein/ca.crt"), c.caFile());
+        assertEquals(1, c.seeds().size());
+        assertEquals(25, c.wireguardPeers().get(0).persistentKeepaliveSeconds());
+        assertEquals(Tuning.WIREGUARD, c.tuning());
+    }
+
+    @Test
+    void tuningShortensTimers() throws Exception {
+        NodeConfig c = ConfigLoader.parse(FILE, MINIMAL + "tuning: {rekey-after-time: 2s, rekey-timeout: 500ms}\n");
+        assertEquals(Duration.ofSeconds(2), c.tuning().rekeyAfterTime());
+        assertEquals(Duration.ofMillis(500), c.tuning().rekeyTimeout());
+        assertEquals(Duration.ofSeconds(180), c.tuning().rejectAfterTime());
+    }
+
+    @Test
+    void badInputNamesTheKey() {
+        assertTrue(error(MINIMAL + "colour: blue\n").contains("colour: unknown key"));
+        assertTrue(error(MINIMAL + "mtu: 12\n").contains("mtu:"));
+        assertTrue(error(MINIMAL + "listen-port: http\n").contains("listen-port:"));
+        assertTrue(error(MINIMAL + "seeds: [example.com:51820]\n").contains("seeds:"));
+        assertTrue(error(MINIMAL + "relay: maybe\n").contains("relay:"));
+        assertTrue(error("pki: {ca: a, cert: b, key: c}\n").contains("name:"));
+        assertTrue(error("name: home\n").contains("pki:"));
+        assertTrue(error(MINIMAL + "pki: {ca: a, cert: b}\n").contains("pki.key: required"));
+        assertTrue(error(MINIMAL + "wireguard-peers:\n  - public-key: short\n").contains("wireguard-peers[0].public-key"));
+        assertTrue(error(MINIMAL + "wireguard-peers:\n  - {public-key: hP1eTcw8b9q0PWHVcTYPWcrOVYSbmhNIh7rtaQTCH1I=, allowed-ips: [nope]}\n")
+                .contains("allowed-ips"));
+        assertTrue(error(MINIMAL + "tuning: {rekey-after-time: soon}\n").contains("tuning.rekey-after-time"));
+        assertTrue(error("name: [\n").contains("not valid YAML"));
+    }
+}
