@@ -37,12 +37,18 @@ final class Receive implements Runnable {
     private final Device device;
     private final Sessions sessions;
     private final Device.Scratch scratch = new Device.Scratch();
+    /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
+    private final long rejectAfterNanos;
+    private final long rekeyOnReceiveNanos;
     private long loadWindowStart;
     private int handshakesInWindow;
 
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
+        this.rejectAfterNanos = device.tuning.rejectAfterTime().toNanos();
+        this.rekeyOnReceiveNanos = device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
+                .minus(device.tuning.rekeyTimeout()).toNanos();
     }
 
     @Override
@@ -171,7 +177,7 @@ final class Receive implements Runnable {
         Keypair kp = entry.keypair();
         long now = System.nanoTime();
         long counter = TransportMessage.counter(in);
-        if (kp.ageNanos(now) > device.tuning.rejectAfterTime().toNanos() || !kp.mayAccept(counter)) {
+        if (kp.ageNanos(now) > rejectAfterNanos || !kp.mayAccept(counter)) {
             device.counters.replayed.incrementAndGet();
             return;
         }
@@ -195,8 +201,7 @@ final class Receive implements Runnable {
             peer.endpoint(from);
         }
         plain.flip();
-        if (kp.initiator() && kp.ageNanos(now) > device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
-                .minus(device.tuning.rekeyTimeout()).toNanos()) {
+        if (kp.initiator() && kp.ageNanos(now) > rekeyOnReceiveNanos) {
             device.initiate(peer, now);
         }
         if (n == 0) {

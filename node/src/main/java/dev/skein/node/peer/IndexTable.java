@@ -18,19 +18,14 @@ public final class IndexTable {
         this.random = random;
     }
 
-    /** Reserves a fresh index for a handshake that {@code peer} initiates. */
-    public int reserveForHandshake(Peer peer) {
+    /** Reserves a fresh index for {@code peer}: a handshake it initiates, or a keypair about to be created. */
+    public int reserve(Peer peer) {
         while (true) {
             int index = random.nextInt();
             if (index != 0 && entries.putIfAbsent(index, new Entry(peer, null)) == null) {
                 return index;
             }
         }
-    }
-
-    /** Reserves a fresh index for a keypair about to be created (responder side). */
-    public int reserve(Peer peer) {
-        return reserveForHandshake(peer);
     }
 
     /** Points {@code index} at its keypair once the handshake completed. */

@@ -49,7 +49,7 @@ public final class Sessions {
             } else {
                 indices.remove(peer.pendingHandshake.senderIndex());
             }
-            int index = indices.reserveForHandshake(peer);
+            int index = indices.reserve(peer);
             byte[] msg = new byte[Layout.INITIATION_SIZE];
             try {
                 peer.pendingHandshake = InitiatorHandshake.create(local, peer.publicKey(), peer.presharedKey(), index,
