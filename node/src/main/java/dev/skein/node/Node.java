@@ -3,6 +3,7 @@ package dev.skein.node;
 import dev.skein.node.config.NodeConfig;
 import dev.skein.node.config.WireGuardPeerConfig;
 import dev.skein.node.dataplane.Device;
+import dev.skein.node.membership.Membership;
 import dev.skein.node.os.RtNetlink;
 import dev.skein.node.os.Tun;
 import dev.skein.node.peer.Peer;
@@ -15,6 +16,14 @@ import dev.skein.protocol.cert.CertificateVerifier;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.StaticIdentity;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.time.Instant;
 import java.util.Arrays;
 import org.slf4j.Logger;
@@ -34,6 +43,14 @@ public final class Node implements AutoCloseable {
     private final Device device;
     private final RtNetlink netlink;
     private final int interfaceIndex;
+    private volatile Membership membership;
+
+    /**
+     * Test hook: a node started with this system property set to true skips the check of its own certificate
+     * against the CA. The end-to-end tests use it to play a forger (a node whose certificate is expired or was
+     * edited); a real node never sets it.
+     */
+    static final String TRUST_OWN_CERTIFICATE = "skein.test.trust-own-certificate";
 
     private Node(NodeConfig config, Certificate certificate, Device device, RtNetlink netlink, int interfaceIndex) {
         this.config = config;
@@ -46,9 +63,11 @@ public final class Node implements AutoCloseable {
     public static Node start(NodeConfig config) throws NodeException {
         Certificate cert;
         PkiFiles.Keys keys;
+        CertificateVerifier verifier;
         try {
-            CertificateVerifier verifier = new CertificateVerifier(PkiFiles.readCertificate(config.caFile()));
-            cert = verifier.verify(PkiFiles.readCertificate(config.certFile()), Instant.now());
+            verifier = new CertificateVerifier(PkiFiles.readCertificate(config.caFile()));
+            Certificate own = PkiFiles.readCertificate(config.certFile());
+            cert = Boolean.getBoolean(TRUST_OWN_CERTIFICATE) ? own : verifier.verify(own, Instant.now());
             keys = PkiFiles.readKeys(config.keyFile());
         } catch (PkiFileException e) {
             throw new NodeException(e.getMessage());
@@ -64,6 +83,7 @@ public final class Node implements AutoCloseable {
         }
         Tun tun = null;
         RtNetlink netlink = null;
+        Node node = null;
         try {
             tun = Tun.open(config.interfaceName());
             netlink = new RtNetlink();
@@ -72,16 +92,26 @@ public final class Node implements AutoCloseable {
             netlink.addAddress(index, cert.address());
             Device device = new Device(tun, config.listenPort(), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
-            Node node = new Node(config, cert, device, netlink, index);
+            node = new Node(config, cert, device, netlink, index);
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
                         p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
             }
             device.start();
-            log.info("{} up: {} on {}, UDP port {}, {} configured peer(s)", config.name(), cert.address(),
-                    config.interfaceName(), device.listenPort(), config.wireguardPeers().size());
+            node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
+                    config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
+                    new MeshPeers(node));
+            device.joinListener(node.membership::onJoinDatagram);
+            device.unknownPeerListener(node.membership::onUnknownPeer);
+            log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),
+                    cert.address(), config.interfaceName(), device.listenPort(), cert.address().address(),
+                    config.gossipPort(), config.seeds().size(), config.wireguardPeers().size());
             return node;
         } catch (IOException e) {
+            if (node != null) {
+                node.close();
+                throw new NodeException(e.getMessage());
+            }
             if (tun != null) {
                 tun.close();
             }
@@ -102,6 +132,46 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** Removes a peer from the data plane, with the kernel routes {@link #addPeer} added for it. */
+    public void removePeer(Peer peer) {
+        device.removePeer(peer);
+        for (IpPrefix p : peer.allowedIps()) {
+            if (!certificate.address().network().contains(p)) {
+                try {
+                    netlink.deleteRoute(interfaceIndex, p);
+                } catch (IOException e) {
+                    log.debug("route {} was already gone: {}", p, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Our data-plane endpoints on this host: each up, non-loopback IPv4 address but the overlay's, at our port. */
+    List<InetSocketAddress> localEndpoints() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            int port = device.listenPort();
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback() || nic.getName().equals(config.interfaceName())) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address) {
+                        out.add(new InetSocketAddress(a, port));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.debug("listing local addresses: {}", e.toString());
+        }
+        out.sort((a, b) -> a.toString().compareTo(b.toString()));
+        return out;
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
     public Device device() {
         return device;
     }
@@ -116,6 +186,9 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        if (membership != null) {
+            membership.close(); // says goodbye through the data plane, so before it stops
+        }
         device.close();
         netlink.close();
         log.info("{} down: {} removed; dropped packets: {}", config.name(), config.interfaceName(),

@@ -15,6 +15,7 @@ public final class Counters {
     public final AtomicLong replayed = new AtomicLong();
     public final AtomicLong forbiddenSource = new AtomicLong();
     public final AtomicLong cookieReplies = new AtomicLong();
+    public final AtomicLong refusedJoin = new AtomicLong();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -27,6 +28,7 @@ public final class Counters {
         m.put("replayed", replayed.get());
         m.put("forbidden-source", forbiddenSource.get());
         m.put("cookie-replies", cookieReplies.get());
+        m.put("refused-join", refusedJoin.get());
         return m;
     }
 }

@@ -50,6 +50,27 @@ public final class Device implements AutoCloseable {
     private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
     private final List<Thread> threads;
     private volatile boolean running = true;
+    private volatile JoinListener joinListener = (datagram, from) -> counters.garbage.incrementAndGet();
+
+    private volatile UnknownPeerListener unknownPeerListener = (key, from) -> {
+        if (logLimiter.allow("unknown " + key + from, System.nanoTime())) {
+            log.warn("handshake initiation from {} refused: key {} is not one of our peers", from, key);
+        }
+    };
+
+    /** Hears of handshake initiations refused because their static key belongs to no peer. */
+    @FunctionalInterface
+    public interface UnknownPeerListener {
+        /** Called on the receive thread: must be quick and must not throw. */
+        void onUnknownPeer(String publicKeyBase64, InetSocketAddress from);
+    }
+
+    /** Receives join messages (type 5): membership's business, not the data plane's. */
+    @FunctionalInterface
+    public interface JoinListener {
+        /** Called on the receive thread: must be quick and must not throw. */
+        void onJoin(byte[] datagram, InetSocketAddress from);
+    }
 
     /** Per-thread packet scratch: each thread seals with its own cipher into its own buffer. */
     static final class Scratch {
@@ -88,6 +109,32 @@ public final class Device implements AutoCloseable {
         });
     }
 
+    public void joinListener(JoinListener listener) {
+        this.joinListener = listener;
+    }
+
+    public void unknownPeerListener(UnknownPeerListener listener) {
+        this.unknownPeerListener = listener;
+    }
+
+    UnknownPeerListener unknownPeerListener() {
+        return unknownPeerListener;
+    }
+
+    /** Starts a handshake with the peer now unless one is under way (membership: a member just became known). */
+    public void startHandshake(Peer peer) {
+        initiate(peer, System.nanoTime());
+    }
+
+    JoinListener joinListener() {
+        return joinListener;
+    }
+
+    /** Sends one datagram from the data-plane socket (join messages use it); false if it could not be sent. */
+    public boolean sendDatagram(byte[] datagram, InetSocketAddress to) {
+        return send(ByteBuffer.wrap(datagram), to);
+    }
+
     boolean running() {
         return running;
     }
@@ -108,6 +155,11 @@ public final class Device implements AutoCloseable {
     public void removePeer(Peer peer) {
         peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
         routes.removeAll(peer);
+        sessions.forget(peer);
+    }
+
+    /** Drops every session with the peer (it restarted): the next packet starts a new handshake. */
+    public void resetSessions(Peer peer) {
         sessions.forget(peer);
     }
 

@@ -6,16 +6,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Lets a log line with a given key through at most once per interval, so that a flood of bad packets cannot
  * flood the log, while the first occurrence of each problem is always said.
  */
-final class LogLimiter {
+public final class LogLimiter {
     private static final int MAX_KEYS = 4096;
     private final long intervalNanos;
     private final ConcurrentHashMap<String, Long> last = new ConcurrentHashMap<>();
 
-    LogLimiter(long intervalNanos) {
+    public LogLimiter(long intervalNanos) {
         this.intervalNanos = intervalNanos;
     }
 
-    boolean allow(String key, long nowNanos) {
+    public boolean allow(String key, long nowNanos) {
         if (last.size() > MAX_KEYS) {
             last.clear();
         }

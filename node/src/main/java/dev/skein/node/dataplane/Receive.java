@@ -33,6 +33,8 @@ final class Receive implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Receive.class);
     /** Above this many handshake messages a second, MAC2 (a cookie) is required. */
     private static final int HANDSHAKES_PER_SECOND_UNDER_LOAD = 200;
+    /** Join messages cost two signature checks: beyond this many a second they are dropped. */
+    private static final int JOINS_PER_SECOND = 50;
 
     private final Device device;
     private final Sessions sessions;
@@ -42,6 +44,8 @@ final class Receive implements Runnable {
     private final long rekeyOnReceiveNanos;
     private long loadWindowStart;
     private int handshakesInWindow;
+    private long joinWindowStart;
+    private int joinsInWindow;
 
     Receive(Device device) {
         this.device = device;
@@ -95,6 +99,7 @@ final class Receive implements Runnable {
             case INITIATION -> initiation(msg, from, now);
             case RESPONSE -> response(msg, from, now);
             case COOKIE_REPLY -> cookieReply(msg);
+            case JOIN -> join(msg, from, now);
             default -> device.counters.garbage.incrementAndGet();
         }
     }
@@ -131,6 +136,12 @@ final class Receive implements Runnable {
             device.send(ByteBuffer.wrap(answer.response()), from);
             log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
         } catch (WireException e) {
+            if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
+                // Often a member whose record is on its way: membership decides whether it is worth a warning.
+                device.counters.refusedHandshake.incrementAndGet();
+                device.unknownPeerListener().onUnknownPeer(e.detail(), from);
+                return;
+            }
             refused("handshake initiation", from, e, now);
         }
     }
@@ -155,6 +166,18 @@ final class Receive implements Runnable {
         } catch (WireException e) {
             refused("handshake response", from, e, now);
         }
+    }
+
+    private void join(byte[] msg, InetSocketAddress from, long now) {
+        if (now - joinWindowStart > 1_000_000_000L) {
+            joinWindowStart = now;
+            joinsInWindow = 0;
+        }
+        if (++joinsInWindow > JOINS_PER_SECOND) {
+            device.counters.refusedJoin.incrementAndGet();
+            return;
+        }
+        device.joinListener().onJoin(msg, from);
     }
 
     private void cookieReply(byte[] msg) {

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * WireGuard's four message types. Every message starts with a 32-bit little-endian type field: one byte of
+ * WireGuard's four message types, and Skein's join message. Every message starts with a 32-bit little-endian type field: one byte of
  * type and three reserved zero bytes. A message whose reserved bytes are not zero is not a WireGuard message,
  * exactly as wireguard-go reads it.
  *
@@ -20,7 +20,13 @@ public enum MessageType {
     RESPONSE(2, 92),
     COOKIE_REPLY(3, 64),
     /** Transport data: the size is the minimum (header and tag of an empty keepalive). */
-    TRANSPORT(4, 32);
+    TRANSPORT(4, 32),
+    /**
+     * Skein's own: the signed certificate exchange that lets a node handshake with a seed it knows only by
+     * endpoint (see {@code dev.skein.protocol.member.JoinMessage}). The size is the minimum. A stock WireGuard
+     * peer drops it as an unknown type.
+     */
+    JOIN(5, 64);
 
     private final int code;
     private final int size;
@@ -55,12 +61,13 @@ public enum MessageType {
             case 2 -> RESPONSE;
             case 3 -> COOKIE_REPLY;
             case 4 -> TRANSPORT;
+            case 5 -> JOIN;
             default -> null;
         };
         if (type == null) {
             return null;
         }
-        boolean sizeOk = type == TRANSPORT ? len >= type.size : len == type.size;
+        boolean sizeOk = type == TRANSPORT || type == JOIN ? len >= type.size : len == type.size;
         return sizeOk ? type : null;
     }
 }

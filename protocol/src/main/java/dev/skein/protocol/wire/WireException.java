@@ -30,6 +30,7 @@ public final class WireException extends Exception {
     }
 
     private final Reason reason;
+    private final String detail;
 
     public WireException(Reason reason) {
         this(reason, null);
@@ -38,6 +39,12 @@ public final class WireException extends Exception {
     public WireException(Reason reason, String detail) {
         super(detail == null ? reason.text() : reason.text() + ": " + detail, null, false, false);
         this.reason = reason;
+        this.detail = detail;
+    }
+
+    /** The specifics (e.g. the unknown key, in base64), or null. */
+    public String detail() {
+        return detail;
     }
 
     public Reason reason() {

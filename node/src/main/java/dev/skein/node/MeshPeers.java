@@ -1,0 +1,81 @@
+package dev.skein.node;
+
+import dev.skein.node.membership.MemberPeers;
+import dev.skein.node.peer.Peer;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Membership's view of the real data plane: members become {@link Peer}s of the node's device, with routes. */
+final class MeshPeers implements MemberPeers {
+    private static final Logger log = LoggerFactory.getLogger(MeshPeers.class);
+    private static final byte[] NO_PRESHARED_KEY = new byte[32];
+
+    private final Node node;
+    private final Map<String, Peer> byName = new ConcurrentHashMap<>();
+
+    MeshPeers(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    public void install(String name, Certificate cert, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
+                        boolean restarted) {
+        InetSocketAddress endpoint = endpoints.isEmpty() ? null : endpoints.get(0);
+        Peer old = byName.get(name);
+        if (old != null && Arrays.equals(old.publicKey(), cert.x25519PublicKey())
+                && old.allowedIps().equals(granted)) {
+            if (restarted) {
+                node.device().resetSessions(old);
+                old.endpoint(endpoint);
+            } else if (old.endpoint() == null) {
+                old.endpoint(endpoint);
+            }
+            return;
+        }
+        Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, granted, 0);
+        try {
+            if (old != null) {
+                node.removePeer(old);
+            }
+            node.addPeer(peer);
+            byName.put(name, peer);
+        } catch (IOException e) {
+            log.warn("cannot route {} to {}: {}", granted, name, e.getMessage());
+        }
+    }
+
+    @Override
+    public void uninstall(String name) {
+        Peer p = byName.remove(name);
+        if (p != null) {
+            node.removePeer(p);
+        }
+    }
+
+    @Override
+    public long lastHeardNanos(String name) {
+        Peer p = byName.get(name);
+        return p == null || p.lastReceivedNanos() == 0 ? Long.MIN_VALUE / 2 : p.lastReceivedNanos();
+    }
+
+    @Override
+    public void handshake(String name) {
+        Peer p = byName.get(name);
+        if (p != null) {
+            node.device().startHandshake(p);
+        }
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram, InetSocketAddress to) {
+        return node.device().sendDatagram(datagram, to);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.skein.node.membership;
+
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides who routes what when two certificates claim the same thing. A node's claims are its overlay address
+ * (as a single host) and its subnets. Two different nodes claiming exactly the same prefix conflict; the rule,
+ * the same on every node because it depends only on the certificates:
+ * <b>the certificate issued first (earliest not-before) keeps the prefix; on a tie, the smaller name</b>.
+ * The loser keeps its other claims. Overlapping prefixes of different lengths are not conflicts: longest-prefix
+ * match sends each packet to the most specific owner.
+ */
+final class Claims {
+    private Claims() {}
+
+    /** One prefix claimed by more than one node, and who got it. */
+    record Conflict(IpPrefix prefix, String winner, List<String> losers) {
+        @Override
+        public String toString() {
+            return prefix + " claimed by " + winner + " and " + String.join(", ", losers) + "; " + winner
+                    + " keeps it (its certificate is older)";
+        }
+    }
+
+    record Resolution(Map<String, List<IpPrefix>> granted, List<Conflict> conflicts) {}
+
+    static final Comparator<Certificate> PRECEDENCE =
+            Comparator.comparing(Certificate::notBefore).thenComparing(Certificate::name);
+
+    static List<IpPrefix> claimsOf(Certificate cert) {
+        List<IpPrefix> claims = new ArrayList<>();
+        claims.add(cert.address().host());
+        for (IpPrefix p : cert.subnets()) {
+            if (!claims.contains(p.network())) {
+                claims.add(p.network());
+            }
+        }
+        return claims;
+    }
+
+    /** Resolves the claims of {@code certificates} (one per node name). */
+    static Resolution resolve(Collection<Certificate> certificates) {
+        Map<IpPrefix, List<Certificate>> claimants = new LinkedHashMap<>();
+        for (Certificate c : certificates) {
+            for (IpPrefix p : claimsOf(c)) {
+                claimants.computeIfAbsent(p, k -> new ArrayList<>()).add(c);
+            }
+        }
+        Map<String, List<IpPrefix>> granted = new HashMap<>();
+        for (Certificate c : certificates) {
+            granted.put(c.name(), new ArrayList<>());
+        }
+        List<Conflict> conflicts = new ArrayList<>();
+        claimants.forEach((prefix, who) -> {
+            who.sort(PRECEDENCE);
+            granted.get(who.get(0).name()).add(prefix);
+            if (who.size() > 1) {
+                conflicts.add(new Conflict(prefix, who.get(0).name(),
+                        who.subList(1, who.size()).stream().map(Certificate::name).toList()));
+            }
+        });
+        granted.replaceAll((k, v) -> List.copyOf(v));
+        return new Resolution(Map.copyOf(granted), List.copyOf(conflicts));
+    }
+}

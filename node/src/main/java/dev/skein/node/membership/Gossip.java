@@ -1,0 +1,113 @@
+package dev.skein.node.membership;
+
+import io.atomix.cluster.AtomixCluster;
+import io.atomix.cluster.Member;
+import io.atomix.cluster.MemberId;
+import io.atomix.cluster.protocol.SwimMembershipProtocol;
+import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The Atomix SWIM cluster of one node, bound to its overlay address only, so that every gossip message travels
+ * inside the mesh's encrypted sessions. Each member carries one property, its signed record; Atomix's events
+ * are only hints that make {@link Membership} look again (see ../shared/notes/atomix.md for why nothing it
+ * says is believed on its own).
+ */
+final class Gossip implements AutoCloseable {
+    static final String RECORD = "skein-record";
+    static final String LEAVE = "skein-leave";
+    static final String RECORDS = "skein-records";
+    /** SWIM settings: a dead member is suspected within ~0.5 s and removed 1 s later. */
+    static final Duration GOSSIP_INTERVAL = Duration.ofMillis(100);
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
+    static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+    static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(1);
+
+    /** A member as the gossip layer lists it: its id, the host of its gossip address, its record property. */
+    record Listed(String name, String host, String record) {}
+
+    private final AtomixCluster cluster;
+    private final String self;
+
+    Gossip(String clusterId, String name, String overlayAddress, int port, MeshDiscovery discovery,
+           String record, Runnable onEvent) {
+        SwimMembershipProtocolConfig swim = new SwimMembershipProtocolConfig()
+                .setGossipInterval(GOSSIP_INTERVAL).setGossipFanout(2)
+                .setProbeInterval(PROBE_INTERVAL).setProbeTimeout(PROBE_TIMEOUT)
+                .setSuspectProbes(2).setFailureTimeout(FAILURE_TIMEOUT)
+                .setBroadcastUpdates(true).setNotifySuspect(true);
+        this.self = name;
+        this.cluster = AtomixCluster.builder()
+                .withClusterId(clusterId)
+                .withMemberId(name)
+                .withAddress(overlayAddress, port)
+                .withMessagingInterface(overlayAddress)
+                .withProperty(RECORD, record)
+                .withMembershipProvider(discovery)
+                .withMembershipProtocol(SwimMembershipProtocol.TYPE.newProtocol(swim))
+                .build();
+        cluster.getMembershipService().addListener(event -> onEvent.run());
+    }
+
+    void start(Consumer<byte[]> onLeave, Consumer<byte[]> onRecords, Executor executor) throws IOException {
+        try {
+            cluster.start().get(15, TimeUnit.SECONDS);
+            cluster.getCommunicationService().subscribe(LEAVE, Function.identity(), onLeave, executor)
+                    .get(5, TimeUnit.SECONDS);
+            cluster.getCommunicationService().subscribe(RECORDS, Function.identity(), onRecords, executor)
+                    .get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("the gossip layer did not start: " + e, e);
+        }
+    }
+
+    /** The other members the gossip layer lists now (alive or suspected). */
+    List<Listed> members() {
+        List<Listed> out = new ArrayList<>();
+        for (Member m : cluster.getMembershipService().getMembers()) {
+            if (!m.id().id().equals(self)) {
+                out.add(new Listed(m.id().id(), m.address().host(), m.properties().getProperty(RECORD)));
+            }
+        }
+        return out;
+    }
+
+    /** Replaces our record; the gossip layer spreads it on its next round. */
+    void publish(String record) {
+        // Atomix notices a change of the local member's properties in place (never remove a key: see notes).
+        cluster.getMembershipService().getLocalMember().properties().setProperty(RECORD, record);
+    }
+
+    /** Sends our signed goodbye to every member over the reliable channel; completes when all were written. */
+    CompletableFuture<Void> announceLeave(byte[] leavingRecord) {
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (Listed m : members()) {
+            sent.add(cluster.getCommunicationService().unicast(LEAVE, leavingRecord, Function.identity(),
+                    MemberId.from(m.name()), true));
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    /** Sends a set of signed records to one member over the reliable channel. */
+    void push(String member, byte[] recordSet) {
+        cluster.getCommunicationService().unicast(RECORDS, recordSet, Function.identity(), MemberId.from(member),
+                true);
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.stop().get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Stopping is best effort: the process or node is going away anyway.
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.skein.node.membership;
+
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * What membership needs of the data plane: install a member as a peer with the prefixes it was granted, remove
+ * it, ask when it was last heard from, and send a join datagram. The node implements it over its Device and the
+ * kernel's route table; a simulation can implement it in memory.
+ */
+public interface MemberPeers {
+    /**
+     * Installs or updates the peer of member {@code name}. {@code endpoints} are its candidates, best first;
+     * {@code restarted} means the member began a new run, so sessions with its previous run are useless.
+     */
+    void install(String name, Certificate certificate, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
+                 boolean restarted);
+
+    void uninstall(String name);
+
+    /** System.nanoTime() of the last authenticated packet from the member, or Long.MIN_VALUE. */
+    long lastHeardNanos(String name);
+
+    boolean sendDatagram(byte[] datagram, InetSocketAddress to);
+
+    /** Starts a handshake with an installed member now (it tried to reach us before we knew it). */
+    void handshake(String name);
+}

@@ -1,0 +1,133 @@
+package dev.skein.node.membership;
+
+import dev.skein.protocol.member.MemberRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/**
+ * The verified records this node holds, and the rule that decides which members are alive. Pure logic: time
+ * and the data plane's "last heard" are passed in, so every rule is unit-tested.
+ *
+ * <p>A member is alive unless it said goodbye (a signed leaving record) or its certificate has expired, and
+ * while any of these holds: the gossip layer lists it; it joined through us moments ago (its gossip has not
+ * arrived yet) or another member handed us its record moments ago; or the data plane authenticated a packet from it within {@link #SILENCE}. So a gossip layer
+ * that drops a member (possibly because a forged unauthenticated UDP gossip packet said so) removes it only
+ * once the data plane has heard nothing from it either; and a member that died is removed as soon as both
+ * agree.
+ */
+final class MemberTable {
+    static final Duration SILENCE = Duration.ofSeconds(2);
+    static final Duration JOIN_GRACE = Duration.ofSeconds(15);
+    /** Records of members gone this long are forgotten, so the table stays bounded. */
+    static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+
+    enum Offer { NEW, UPDATED, RESTARTED, LEFT, STALE }
+
+    private static final class Entry {
+        MemberRecord record;
+        boolean inGossip;
+        long joinedAtNanos = Long.MIN_VALUE / 2;
+        long lastLiveNanos;
+    }
+
+    private final String self;
+    private final Map<String, Entry> entries = new HashMap<>();
+
+    MemberTable(String self) {
+        this.self = self;
+    }
+
+    /** A verified record: kept if it is newer than what we hold. */
+    Offer offer(MemberRecord r, long nowNanos) {
+        if (r.name().equals(self)) {
+            return Offer.STALE;
+        }
+        Entry e = entries.get(r.name());
+        if (e != null && Long.compareUnsigned(r.version(), e.record.version()) <= 0) {
+            return Offer.STALE;
+        }
+        boolean isNew = e == null;
+        if (isNew) {
+            e = new Entry();
+            e.lastLiveNanos = nowNanos;
+            entries.put(r.name(), e);
+        }
+        MemberRecord old = e.record;
+        e.record = r;
+        if (r.leaving()) {
+            return Offer.LEFT;
+        }
+        if (isNew || old.leaving()) {
+            return Offer.NEW;
+        }
+        return old.incarnation() != r.incarnation() && old.version() != 0 ? Offer.RESTARTED : Offer.UPDATED;
+    }
+
+    /** A member that just completed a join exchange with us: believed for {@link #JOIN_GRACE} until its gossip. */
+    void joined(MemberRecord provisional, long nowNanos) {
+        Entry e = entries.get(provisional.name());
+        if (e == null) {
+            offer(provisional, nowNanos);
+            e = entries.get(provisional.name());
+        } else if (e.record.leaving()) {
+            // It said goodbye and is back. Keep the goodbye's version: only records newer than it count.
+            MemberRecord p = provisional;
+            e.record = new MemberRecord(p.certificate(), e.record.version(), 0, p.endpoints(), p.gossipPort(),
+                    p.relay(), false);
+        }
+        if (e != null) {
+            e.joinedAtNanos = nowNanos;
+        }
+    }
+
+    /**
+     * A record we were handed by another member (anti-entropy) for a member we did not know: believed alive for
+     * {@link #JOIN_GRACE}, time enough for our gossip layer to probe it and list it.
+     */
+    void vouched(String name, long nowNanos) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            e.joinedAtNanos = nowNanos;
+        }
+    }
+
+    /** The names the gossip layer lists now. */
+    void gossipLists(Set<String> names) {
+        entries.forEach((name, e) -> e.inGossip = names.contains(name));
+    }
+
+    /** The records of the members alive now (see the class comment). */
+    List<MemberRecord> alive(long nowNanos, Instant wallNow, ToLongFunction<String> lastHeardNanos) {
+        List<MemberRecord> alive = new ArrayList<>();
+        List<String> forget = new ArrayList<>();
+        entries.forEach((name, e) -> {
+            boolean live = !e.record.leaving() && !wallNow.isAfter(e.record.certificate().notAfter())
+                    && (e.inGossip || nowNanos - e.joinedAtNanos < JOIN_GRACE.toNanos()
+                        || nowNanos - lastHeardNanos.applyAsLong(name) < SILENCE.toNanos());
+            if (live) {
+                e.lastLiveNanos = nowNanos;
+                alive.add(e.record);
+            } else if (nowNanos - e.lastLiveNanos > FORGET_AFTER.toNanos()) {
+                forget.add(name);
+            }
+        });
+        forget.forEach(entries::remove);
+        return alive;
+    }
+
+    MemberRecord record(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.record;
+    }
+
+    Collection<String> names() {
+        return List.copyOf(entries.keySet());
+    }
+}

@@ -1,0 +1,513 @@
+package dev.skein.node.membership;
+
+import dev.skein.node.dataplane.LogLimiter;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.member.JoinMessage;
+import dev.skein.protocol.member.MemberRecord;
+import dev.skein.protocol.member.MemberRejected;
+import dev.skein.protocol.proto.RecordSet;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's membership in the mesh: joins through the seeds, publishes its signed record over the gossip layer,
+ * believes other members' records only after checking them, and keeps the data plane's peers and routes equal
+ * to the members that are alive. Everything runs on one thread ("skein-membership"), so the state below needs
+ * no locks; the gossip layer's events and join datagrams only schedule work on it.
+ */
+public final class Membership implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Membership.class);
+    static final Duration TICK = Duration.ofMillis(200);
+    /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
+    static final Duration JOIN_RETRY = Duration.ofSeconds(1);
+    static final Duration JOIN_REFRESH = Duration.ofSeconds(15);
+    static final Duration ENDPOINT_CHECK = Duration.ofSeconds(5);
+    /** Anti-entropy: every this often, our whole set of records goes to one random member. */
+    static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
+    private static final int MAX_RECORDS_PER_SET = 4096;
+    private static final int MAX_REFUSALS = 32;
+    static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(2);
+
+    /** What membership needs to know about this node. */
+    public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
+                           List<InetSocketAddress> seeds, boolean relay,
+                           Supplier<List<InetSocketAddress>> localEndpoints) {}
+
+    /** A member as `skein status` and `skein peers` show it. */
+    public record MemberView(String name, Certificate certificate, List<InetSocketAddress> endpoints,
+                             List<IpPrefix> granted, boolean relay) {}
+
+    /** A consistent picture for the control socket, replaced after every change. */
+    public record Snapshot(List<MemberView> members, List<String> conflicts, List<String> refusals,
+                           List<InetSocketAddress> ownEndpoints, List<InetSocketAddress> observed) {}
+
+    private record Installed(long version, long incarnation, List<IpPrefix> granted) {}
+
+    private final Settings settings;
+    private final MemberPeers peers;
+    private final String self;
+    private final MemberTable table;
+    private final MeshDiscovery discovery = new MeshDiscovery();
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final LogLimiter logLimiter = new LogLimiter(60_000_000_000L);
+    private Gossip gossip;
+    private final java.util.concurrent.ConcurrentHashMap<String, InetSocketAddress> unknownPending =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    // state, touched only on the membership thread
+    private final Map<String, String> verifiedRaw = new HashMap<>();
+    private final Map<String, byte[]> signedRecords = new HashMap<>();
+    private final Set<String> syncedWith = new HashSet<>();
+    private final java.util.Random random = new java.util.Random();
+    private long lastSyncNanos;
+    private final Map<String, Installed> installed = new HashMap<>();
+    private final Map<InetSocketAddress, String> seedNames = new HashMap<>();
+    private final List<InetSocketAddress> observed = new ArrayList<>();
+    private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
+    private List<Claims.Conflict> conflicts = List.of();
+    private List<InetSocketAddress> localEndpoints = List.of();
+    private MemberRecord own;
+    private long lastJoinSentNanos = Long.MIN_VALUE / 2;
+    private long lastEndpointCheckNanos;
+    private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of());
+
+    private Membership(Settings settings, MemberPeers peers) {
+        this.settings = settings;
+        this.peers = peers;
+        this.self = settings.self().name();
+        this.table = new MemberTable(self);
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "skein-membership");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = ex;
+    }
+
+    /** Starts the gossip layer on the overlay address and begins joining through the seeds. */
+    public static Membership start(Settings settings, MemberPeers peers) throws IOException {
+        Membership m = new Membership(settings, peers);
+        m.localEndpoints = settings.localEndpoints().get();
+        m.own = new MemberRecord(settings.self(), System.currentTimeMillis(), System.currentTimeMillis(),
+                m.candidates(), settings.gossipPort(), settings.relay(), false);
+        String clusterId = "skein-" + HexFormat.of().formatHex(settings.verifier().ca().fingerprint(), 0, 6);
+        m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
+                m.discovery, m.signedOwn(), m::scheduleTick);
+        m.gossip.start(m::onLeave, m::onRecords, m.executor);
+        m.executor.scheduleWithFixedDelay(m::safeTick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return m;
+    }
+
+    /** A join datagram from the data plane's receive thread: verified and answered on the membership thread. */
+    public void onJoinDatagram(byte[] datagram, InetSocketAddress from) {
+        executor.execute(() -> guarded(() -> handleJoin(datagram, from)));
+    }
+
+    /**
+     * A handshake from a key that is no peer of ours. Usually a member whose record reaches us a moment later, so
+     * we look again after {@link #UNKNOWN_KEY_WAIT}: by then it is either a member (we start the handshake
+     * ourselves, saving its retry) or worth a warning.
+     */
+    public void onUnknownPeer(String publicKeyBase64, InetSocketAddress from) {
+        if (unknownPending.size() < 256 && unknownPending.putIfAbsent(publicKeyBase64, from) == null) {
+            executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64)), UNKNOWN_KEY_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    // ---- the membership thread
+
+    private void scheduleTick() {
+        if (tickPending.compareAndSet(false, true)) {
+            executor.execute(this::safeTick);
+        }
+    }
+
+    private void safeTick() {
+        tickPending.set(false);
+        guarded(this::tick);
+    }
+
+    private void guarded(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // A bug must not stop membership: say it (rate-limited) and carry on with the next tick.
+            if (logLimiter.allow("bug " + e.getClass(), System.nanoTime())) {
+                log.error("membership: unexpected error", e);
+            }
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        Instant wall = Instant.now();
+        Set<String> listed = new HashSet<>();
+        for (Gossip.Listed m : gossip.members()) {
+            listed.add(m.name());
+            if (m.record() != null && !m.record().equals(verifiedRaw.get(m.name()))) {
+                verifiedRaw.put(m.name(), m.record());
+                believe(m, now, wall);
+            }
+        }
+        verifiedRaw.keySet().retainAll(listed);
+        table.gossipLists(listed);
+        refreshOwnEndpoints(now);
+        apply(now, wall);
+        sendJoins(now, listed);
+        sync(now, listed);
+    }
+
+    /** Pushes the records of the members we believe alive to newly listed members and to one random member. */
+    private void sync(long now, Set<String> listed) {
+        syncedWith.retainAll(listed);
+        List<String> targets = new ArrayList<>();
+        for (String name : listed) {
+            if (syncedWith.add(name)) {
+                targets.add(name);
+            }
+        }
+        if (now - lastSyncNanos > SYNC_INTERVAL.toNanos() && !listed.isEmpty()) {
+            lastSyncNanos = now;
+            List<String> all = new ArrayList<>(listed);
+            String pick = all.get(random.nextInt(all.size()));
+            if (!targets.contains(pick)) {
+                targets.add(pick);
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        RecordSet.Builder set = RecordSet.newBuilder()
+                .addRecords(ByteString.copyFrom(own.sign(settings.signingKey())));
+        for (String name : installed.keySet()) {
+            byte[] signed = signedRecords.get(name);
+            if (signed != null) {
+                set.addRecords(ByteString.copyFrom(signed));
+            }
+        }
+        byte[] bytes = set.build().toByteArray();
+        targets.forEach(t -> gossip.push(t, bytes));
+    }
+
+    /** Records pushed to us by a member: each is verified on its own before it counts. */
+    private void onRecords(byte[] bytes) {
+        guarded(() -> {
+            RecordSet set;
+            try {
+                set = RecordSet.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                refuse("a record set", "malformed");
+                return;
+            }
+            long now = System.nanoTime();
+            Instant wall = Instant.now();
+            int n = 0;
+            for (ByteString b : set.getRecordsList()) {
+                if (++n > MAX_RECORDS_PER_SET) {
+                    break;
+                }
+                try {
+                    MemberRecord r = MemberRecord.verify(b.toByteArray(), settings.verifier(), wall);
+                    boolean known = table.record(r.name()) != null;
+                    if (offer(r, b.toByteArray(), now) == MemberTable.Offer.NEW && !known) {
+                        table.vouched(r.name(), now);
+                    }
+                } catch (MemberRejected e) {
+                    refuse("a synced record", e.getMessage());
+                }
+            }
+            apply(now, wall);
+        });
+    }
+
+    /** Checks a record from the gossip layer; only a record that passes every rule reaches the table. */
+    private void believe(Gossip.Listed m, long now, Instant wall) {
+        MemberRecord r;
+        byte[] signed;
+        try {
+            signed = Base64.getDecoder().decode(m.record());
+            r = MemberRecord.verify(signed, settings.verifier(), wall);
+        } catch (IllegalArgumentException e) {
+            refuse("gossip member '" + m.name() + "'", "malformed record");
+            return;
+        } catch (MemberRejected e) {
+            refuse("gossip member '" + m.name() + "'", e.getMessage());
+            return;
+        }
+        if (!r.name().equals(m.name())) {
+            refuse("gossip member '" + m.name() + "'", "carries the record of '" + r.name()
+                    + "': a node may speak only for itself");
+            return;
+        }
+        if (!r.certificate().address().address().equals(m.host())) {
+            refuse("gossip member '" + m.name() + "'", "gossips from " + m.host()
+                    + ", not from its certificate's address " + r.certificate().address().address());
+            return;
+        }
+        offer(r, signed, now);
+    }
+
+    private MemberTable.Offer offer(MemberRecord r, byte[] signed, long now) {
+        MemberTable.Offer o = table.offer(r, now);
+        switch (o) {
+            case NEW -> log.debug("record of {} (version {})", r.name(), r.version());
+            case RESTARTED -> log.info("{} restarted", r.name());
+            case LEFT -> {
+                log.info("{} left the mesh", r.name());
+                discovery.forget(r.name());
+            }
+            case UPDATED, STALE -> { }
+        }
+        if (o != MemberTable.Offer.STALE) {
+            signedRecords.put(r.name(), signed);
+            if (o != MemberTable.Offer.LEFT) {
+                discovery.offer(r.name(), r.certificate().address().address(), r.gossipPort());
+            }
+        }
+        return o;
+    }
+
+    /** A member's signed goodbye, sent to us directly when it stops. */
+    private void onLeave(byte[] signed) {
+        guarded(() -> {
+            try {
+                MemberRecord r = MemberRecord.verify(signed, settings.verifier(), Instant.now());
+                if (r.leaving()) {
+                    offer(r, signed, System.nanoTime());
+                    apply(System.nanoTime(), Instant.now());
+                }
+            } catch (MemberRejected e) {
+                refuse("a goodbye", e.getMessage());
+            }
+        });
+    }
+
+    private void handleJoin(byte[] datagram, InetSocketAddress from) {
+        JoinMessage j;
+        try {
+            j = JoinMessage.verify(datagram, settings.verifier(), Instant.now());
+        } catch (MemberRejected e) {
+            refuse("join from " + from, e.getMessage());
+            return;
+        }
+        if (j.name().equals(self)) {
+            seedNames.put(from, self); // one of our seeds is ourselves
+            return;
+        }
+        long now = System.nanoTime();
+        table.joined(new MemberRecord(j.certificate(), 0, 0, List.of(from), j.gossipPort(), false, false), now);
+        discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
+        if (j.reply()) {
+            if (!j.name().equals(seedNames.put(from, j.name()))) {
+                log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
+            }
+            if (j.observed() != null && !observed.contains(j.observed())) {
+                observed.add(0, j.observed());
+                republish();
+            }
+        } else {
+            byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now())
+                    .encode(settings.signingKey());
+            if (reply.length <= datagram.length) { // never send more than we received
+                peers.sendDatagram(reply, from);
+            }
+            log.debug("{} at {} joins through us", j.name(), from);
+        }
+        apply(now, Instant.now()); // install the peer now: its handshake follows at once
+    }
+
+    private void checkUnknown(String keyBase64) {
+        InetSocketAddress from = unknownPending.remove(keyBase64);
+        for (String name : installed.keySet()) {
+            MemberRecord r = table.record(name);
+            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
+                peers.handshake(name);
+                return;
+            }
+        }
+        refuse("handshake initiation from " + from, "key " + keyBase64 + " is not one of our peers");
+    }
+
+    private void sendJoins(long now, Set<String> listed) {
+        long interval = (listed.isEmpty() ? JOIN_RETRY : JOIN_REFRESH).toNanos();
+        if (settings.seeds().isEmpty() || now - lastJoinSentNanos < interval) {
+            return;
+        }
+        lastJoinSentNanos = now;
+        byte[] request = JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now())
+                .encode(settings.signingKey());
+        for (InetSocketAddress seed : settings.seeds()) {
+            String name = seedNames.get(seed);
+            if (self.equals(name) || localEndpoints.contains(seed) || (name != null && listed.contains(name))) {
+                continue;
+            }
+            peers.sendDatagram(request, seed);
+        }
+    }
+
+    /** Makes the data plane's peers equal to the members alive now, with the prefixes the claims rule grants. */
+    private void apply(long now, Instant wall) {
+        List<MemberRecord> alive = table.alive(now, wall, peers::lastHeardNanos);
+        Set<String> known = new HashSet<>(table.names());
+        for (String name : List.copyOf(signedRecords.keySet())) {
+            if (!known.contains(name)) { // forgotten by the table: gone for long
+                signedRecords.remove(name);
+                discovery.forget(name);
+            }
+        }
+        List<Certificate> certs = new ArrayList<>();
+        certs.add(settings.self());
+        alive.forEach(r -> certs.add(r.certificate()));
+        Claims.Resolution claims = Claims.resolve(certs);
+        for (Claims.Conflict c : claims.conflicts()) {
+            if (!conflicts.contains(c)) {
+                log.warn("conflict: {}", c);
+            }
+        }
+        conflicts = claims.conflicts();
+        Set<String> aliveNames = new HashSet<>();
+        List<MemberView> views = new ArrayList<>();
+        for (MemberRecord r : alive) {
+            aliveNames.add(r.name());
+            List<IpPrefix> granted = claims.granted().get(r.name());
+            views.add(new MemberView(r.name(), r.certificate(), r.endpoints(), granted, r.relay()));
+            Installed prev = installed.get(r.name());
+            if (prev != null && prev.version() == r.version() && prev.granted().equals(granted)) {
+                continue;
+            }
+            boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
+            peers.install(r.name(), r.certificate(), r.endpoints(), granted, restarted);
+            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted));
+            if (prev == null) {
+                log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
+                        granted.size() > 1 ? " and " + granted.subList(1, granted.size()) : "",
+                        r.endpoints().isEmpty() ? "no endpoint yet" : r.endpoints().get(0));
+            }
+        }
+        for (String name : List.copyOf(installed.keySet())) {
+            if (!aliveNames.contains(name)) {
+                installed.remove(name);
+                peers.uninstall(name);
+                log.info("{} removed: {}", name, whyGone(name, wall));
+            }
+        }
+        views.sort((a, b) -> a.name().compareTo(b.name()));
+        snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
+                List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed));
+    }
+
+    private String whyGone(String name, Instant wall) {
+        MemberRecord r = table.record(name);
+        if (r == null) {
+            return "forgotten";
+        }
+        if (r.leaving()) {
+            return "left the mesh";
+        }
+        if (wall.isAfter(r.certificate().notAfter())) {
+            return "its certificate expired " + r.certificate().notAfter();
+        }
+        return "unreachable (gossip lost it, and nothing heard for " + MemberTable.SILENCE.toSeconds() + " s)";
+    }
+
+    private void refuse(String who, String why) {
+        String line = who + ": " + why;
+        refusals.remove(line);
+        refusals.put(line, line);
+        while (refusals.size() > MAX_REFUSALS) {
+            refusals.remove(refusals.keySet().iterator().next());
+        }
+        if (logLimiter.allow(line, System.nanoTime())) {
+            log.warn("refused {}", line);
+        }
+    }
+
+    // ---- our own record
+
+    private List<InetSocketAddress> candidates() {
+        List<InetSocketAddress> c = new ArrayList<>(observed);
+        for (InetSocketAddress e : localEndpoints) {
+            if (!c.contains(e)) {
+                c.add(e);
+            }
+        }
+        return c.size() > MemberRecord.MAX_ENDPOINTS ? c.subList(0, MemberRecord.MAX_ENDPOINTS) : c;
+    }
+
+    private void refreshOwnEndpoints(long now) {
+        if (now - lastEndpointCheckNanos < ENDPOINT_CHECK.toNanos()) {
+            return;
+        }
+        lastEndpointCheckNanos = now;
+        List<InetSocketAddress> fresh = settings.localEndpoints().get();
+        if (!fresh.equals(localEndpoints)) {
+            localEndpoints = fresh;
+            republish();
+        }
+    }
+
+    private void republish() {
+        own = new MemberRecord(own.certificate(), nextVersion(), own.incarnation(), candidates(),
+                own.gossipPort(), own.relay(), false);
+        gossip.publish(signedOwn());
+    }
+
+    private long nextVersion() {
+        return Math.max(System.currentTimeMillis(), own.version() + 1);
+    }
+
+    private String signedOwn() {
+        return Base64.getEncoder().encodeToString(own.sign(settings.signingKey()));
+    }
+
+    /** Says goodbye (every member removes us at once), then stops the gossip layer. */
+    @Override
+    public void close() {
+        try {
+            executor.submit(() -> {
+                own = own.leavingAt(nextVersion());
+                byte[] bye = own.sign(settings.signingKey());
+                gossip.publish(Base64.getEncoder().encodeToString(bye));
+                try {
+                    gossip.announceLeave(bye).get(1, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.debug("goodbye not delivered to every member: {}", e.toString());
+                }
+            }).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("goodbye: {}", e.toString());
+        }
+        executor.shutdownNow();
+        gossip.close();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.skein.protocol.member;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.proto.JoinBody;
+import dev.skein.protocol.proto.SignedJoin;
+import dev.skein.protocol.wire.MessageType;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The join exchange (message type 5). A WireGuard handshake needs the responder's static key in advance, but a
+ * joining node knows its seeds only by endpoint. So it first sends a join request holding its CA-signed
+ * certificate, signed with its node key; the seed checks both, learns the joiner as a peer, and replies the same
+ * way with its own certificate and the source address it saw (the joiner's public endpoint). From then on the
+ * two are ordinary peers: the joiner's first gossip packet starts the handshake.
+ *
+ * <pre>
+ *  type=5 | 0 0 0 | SignedJoin (protobuf): body, signature, padding
+ * </pre>
+ *
+ * A request is padded to {@link #REQUEST_SIZE} and a seed never answers with more bytes than the request had,
+ * so the exchange cannot amplify a spoofed request.
+ */
+public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
+                          InetSocketAddress observed) {
+    static final String CONTEXT = "skein join v1";
+    public static final int REQUEST_SIZE = 1200;
+    /** Requests and replies older (or newer) than this are refused: a captured one cannot be replayed later. */
+    public static final Duration MAX_AGE = Duration.ofMinutes(5);
+
+    public static JoinMessage request(Certificate own, int gossipPort, Instant now) {
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null);
+    }
+
+    public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now) {
+        return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed);
+    }
+
+    public String name() {
+        return certificate.name();
+    }
+
+    /** The whole datagram, signed with the sender's Ed25519 key; requests are padded to {@link #REQUEST_SIZE}. */
+    public byte[] encode(byte[] ed25519PrivateKey) {
+        JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
+                .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort);
+        if (observed != null) {
+            b.setObserved(SelfSigned.toProto(observed));
+        }
+        byte[] body = b.build().toByteArray();
+        SignedJoin.Builder signed = SignedJoin.newBuilder().setBody(ByteString.copyFrom(body))
+                .setSignature(ByteString.copyFrom(SelfSigned.sign(CONTEXT, body, ed25519PrivateKey)));
+        if (!reply) {
+            // The padding field's own tag and length take a few bytes: converge on exactly REQUEST_SIZE.
+            int pad = Math.max(0, REQUEST_SIZE - 4 - signed.build().getSerializedSize());
+            for (int i = 0; i < 4 && pad >= 0; i++) {
+                signed.setPadding(ByteString.copyFrom(new byte[pad]));
+                int excess = 4 + signed.build().getSerializedSize() - REQUEST_SIZE;
+                if (excess == 0) {
+                    break;
+                }
+                pad -= excess;
+            }
+        }
+        byte[] proto = signed.build().toByteArray();
+        byte[] datagram = new byte[4 + proto.length];
+        datagram[0] = (byte) MessageType.JOIN.code();
+        System.arraycopy(proto, 0, datagram, 4, proto.length);
+        return datagram;
+    }
+
+    /** Decodes and verifies a whole join datagram (header included) at time {@code now}. */
+    public static JoinMessage verify(byte[] datagram, CertificateVerifier verifier, Instant now)
+            throws MemberRejected {
+        if (datagram.length < MessageType.JOIN.size() || datagram[0] != MessageType.JOIN.code()
+                || datagram[1] != 0 || datagram[2] != 0 || datagram[3] != 0) {
+            throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
+        }
+        try {
+            SignedJoin signed = SignedJoin.parseFrom(ByteString.copyFrom(datagram, 4, datagram.length - 4));
+            byte[] body = signed.getBody().toByteArray();
+            JoinBody j = JoinBody.parseFrom(body);
+            Certificate cert = SelfSigned.verify(CONTEXT, body, signed.getSignature().toByteArray(),
+                    j.getCertificate().toByteArray(), verifier, now);
+            long age = now.toEpochMilli() - j.getUnixMillis();
+            if (Math.abs(age) > MAX_AGE.toMillis()) {
+                throw new MemberRejected(MemberRejected.Reason.STALE,
+                        "'" + cert.name() + "' sent it " + Duration.ofMillis(age).toSeconds() + " s ago");
+            }
+            if (j.getGossipPort() == 0 || j.getGossipPort() > 65535) {
+                throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': gossip port");
+            }
+            InetSocketAddress observed = j.hasObserved() ? SelfSigned.fromProto(j.getObserved()) : null;
+            return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
+        }
+    }
+}

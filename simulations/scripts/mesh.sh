@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A mesh of N Skein nodes on this machine (default 5), each in its own network namespace, all on one bridge
+# (the "underlay", 198.18.0.0/24). Node 1 is the seed; the others know only the seed's endpoint and find each
+# other through membership. Node 2 routes the subnet 100.96.2.0/24 (the address 100.96.2.1 on its
+# loopback device stands for a host on the office LAN). Shows the membership log, pings every pair over the overlay, and removes
+# everything on exit. Needs root.
+#
+#   sudo simulations/scripts/mesh.sh          N=5 by default
+#   N=8 KEEP=1 sudo simulations/scripts/mesh.sh  ... and wait for Enter before cleaning up
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+skein="$root/skein"
+N=${N:-5}
+[ "$(id -u)" = 0 ] || { echo "mesh.sh: needs root (network namespaces)" >&2; exit 1; }
+[ "$N" -ge 2 ] && [ "$N" -le 50 ] || { echo "mesh.sh: N must be 2..50" >&2; exit 1; }
+work=$(mktemp -d)
+BR=skein-mesh-br
+cleanup() {
+  for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+  for t in $(seq 60); do  # a node says goodbye and stops its gossip layer: up to ~5 s
+    alive=0; for p in $(cat "$work"/pids 2>/dev/null); do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.1
+  done
+  for i in $(seq "$N"); do
+    ip netns pids skein-n$i 2>/dev/null | xargs -r kill -9; ip netns del skein-n$i 2>/dev/null || true
+  done
+  ip netns del $BR 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+ip netns del $BR 2>/dev/null || true
+ip netns add $BR; ip -n $BR link add br0 type bridge; ip -n $BR link set br0 up
+"$skein" ca init --name mesh --out "$work" >/dev/null
+for i in $(seq "$N"); do
+  ns=skein-n$i
+  ip netns del $ns 2>/dev/null || true
+  ip netns add $ns; ip -n $ns link set lo up
+  ip link add u0 netns $ns type veth peer name p$i netns $BR
+  ip -n $BR link set p$i master br0; ip -n $BR link set p$i up
+  ip -n $ns addr add 198.18.0.$i/24 dev u0; ip -n $ns link set u0 up
+  subnets=""
+  if [ "$i" = 2 ]; then
+    subnets="--subnets 100.96.2.0/24"
+    ip -n $ns addr add 100.96.2.1/32 dev lo   # the host behind n2
+  fi
+  "$skein" sign --ca "$work" --name n$i --address 100.64.0.$i/16 $subnets --out "$work" >/dev/null
+  seeds="[198.18.0.1:51820]"; [ "$i" = 1 ] && seeds="[]"
+  cat > "$work/n$i.yaml" <<Y
+name: n$i
+interface: skein0
+listen-port: 51820
+gossip-port: 7946
+seeds: $seeds
+pki: {ca: ca.crt, cert: n$i.crt, key: n$i.key}
+control-socket: $work/n$i.sock
+Y
+done
+start=$(date +%s.%N)
+for i in $(seq "$N"); do
+  ip netns exec skein-n$i "$skein" up --config "$work/n$i.yaml" 2>"$work/n$i.log" & echo $! >> "$work/pids"
+done
+# Joined: every node has installed every other node as a peer (its log says "nJ added").
+for t in $(seq 300); do
+  ok=1
+  for i in $(seq "$N"); do
+    [ "$(grep -c ' added: ' "$work/n$i.log" || true)" -ge $((N - 1)) ] || { ok=0; break; }
+  done
+  [ $ok = 1 ] && break
+  sleep 0.1
+done
+echo "--- all $N nodes have routes to each other after $(echo "$(date +%s.%N) - $start" | bc) s (includes JVM start)"
+echo "--- ping every pair over the overlay"
+fail=0
+for i in $(seq "$N"); do
+  for j in $(seq "$N"); do
+    [ "$i" = "$j" ] && continue
+    if ip netns exec skein-n$i ping -c 1 -W 2 100.64.0.$j >/dev/null; then printf "n%s->n%s ok  " $i $j; else printf "n%s->n%s FAIL  " $i $j; fail=1; fi
+  done
+  echo
+done
+echo "--- ping the host behind n2's subnet from n$N"
+ip netns exec skein-n$N ping -c 2 -i 0.3 100.96.2.1 | tail -2 || fail=1
+echo "--- logs"
+for i in ${LOGS:-$N}; do echo "[n$i]"; cat "$work/n$i.log"; done
+if [ -n "${KEEP:-}" ]; then echo "namespaces skein-n1..skein-n$N are up; configs in $work. Enter to clean up."; read -r _; fi
+exit $fail
