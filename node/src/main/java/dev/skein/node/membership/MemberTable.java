@@ -17,14 +17,15 @@ import java.util.function.ToLongFunction;
  *
  * <p>A member is alive unless it said goodbye (a signed leaving record) or its certificate has expired, and
  * while any of these holds: the gossip layer lists it; it joined through us moments ago (its gossip has not
- * arrived yet) or another member handed us its record moments ago; or the data plane authenticated a packet from it within {@link #SILENCE}. So a gossip layer
+ * arrived yet), or its record is new to us (first seen, or from a new run) and our gossip layer has not probed it
+ * yet; or the data plane authenticated a packet from it within {@link #SILENCE}. So a gossip layer
  * that drops a member (possibly because a forged unauthenticated UDP gossip packet said so) removes it only
  * once the data plane has heard nothing from it either; and a member that died is removed as soon as both
  * agree.
  */
 final class MemberTable {
     static final Duration SILENCE = Duration.ofSeconds(2);
-    static final Duration JOIN_GRACE = Duration.ofSeconds(15);
+    static final Duration JOIN_GRACE = Duration.ofSeconds(5);
     /** Records of members gone this long are forgotten, so the table stays bounded. */
     static final Duration FORGET_AFTER = Duration.ofMinutes(10);
 
@@ -64,10 +65,14 @@ final class MemberTable {
         if (r.leaving()) {
             return Offer.LEFT;
         }
-        if (isNew || old.leaving()) {
-            return Offer.NEW;
+        Offer result = isNew || old.leaving() ? Offer.NEW
+                : old.incarnation() != r.incarnation() && old.version() != 0 ? Offer.RESTARTED : Offer.UPDATED;
+        if (result != Offer.UPDATED) {
+            // A member new to us, or back from a restart: believed for the grace period, until our gossip layer
+            // has probed it and lists it (that ends the grace), or the grace runs out.
+            e.joinedAtNanos = nowNanos;
         }
-        return old.incarnation() != r.incarnation() && old.version() != 0 ? Offer.RESTARTED : Offer.UPDATED;
+        return result;
     }
 
     /** A member that just completed a join exchange with us: believed for {@link #JOIN_GRACE} until its gossip. */
@@ -87,20 +92,14 @@ final class MemberTable {
         }
     }
 
-    /**
-     * A record we were handed by another member (anti-entropy) for a member we did not know: believed alive for
-     * {@link #JOIN_GRACE}, time enough for our gossip layer to probe it and list it.
-     */
-    void vouched(String name, long nowNanos) {
-        Entry e = entries.get(name);
-        if (e != null) {
-            e.joinedAtNanos = nowNanos;
-        }
-    }
-
     /** The names the gossip layer lists now. */
     void gossipLists(Set<String> names) {
-        entries.forEach((name, e) -> e.inGossip = names.contains(name));
+        entries.forEach((name, e) -> {
+            e.inGossip = names.contains(name);
+            if (e.inGossip) {
+                e.joinedAtNanos = Long.MIN_VALUE / 2; // the grace has served: from now on gossip decides
+            }
+        });
     }
 
     /** The records of the members alive now (see the class comment). */

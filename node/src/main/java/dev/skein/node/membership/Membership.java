@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -49,7 +50,7 @@ public final class Membership implements AutoCloseable {
     static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
     private static final int MAX_RECORDS_PER_SET = 4096;
     private static final int MAX_REFUSALS = 32;
-    static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(2);
+    static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -86,6 +87,8 @@ public final class Membership implements AutoCloseable {
     private long lastSyncNanos;
     private final Map<String, Installed> installed = new HashMap<>();
     private final Map<InetSocketAddress, String> seedNames = new HashMap<>();
+    /** Members we exchanged join messages with lately (name to System.nanoTime()): they already know us. */
+    private final Map<String, Long> recentJoins = new HashMap<>();
     private final List<InetSocketAddress> observed = new ArrayList<>();
     private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
     private List<Claims.Conflict> conflicts = List.of();
@@ -106,6 +109,8 @@ public final class Membership implements AutoCloseable {
             return t;
         });
         ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        // Once closing, late events from the gossip layer or the data plane are simply dropped.
+        ex.setRejectedExecutionHandler(new ThreadPoolExecutor.DiscardPolicy());
         this.executor = ex;
     }
 
@@ -135,8 +140,8 @@ public final class Membership implements AutoCloseable {
      */
     public void onUnknownPeer(String publicKeyBase64, InetSocketAddress from) {
         if (unknownPending.size() < 256 && unknownPending.putIfAbsent(publicKeyBase64, from) == null) {
-            executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64)), UNKNOWN_KEY_WAIT.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64, false)),
+                    UNKNOWN_KEY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -180,6 +185,7 @@ public final class Membership implements AutoCloseable {
             }
         }
         verifiedRaw.keySet().retainAll(listed);
+        recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         table.gossipLists(listed);
         refreshOwnEndpoints(now);
         apply(now, wall);
@@ -238,10 +244,7 @@ public final class Membership implements AutoCloseable {
                 }
                 try {
                     MemberRecord r = MemberRecord.verify(b.toByteArray(), settings.verifier(), wall);
-                    boolean known = table.record(r.name()) != null;
-                    if (offer(r, b.toByteArray(), now) == MemberTable.Offer.NEW && !known) {
-                        table.vouched(r.name(), now);
-                    }
+                    offer(r, b.toByteArray(), now);
                 } catch (MemberRejected e) {
                     refuse("a synced record", e.getMessage());
                 }
@@ -325,6 +328,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
+        recentJoins.put(j.name(), now);
         table.joined(new MemberRecord(j.certificate(), 0, 0, List.of(from), j.gossipPort(), false, false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
         if (j.reply()) {
@@ -346,16 +350,43 @@ public final class Membership implements AutoCloseable {
         apply(now, Instant.now()); // install the peer now: its handshake follows at once
     }
 
-    private void checkUnknown(String keyBase64) {
-        InetSocketAddress from = unknownPending.remove(keyBase64);
+    private void checkUnknown(String keyBase64, boolean last) {
         for (String name : installed.keySet()) {
             MemberRecord r = table.record(name);
             if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
+                unknownPending.remove(keyBase64);
                 peers.handshake(name);
                 return;
             }
         }
+        if (!last) { // a node that is still joining learns the others within seconds: look once more
+            executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)), 4 * UNKNOWN_KEY_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        InetSocketAddress from = unknownPending.remove(keyBase64);
+        for (String name : table.names()) {
+            MemberRecord r = table.record(name);
+            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
+                log.debug("handshake from {}, which is not alive now: ignored", name); // e.g. its last words
+                return;
+            }
+        }
         refuse("handshake initiation from " + from, "key " + keyBase64 + " is not one of our peers");
+    }
+
+    /**
+     * A member we learned of from others may not know us yet, and a handshake from an unknown key is refused.
+     * So we hand it our certificate first, in a join request to its endpoint, as a joiner does with a seed.
+     */
+    private void greet(MemberRecord r) {
+        Long last = recentJoins.get(r.name());
+        if (r.endpoints().isEmpty() || (last != null && System.nanoTime() - last < JOIN_REFRESH.toNanos())) {
+            return;
+        }
+        recentJoins.put(r.name(), System.nanoTime());
+        peers.sendDatagram(JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now())
+                .encode(settings.signingKey()), r.endpoints().get(0));
     }
 
     private void sendJoins(long now, Set<String> listed) {
@@ -409,6 +440,7 @@ public final class Membership implements AutoCloseable {
             peers.install(r.name(), r.certificate(), r.endpoints(), granted, restarted);
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted));
             if (prev == null) {
+                greet(r);
                 log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
                         granted.size() > 1 ? " and " + granted.subList(1, granted.size()) : "",
                         r.endpoints().isEmpty() ? "no endpoint yet" : r.endpoints().get(0));
@@ -507,7 +539,7 @@ public final class Membership implements AutoCloseable {
         } catch (Exception e) {
             log.debug("goodbye: {}", e.toString());
         }
-        executor.shutdownNow();
         gossip.close();
+        executor.shutdownNow();
     }
 }

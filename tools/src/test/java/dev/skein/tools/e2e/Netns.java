@@ -46,6 +46,23 @@ final class Netns implements AutoCloseable {
         sh("ip -n " + nsB + " link set " + devB + " up");
     }
 
+    /** A namespace holding one bridge, {@code br0}: a shared underlay segment for many nodes. */
+    String bridge(String shortName) {
+        String name = add(shortName);
+        sh("ip -n " + name + " link add br0 type bridge");
+        sh("ip -n " + name + " link set br0 up");
+        return name;
+    }
+
+    /** Plugs {@code ns} into the bridge namespace {@code br} with a veth whose inner end is {@code u0}. */
+    void plug(String ns, String br, String port, String address) {
+        sh("ip link add u0 netns " + ns + " type veth peer name " + port + " netns " + br);
+        sh("ip -n " + br + " link set " + port + " master br0");
+        sh("ip -n " + br + " link set " + port + " up");
+        sh("ip -n " + ns + " addr add " + address + " dev u0");
+        sh("ip -n " + ns + " link set u0 up");
+    }
+
     /** Runs a shell command (on the host) and returns its output; fails the test if it fails. */
     static String sh(String command) {
         Result r = run(command, 60);

@@ -21,17 +21,29 @@ final class SkeinProcess {
 
     /** The JVM command that runs the skein CLI with this test's classpath. */
     static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** The same, with extra JVM flags (e.g. a -D test hook). */
+    static List<String> command(List<String> jvmFlags, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.skein.tools.Skein"));
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.skein.tools.Skein"));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     /** Runs `skein up --config CONFIG` in {@code ns} and waits until it says it is up. */
     static SkeinProcess up(Netns netns, String ns, Path config) throws IOException, InterruptedException {
-        Path log = config.resolveSibling(config.getFileName() + ".log");
-        SkeinProcess p = new SkeinProcess(netns.start(ns, command("up", "--config", config.toString()), log), log);
+        return up(netns, ns, config, List.of());
+    }
+
+    static SkeinProcess up(Netns netns, String ns, Path config, List<String> jvmFlags)
+            throws IOException, InterruptedException {
+        Path log = config.resolveSibling(config.getFileName() + "." + System.nanoTime() + ".log");
+        SkeinProcess p = new SkeinProcess(netns.start(ns, command(jvmFlags, "up", "--config", config.toString()),
+                log), log);
         p.awaitLog(" up: ", 20);
         return p;
     }
@@ -59,12 +71,30 @@ final class SkeinProcess {
         fail("skein did not say '" + text + "' within " + seconds + " s:\n" + log());
     }
 
+    /** Waits until the log contains {@code text} at least {@code times} times. */
+    void awaitCount(String text, int times, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (count(text) >= times) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("skein did not say '" + text + "' " + times + " times within " + seconds + " s:\n" + log());
+    }
+
     int count(String text) {
         return log().split(java.util.regex.Pattern.quote(text), -1).length - 1;
     }
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** SIGKILL: the node dies without a word. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** SIGTERM, then wait for the exit; returns 0 for a clean stop (the JVM reports a SIGTERM exit as 143). */

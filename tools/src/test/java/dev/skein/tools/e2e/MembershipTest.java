@@ -1,0 +1,298 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.protobuf.ByteString;
+import dev.skein.node.pki.PkiFiles;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateAuthority;
+import dev.skein.protocol.cert.CertificateRequest;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.crypto.Ed25519Keys;
+import dev.skein.protocol.proto.CertificateBody;
+import dev.skein.protocol.proto.Prefix;
+import dev.skein.protocol.proto.SignedCertificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Membership end to end: real `skein up` processes in namespaces on one bridge, real Atomix gossip riding in
+ * the encrypted sessions. n1 is the seed; the others know only its endpoint. n2 routes 100.96.2.0/24 (the host
+ * 100.96.2.1 sits on its loopback).
+ *
+ * <pre>
+ *   [n1] 198.18.0.1 --+
+ *   [n2] 198.18.0.2 --+-- br0 [bridge namespace]        overlay 100.64.0.N/16 for node nN
+ *   ...               |
+ *   [n5] 198.18.0.5 --+
+ * </pre>
+ */
+class MembershipTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The documented bound for dropping a dead member (docs/PERFORMANCE.md measures the typical time). */
+    private static final int REMOVAL_BOUND_SECONDS = 10;
+    private static final String SUBNET = "100.96.2.0/24";
+    private static final String SUBNET_HOST = "100.96.2.1";
+
+    @TempDir
+    Path dir;
+    private Netns netns;
+    private CertificateAuthority ca;
+    private String bridge;
+    private final Map<Integer, String> namespaces = new LinkedHashMap<>();
+    private final Map<Integer, SkeinProcess> nodes = new LinkedHashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Netns.root(), "needs root to create network namespaces");
+        netns = new Netns();
+        bridge = netns.bridge("br");
+        Instant now = Instant.now();
+        ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
+                now.plus(Duration.ofDays(1)), RANDOM);
+        PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    // ---- building the mesh
+
+    /** A namespace for node i on the bridge at 198.18.0.i. */
+    private String host(int i) {
+        String ns = netns.add("n" + i);
+        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
+        namespaces.put(i, ns);
+        return ns;
+    }
+
+    private Certificate issue(CertificateAuthority issuer, int i, List<String> subnets, Instant from, Instant until)
+            throws Exception {
+        byte[] x = Curve25519.generatePrivateKey(RANDOM);
+        byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
+        Certificate cert = issuer.sign(new CertificateRequest("n" + i, IpPrefix.parse("100.64.0." + i + "/16"),
+                subnets.stream().map(IpPrefix::parse).toList(), List.of(), Curve25519.publicKey(x),
+                Ed25519Keys.publicKey(ed), from, until));
+        PkiFiles.writeCertificate(dir.resolve("n" + i + ".crt"), cert);
+        Files.deleteIfExists(dir.resolve("n" + i + ".key"));
+        PkiFiles.writeKeys(dir.resolve("n" + i + ".key"), new PkiFiles.Keys(x, ed));
+        return cert;
+    }
+
+    private Path config(int i, String seeds, String ca) throws Exception {
+        Path file = dir.resolve("n" + i + ".yaml");
+        Files.writeString(file, "name: n" + i + "\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\n"
+                + "seeds: " + seeds + "\npki: {ca: " + ca + ", cert: n" + i + ".crt, key: n" + i + ".key}\n"
+                + "control-socket: " + dir.resolve("n" + i + ".sock") + "\n");
+        return file;
+    }
+
+    private SkeinProcess start(int i, String seeds) throws Exception {
+        SkeinProcess p = SkeinProcess.up(netns, namespaces.get(i), config(i, seeds, "ca.crt"));
+        nodes.put(i, p);
+        return p;
+    }
+
+    /** Nodes 1..n, node 1 the seed, node 2 routing {@link #SUBNET}; returns when every node has every other. */
+    private void mesh(int n) throws Exception {
+        Instant now = Instant.now();
+        for (int i = 1; i <= n; i++) {
+            host(i);
+            issue(ca, i, i == 2 ? List.of(SUBNET) : List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
+        }
+        Netns.sh("ip -n " + namespaces.get(2) + " addr add " + SUBNET_HOST + "/32 dev lo");
+        List<Thread> starters = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            int node = i;
+            Thread t = new Thread(() -> {
+                try {
+                    start(node, node == 1 ? "[]" : "[198.18.0.1:51820]");
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            });
+            starters.add(t);
+            t.start();
+        }
+        for (Thread t : starters) {
+            t.join();
+        }
+        assertEquals(List.of(), failures);
+        for (int i = 1; i <= n; i++) {
+            for (int j = 1; j <= n; j++) {
+                if (i != j) {
+                    nodes.get(i).awaitLog("n" + j + " added", 30);
+                }
+            }
+        }
+    }
+
+    private static boolean pings(String ns, String address) {
+        return Netns.exec(ns, "ping -c 1 -W 2 " + address, 10).exit() == 0;
+    }
+
+    private void assertPings(int from, String address) {
+        // The first packet of a new pair may wait for its handshake: allow a few tries.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (pings(namespaces.get(from), address)) {
+                return;
+            }
+        }
+        fail("n" + from + " cannot reach " + address + ":\n" + nodes.get(from).log());
+    }
+
+    /** Waits until {@code node}'s log has {@code text}; returns the seconds it took from {@code since}. */
+    private static double awaitSince(SkeinProcess node, String text, long since) throws InterruptedException {
+        node.awaitLog(text, 30);
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    // ---- the tests
+
+    @Test
+    void fiveNodesJoinThroughOneSeedAndEveryPairPingsIncludingTheSubnetBehindOne() throws Exception {
+        mesh(5);
+        for (int i = 1; i <= 5; i++) {
+            for (int j = 1; j <= 5; j++) {
+                if (i != j) {
+                    assertPings(i, "100.64.0." + j);
+                }
+            }
+            if (i != 2) {
+                assertPings(i, SUBNET_HOST);
+                String route = Netns.sh("ip -n " + namespaces.get(i) + " route show " + SUBNET);
+                assertTrue(route.contains("skein0"), "n" + i + " has no route to " + SUBNET + ": " + route);
+            }
+        }
+        for (SkeinProcess p : nodes.values()) {
+            String log = p.log();
+            assertFalse(log.contains("WARN") || log.contains("ERROR") || log.contains("Exception"),
+                    "a healthy start logs no warning:\n" + log);
+        }
+    }
+
+    @Test
+    void aKilledNodeIsDroppedEverywhereWithinTheBoundAndComesBackWhenRestarted() throws Exception {
+        mesh(5);
+        long killed = System.nanoTime();
+        nodes.get(3).kill();
+        for (int i : List.of(1, 2, 4, 5)) {
+            double s = awaitSince(nodes.get(i), "n3 removed", killed);
+            assertTrue(s < REMOVAL_BOUND_SECONDS, "n" + i + " took " + s + " s to drop n3:\n" + nodes.get(i).log());
+        }
+        assertFalse(pings(namespaces.get(1), "100.64.0.3"));
+
+        start(3, "[198.18.0.1:51820]");
+        for (int i : List.of(1, 2, 4, 5)) {
+            nodes.get(i).awaitCount("n3 added", 2, 30);
+            assertPings(i, "100.64.0.3");
+        }
+
+        // A graceful stop says goodbye: the others drop the node at once, not after failure detection.
+        long stopped = System.nanoTime();
+        assertEquals(0, nodes.get(4).stop());
+        for (int i : List.of(1, 2, 3, 5)) {
+            nodes.get(i).awaitLog("n4 left the mesh", 10);
+            double s = awaitSince(nodes.get(i), "n4 removed: left the mesh", stopped);
+            assertTrue(s < 5, "n" + i + " took " + s + " s to drop n4 after its goodbye");
+        }
+    }
+
+    @Test
+    void theMeshOutlivesItsSeedAndANewNodeJoinsThroughItsSecondSeed() throws Exception {
+        mesh(4);
+        assertEquals(0, nodes.get(1).stop());
+        for (int i = 2; i <= 4; i++) {
+            nodes.get(i).awaitLog("n1 removed", 10);
+        }
+        assertPings(2, "100.64.0.3");
+        assertPings(4, SUBNET_HOST);
+
+        host(6);
+        Instant now = Instant.now();
+        issue(ca, 6, List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        SkeinProcess six = start(6, "[198.18.0.1:51820, 198.18.0.3:51820]"); // the dead seed first
+        for (int j = 2; j <= 4; j++) {
+            six.awaitLog("n" + j + " added", 30);
+            nodes.get(j).awaitLog("n6 added", 30);
+            assertPings(6, "100.64.0." + j);
+        }
+        assertPings(6, SUBNET_HOST);
+    }
+
+    @Test
+    void foreignExpiredAndTamperedCertificatesGetNoRouteAnywhere() throws Exception {
+        mesh(3);
+        Instant now = Instant.now();
+        // n7: a certificate from another CA (its own config trusts that CA, so it starts).
+        host(7);
+        CertificateAuthority other = CertificateAuthority.create("other", IpPrefix.parse("100.64.0.0/10"),
+                now.minusSeconds(3600), now.plus(Duration.ofDays(1)), RANDOM);
+        PkiFiles.writeCertificate(dir.resolve("other-ca.crt"), other.certificate());
+        issue(other, 7, List.of("100.96.7.0/24"), now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        SkeinProcess foreign = SkeinProcess.up(netns, namespaces.get(7), config(7, "[198.18.0.1:51820]",
+                "other-ca.crt"));
+        // n8: our CA, but expired an hour ago. n9: our CA, with the office's subnet edited in after signing.
+        // Both play a forger: the test hook lets them start with a certificate their own check would refuse.
+        List<String> forger = List.of("-Dskein.test.trust-own-certificate=true");
+        host(8);
+        issue(ca, 8, List.of("100.96.8.0/24"), now.minus(Duration.ofHours(3)), now.minus(Duration.ofHours(1)));
+        SkeinProcess expired = SkeinProcess.up(netns, namespaces.get(8), config(8, "[198.18.0.1:51820]", "ca.crt"),
+                forger);
+        host(9);
+        Certificate honest = issue(ca, 9, List.of("100.96.9.0/24"), now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        SignedCertificate signed = SignedCertificate.parseFrom(honest.encoded());
+        CertificateBody body = CertificateBody.parseFrom(signed.getBody()).toBuilder()
+                .addSubnets(Prefix.newBuilder().setIp(ByteString.copyFrom(new byte[] {100, 96, 2, 0})).setBits(24))
+                .build();
+        Files.delete(dir.resolve("n9.crt"));
+        PkiFiles.writeCertificate(dir.resolve("n9.crt"), Certificate.decode(
+                signed.toBuilder().setBody(body.toByteString()).build().toByteArray()));
+        SkeinProcess tampered = SkeinProcess.up(netns, namespaces.get(9), config(9, "[198.18.0.1:51820]", "ca.crt"),
+                forger);
+
+        SkeinProcess seed = nodes.get(1);
+        seed.awaitLog("signed by another CA", 15);
+        seed.awaitLog("certificate has expired", 15);
+        seed.awaitLog("signature does not verify", 15);
+        Thread.sleep(2000); // give anything that would leak the time to leak
+        for (int i = 1; i <= 3; i++) {
+            String log = nodes.get(i).log();
+            for (int rogue = 7; rogue <= 9; rogue++) {
+                assertFalse(log.contains("n" + rogue + " added"), "n" + i + " installed n" + rogue + ":\n" + log);
+                String route = Netns.sh("ip -n " + namespaces.get(i) + " route show 100.96." + rogue + ".0/24");
+                assertEquals("", route.trim(), "n" + i + " routes n" + rogue + "'s subnet");
+            }
+            if (i != 2) {
+                assertPings(i, SUBNET_HOST); // still the office's
+            }
+        }
+        for (int rogue = 7; rogue <= 9; rogue++) {
+            assertFalse(pings(namespaces.get(rogue), "100.64.0.1"), "n" + rogue + " reached the seed");
+        }
+        for (SkeinProcess p : List.of(foreign, expired, tampered)) {
+            assertFalse(p.log().contains(" added: "), "a rogue learned a member:\n" + p.log());
+        }
+        assertTrue(seed.alive());
+    }
+}
