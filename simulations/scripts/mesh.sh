@@ -80,6 +80,42 @@ for i in $(seq "$N"); do
 done
 echo "--- ping the host behind n2's subnet from n$N"
 ip netns exec skein-n$N ping -c 2 -i 0.3 100.96.2.1 | tail -2 || fail=1
+# Seconds since midnight of a log line's HH:MM:SS.mmm (the nodes log in this machine's local time).
+secs() { awk -F'[:. ]' '{print $1*3600 + $2*60 + $3 + $4/1000; exit}'; }
+echo "--- join: from 'up' to the last peer added, per node"
+worst=0
+for i in $(seq "$N"); do
+  up=$(grep ' up: ' "$work/n$i.log" | secs); last=$(grep ' added: ' "$work/n$i.log" | tail -1 | secs)
+  t=$(echo "$last - $up" | bc); printf "n%s %.2f s  " $i "$t"; worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+done
+echo; echo "join-to-all-routes: max $(printf %.2f "$worst") s"
+# Failure detection: kill -9 the last node; every other node must remove it.
+victim=$N
+killed=$(date +%T.%3N | secs)
+kill -9 "$(sed -n "${victim}p" "$work/pids")"
+for t in $(seq 300); do
+  ok=1; for i in $(seq $((N - 1))); do grep -q "n$victim removed" "$work/n$i.log" || ok=0; done
+  [ $ok = 1 ] && break; sleep 0.1
+done
+worst=0
+for i in $(seq $((N - 1))); do
+  r=$(grep "n$victim removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
+  t=$(echo "$r - $killed" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+done
+echo "failure-detection (kill -9 n$victim): max $(printf %.2f "$worst") s"
+# Graceful leave: SIGTERM another node; its goodbye removes it at once.
+leaver=$((N - 1))
+if [ "$leaver" -ge 2 ]; then
+  left=$(date +%T.%3N | secs)
+  kill "$(sed -n "${leaver}p" "$work/pids")"
+  sleep 2
+  worst=0
+  for i in $(seq $((N - 2))); do
+    r=$(grep "n$leaver removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
+    t=$(echo "$r - $left" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+  done
+  echo "graceful-leave (SIGTERM n$leaver): max $(printf %.2f "$worst") s"
+fi
 echo "--- logs"
 for i in ${LOGS:-$N}; do echo "[n$i]"; cat "$work/n$i.log"; done
 if [ -n "${KEEP:-}" ]; then echo "namespaces skein-n1..skein-n$N are up; configs in $work. Enter to clean up."; read -r _; fi

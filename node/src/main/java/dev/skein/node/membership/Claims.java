@@ -54,20 +54,22 @@ final class Claims {
                 claimants.computeIfAbsent(p, k -> new ArrayList<>()).add(c);
             }
         }
-        Map<String, List<IpPrefix>> granted = new HashMap<>();
-        for (Certificate c : certificates) {
-            granted.put(c.name(), new ArrayList<>());
-        }
         List<Conflict> conflicts = new ArrayList<>();
+        Map<IpPrefix, String> winners = new HashMap<>();
         claimants.forEach((prefix, who) -> {
             who.sort(PRECEDENCE);
-            granted.get(who.get(0).name()).add(prefix);
+            winners.put(prefix, who.get(0).name());
             if (who.size() > 1) {
                 conflicts.add(new Conflict(prefix, who.get(0).name(),
                         who.subList(1, who.size()).stream().map(Certificate::name).toList()));
             }
         });
-        granted.replaceAll((k, v) -> List.copyOf(v));
+        // Each node's grants in its certificate's order (address first), whatever order the certificates came in.
+        Map<String, List<IpPrefix>> granted = new HashMap<>();
+        for (Certificate c : certificates) {
+            granted.put(c.name(), claimsOf(c).stream().filter(p -> c.name().equals(winners.get(p))).toList());
+        }
+        conflicts.sort(Comparator.comparing(c -> c.prefix().toString()));
         return new Resolution(Map.copyOf(granted), List.copyOf(conflicts));
     }
 }
