@@ -4,6 +4,7 @@ import dev.skein.node.config.NodeConfig;
 import dev.skein.node.config.WireGuardPeerConfig;
 import dev.skein.node.dataplane.Device;
 import dev.skein.node.membership.Membership;
+import dev.skein.node.os.OverlayFilter;
 import dev.skein.node.os.RtNetlink;
 import dev.skein.node.os.Tun;
 import dev.skein.node.peer.Peer;
@@ -44,6 +45,7 @@ public final class Node implements AutoCloseable {
     private final RtNetlink netlink;
     private final int interfaceIndex;
     private volatile Membership membership;
+    private volatile OverlayFilter overlayFilter;
 
     /**
      * Test hook: a node started with this system property set to true skips the check of its own certificate
@@ -93,6 +95,12 @@ public final class Node implements AutoCloseable {
             Device device = new Device(tun, config.listenPort(), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
             node = new Node(config, cert, device, netlink, index);
+            try {
+                node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address());
+            } catch (IOException e) {
+                log.warn("{}; the overlay address (and the gossip port on it) can be reached from the underlay "
+                        + "by a neighbour that routes to it", e.getMessage());
+            }
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
                         p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
@@ -191,6 +199,9 @@ public final class Node implements AutoCloseable {
         }
         device.close();
         netlink.close();
+        if (overlayFilter != null) {
+            overlayFilter.close();
+        }
         log.info("{} down: {} removed; dropped packets: {}", config.name(), config.interfaceName(),
                 device.counters().snapshot());
     }

@@ -294,5 +294,15 @@ class MembershipTest {
             assertFalse(p.log().contains(" added: "), "a rogue learned a member:\n" + p.log());
         }
         assertTrue(seed.alive());
+
+        // A neighbour on the underlay that routes to the seed's overlay address directly, around the sessions:
+        // neither ping nor the gossip port answers it.
+        String neighbour = netns.add("x");
+        netns.plug(neighbour, bridge, "px", "198.18.0.50/24");
+        Netns.sh("ip -n " + neighbour + " route add 100.64.0.0/16 via 198.18.0.1");
+        assertFalse(pings(neighbour, "100.64.0.1"), "the overlay address answered the underlay");
+        Netns.Result tcp = Netns.exec(neighbour, "timeout 3 bash -c '</dev/tcp/100.64.0.1/7946'", 10);
+        assertNotEquals(0, tcp.exit(), "the gossip port answered the underlay");
+        assertPings(2, "100.64.0.1"); // while the mesh still reaches it
     }
 }
