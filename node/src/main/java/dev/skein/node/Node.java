@@ -3,6 +3,8 @@ package dev.skein.node;
 import dev.skein.node.config.NodeConfig;
 import dev.skein.node.config.WireGuardPeerConfig;
 import dev.skein.node.dataplane.Device;
+import dev.skein.node.control.ControlHandler;
+import dev.skein.node.control.ControlServer;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.os.OverlayFilter;
 import dev.skein.node.os.RtNetlink;
@@ -46,6 +48,7 @@ public final class Node implements AutoCloseable {
     private final int interfaceIndex;
     private volatile Membership membership;
     private volatile OverlayFilter overlayFilter;
+    private volatile ControlServer control;
 
     /**
      * Test hook: a node started with this system property set to true skips the check of its own certificate
@@ -111,6 +114,7 @@ public final class Node implements AutoCloseable {
                     new MeshPeers(node));
             device.joinListener(node.membership::onJoinDatagram);
             device.unknownPeerListener(node.membership::onUnknownPeer);
+            node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
             log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),
                     cert.address(), config.interfaceName(), device.listenPort(), cert.address().address(),
                     config.gossipPort(), config.seeds().size(), config.wireguardPeers().size());
@@ -194,6 +198,9 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        if (control != null) {
+            control.close();
+        }
         if (membership != null) {
             membership.close(); // says goodbye through the data plane, so before it stops
         }

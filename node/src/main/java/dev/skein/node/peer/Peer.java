@@ -56,6 +56,8 @@ public final class Peer {
     volatile long lastReceivedNanos;
     volatile long lastDataSentNanos;
     volatile long lastDataReceivedNanos;
+    /** The last round trip measured: a handshake we initiated, or a `skein ping`; -1 if none. */
+    volatile long rttNanos = -1;
 
     // IPv4 allowed IPs as (network, mask) pairs: the receive path checks every packet's source against them
     private final int[] allowed4;
@@ -152,6 +154,14 @@ public final class Peer {
             rxBytes.addAndGet(bytes);
             lastDataReceivedNanos = nowNanos;
         }
+    }
+
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    public void recordRtt(long nanos) {
+        rttNanos = nanos;
     }
 
     public long lastSentNanos() {

@@ -148,6 +148,7 @@ public final class Sessions {
             }
             SessionKeys keys = hs.consumeResponse(msg, 0, msg.length);
             peer.pendingHandshake = null;
+            peer.rttNanos = nowNanos - peer.lastInitiationSentNanos;
             Keypair keypair = new Keypair(peer, keys, nowNanos);
             indices.bind(keypair);
             rotate(peer, keypair);

@@ -1,0 +1,167 @@
+package dev.skein.node.control;
+
+import dev.skein.node.Node;
+import dev.skein.node.membership.Membership;
+import dev.skein.node.peer.Peer;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.proto.PeerInfo;
+import dev.skein.protocol.proto.PingReply;
+import dev.skein.protocol.proto.PingRequest;
+import dev.skein.protocol.proto.PingResult;
+import dev.skein.protocol.proto.Request;
+import dev.skein.protocol.proto.Response;
+import dev.skein.protocol.proto.RouteInfo;
+import dev.skein.protocol.proto.Status;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Answers control requests from the node's live state: its certificate, membership and data plane. */
+public final class ControlHandler {
+    static final Duration EXPIRY_WARNING = Duration.ofDays(14);
+    private final Node node;
+
+    public ControlHandler(Node node) {
+        this.node = node;
+    }
+
+    Response handle(Request request) {
+        return switch (request.getWhatCase()) {
+            case STATUS -> Response.newBuilder().setStatus(status()).build();
+            case PEERS -> Response.newBuilder().addAllPeers(peers()).build();
+            case ROUTES -> Response.newBuilder().addAllRoutes(routes()).build();
+            case PING -> ping(request.getPing());
+            case WHAT_NOT_SET -> Response.newBuilder().setError("empty control request").build();
+        };
+    }
+
+    private Membership.Snapshot membership() {
+        Membership m = node.membership();
+        return m == null ? new Membership.Snapshot(List.of(), List.of(), List.of(), List.of(), List.of())
+                : m.snapshot();
+    }
+
+    private Status status() {
+        Certificate cert = node.certificate();
+        Membership.Snapshot snap = membership();
+        Status.Builder s = Status.newBuilder().setName(cert.name()).setAddress(cert.address().toString())
+                .setMeshSize(snap.members().size() + 1).setCertificateExpiry(cert.notAfter().getEpochSecond())
+                .setInterface(node.config().interfaceName());
+        cert.subnets().forEach(p -> s.addSubnets(p.toString()));
+        snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
+        snap.observed().forEach(e -> s.addObserved(format(e)));
+        try {
+            s.setListenPort(node.device().listenPort());
+        } catch (IOException e) {
+            s.addWarnings("UDP socket closed");
+        }
+        Duration left = Duration.between(Instant.now(), cert.notAfter());
+        if (left.compareTo(EXPIRY_WARNING) < 0) {
+            s.addWarnings("certificate expires in " + Math.max(0, left.toHours()) + " h (" + cert.notAfter() + ")");
+        }
+        snap.conflicts().forEach(c -> s.addWarnings("conflict: " + c));
+        snap.refusals().forEach(r -> s.addWarnings("refused " + r));
+        return s.build();
+    }
+
+    private List<PeerInfo> peers() {
+        Map<String, Membership.MemberView> members = new HashMap<>();
+        membership().members().forEach(m -> members.put(m.name(), m));
+        long nowMillis = System.currentTimeMillis();
+        List<PeerInfo> out = new ArrayList<>();
+        for (Peer p : node.device().peers()) {
+            Membership.MemberView m = members.get(p.name());
+            PeerInfo.Builder b = PeerInfo.newBuilder().setName(p.name()).setPath("direct")
+                    .setRxBytes(p.rxBytes()).setTxBytes(p.txBytes()).setWireguard(m == null)
+                    .setHandshakeAgeMs(p.lastHandshakeMillis() == 0 ? -1 : nowMillis - p.lastHandshakeMillis())
+                    .setRttUs(p.rttNanos() < 0 ? -1 : p.rttNanos() / 1000);
+            if (p.endpoint() != null) {
+                b.setEndpoint(format(p.endpoint()));
+            }
+            if (m != null) {
+                b.setAddress(m.certificate().address().address());
+                m.granted().stream().filter(g -> !g.equals(m.certificate().address().host()))
+                        .forEach(g -> b.addSubnets(g.toString()));
+            } else {
+                p.allowedIps().forEach(g -> b.addSubnets(g.toString()));
+            }
+            out.add(b.build());
+        }
+        out.sort(Comparator.comparing(PeerInfo::getName));
+        return out;
+    }
+
+    private List<RouteInfo> routes() {
+        List<RouteInfo> out = new ArrayList<>();
+        Certificate cert = node.certificate();
+        out.add(RouteInfo.newBuilder().setPrefix(cert.address().host().toString()).setVia("local").build());
+        cert.subnets().forEach(p -> out.add(RouteInfo.newBuilder().setPrefix(p.toString()).setVia("local").build()));
+        for (Map.Entry<IpPrefix, Peer> e : node.device().routes().snapshot()) {
+            out.add(RouteInfo.newBuilder().setPrefix(e.getKey().toString()).setVia(e.getValue().name()).build());
+        }
+        out.sort(Comparator.comparing(RouteInfo::getPrefix));
+        return out;
+    }
+
+    /** Pings a member (by name) or an address over the mesh with ICMP echo, timing each reply. */
+    private Response ping(PingRequest req) {
+        String target = req.getTarget().trim();
+        Peer peer = null;
+        byte[] address = null;
+        for (Membership.MemberView m : membership().members()) {
+            if (m.name().equals(target)) {
+                address = m.certificate().address().ip();
+                peer = node.device().routes().lookup(address);
+            }
+        }
+        if (address == null) {
+            try {
+                address = IpPrefix.parseAddress(target);
+            } catch (IllegalArgumentException e) {
+                return Response.newBuilder().setError("'" + target + "' is neither a member's name nor an address")
+                        .build();
+            }
+            peer = node.device().routes().lookup(address);
+        }
+        if (peer == null) {
+            return Response.newBuilder().setError("no route to " + target + ": no member owns that address").build();
+        }
+        int count = Math.max(1, Math.min(100, req.getCount() == 0 ? 4 : req.getCount()));
+        int timeout = Math.max(100, Math.min(10_000, req.getTimeoutMs() == 0 ? 2000 : req.getTimeoutMs()));
+        int interval = Math.min(5_000, req.getIntervalMs() == 0 ? 1000 : req.getIntervalMs());
+        PingResult.Builder result = PingResult.newBuilder().setName(peer.name())
+                .setAddress(IpPrefix.formatAddress(address)).setPath("direct");
+        try {
+            InetAddress to = InetAddress.getByAddress(address);
+            for (int seq = 1; seq <= count; seq++) {
+                long start = System.nanoTime();
+                boolean ok = to.isReachable(timeout); // ICMP echo: the node runs as root
+                long rtt = System.nanoTime() - start;
+                if (ok) {
+                    peer.recordRtt(rtt);
+                }
+                result.addReplies(PingReply.newBuilder().setSeq(seq).setOk(ok).setRttUs(ok ? rtt / 1000 : -1));
+                if (seq < count && interval > 0) {
+                    Thread.sleep(Math.max(0, interval - (ok ? rtt / 1_000_000 : timeout)));
+                }
+            }
+        } catch (IOException e) {
+            return Response.newBuilder().setError("ping " + target + ": " + e.getMessage()).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Response.newBuilder().setPing(result).build();
+    }
+
+    private static String format(InetSocketAddress e) {
+        return e.getAddress().getHostAddress() + ":" + e.getPort();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.skein.tools;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.skein.protocol.proto.PeerInfo;
+import dev.skein.protocol.proto.PeersRequest;
+import dev.skein.protocol.proto.Request;
+import dev.skein.protocol.proto.Response;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "peers", mixinStandardHelpOptions = true,
+        description = "The running node's peers, one line each: name, overlay address, subnets, endpoint, path "
+                + "(direct or relay:NAME), last handshake, bytes received and sent, round-trip time.",
+        footer = {"", "Example:", "  sudo skein peers --config /etc/skein/home.yaml", "",
+                "  NAME    ADDRESS     SUBNETS         ENDPOINT          PATH    HANDSHAKE  RX       TX       RTT",
+                "  office  100.64.0.2  100.96.1.0/24   198.18.0.2:51820  direct  12s ago    1.2 MiB  340 KiB  0.61 ms"})
+final class PeersCommand implements Callable<Integer> {
+    @Mixin
+    NodeSocket node;
+
+    @Option(names = "--json", description = "print JSON (for scripts)")
+    boolean json;
+
+    @Override
+    public Integer call() throws InvalidProtocolBufferException {
+        Response r = ControlClient.ask(node.path(), Request.newBuilder().setPeers(PeersRequest.getDefaultInstance())
+                .build());
+        if (json) {
+            System.out.println(JsonFormat.printer().print(Response.newBuilder().addAllPeers(r.getPeersList())));
+            return 0;
+        }
+        if (r.getPeersCount() == 0) {
+            System.out.println("no peers yet");
+            return 0;
+        }
+        Columns table = new Columns("NAME", "ADDRESS", "SUBNETS", "ENDPOINT", "PATH", "HANDSHAKE", "RX", "TX", "RTT");
+        for (PeerInfo p : r.getPeersList()) {
+            table.row(p.getName(), p.getAddress().isEmpty() ? "-" : p.getAddress(),
+                    p.getSubnetsCount() == 0 ? "-" : String.join(",", p.getSubnetsList()),
+                    p.getEndpoint().isEmpty() ? "-" : p.getEndpoint(), p.getPath(),
+                    HumanUnits.age(p.getHandshakeAgeMs()), HumanUnits.bytes(p.getRxBytes()),
+                    HumanUnits.bytes(p.getTxBytes()), HumanUnits.rtt(p.getRttUs()));
+        }
+        System.out.print(table);
+        return 0;
+    }
+}

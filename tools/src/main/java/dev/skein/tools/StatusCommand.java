@@ -1,0 +1,54 @@
+package dev.skein.tools;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.skein.protocol.proto.Request;
+import dev.skein.protocol.proto.Response;
+import dev.skein.protocol.proto.Status;
+import dev.skein.protocol.proto.StatusRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "The running node: name, overlay address, subnets, endpoints (local and as others see "
+                + "them), mesh size, certificate expiry, and warnings (conflicts, refused peers, expiring certificate).",
+        footer = {"", "Example:", "  sudo skein status --config /etc/skein/home.yaml"})
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    NodeSocket node;
+
+    @Option(names = "--json", description = "print JSON (for scripts)")
+    boolean json;
+
+    @Override
+    public Integer call() throws InvalidProtocolBufferException {
+        Status s = ControlClient.ask(node.path(), Request.newBuilder()
+                .setStatus(StatusRequest.getDefaultInstance()).build()).getStatus();
+        if (json) {
+            System.out.println(JsonFormat.printer().print(s));
+            return 0;
+        }
+        Columns t = new Columns("node", s.getName());
+        t.row("address", s.getAddress() + " on " + s.getInterface());
+        t.row("subnets", list(s.getSubnetsList()));
+        t.row("listening", "UDP " + s.getListenPort());
+        t.row("endpoints", list(s.getEndpointsList()));
+        t.row("public", s.getObservedCount() == 0 ? "unknown (no seed has answered)" : list(s.getObservedList()));
+        t.row("mesh", s.getMeshSize() + (s.getMeshSize() == 1 ? " node (just this one)" : " nodes"));
+        t.row("certificate", "expires " + Instant.ofEpochSecond(s.getCertificateExpiry()));
+        t.row("warnings", s.getWarningsCount() == 0 ? "none" : s.getWarnings(0));
+        for (int i = 1; i < s.getWarningsCount(); i++) {
+            t.row("", s.getWarnings(i));
+        }
+        System.out.print(t);
+        return 0;
+    }
+
+    private static String list(List<String> items) {
+        return items.isEmpty() ? "-" : String.join(", ", items);
+    }
+}
