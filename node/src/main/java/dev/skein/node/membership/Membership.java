@@ -449,6 +449,7 @@ public final class Membership implements AutoCloseable {
         for (String name : List.copyOf(installed.keySet())) {
             if (!aliveNames.contains(name)) {
                 installed.remove(name);
+                recentJoins.remove(name); // if it comes back, it is a stranger to be greeted again
                 peers.uninstall(name);
                 log.info("{} removed: {}", name, whyGone(name, wall));
             }
