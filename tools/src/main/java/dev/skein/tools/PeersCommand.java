@@ -1,7 +1,5 @@
 package dev.skein.tools;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.skein.protocol.proto.PeerInfo;
 import dev.skein.protocol.proto.PeersRequest;
 import dev.skein.protocol.proto.Request;
@@ -9,7 +7,6 @@ import dev.skein.protocol.proto.Response;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "peers", mixinStandardHelpOptions = true,
         description = "The running node's peers, one line each: name, overlay address, subnets, endpoint, path "
@@ -19,17 +16,14 @@ import picocli.CommandLine.Option;
                 "  office  100.64.0.2  100.96.1.0/24   198.18.0.2:51820  direct  12s ago    1.2 MiB  340 KiB  0.61 ms"})
 final class PeersCommand implements Callable<Integer> {
     @Mixin
-    NodeSocket node;
-
-    @Option(names = "--json", description = "print JSON (for scripts)")
-    boolean json;
+    NodeQuery node;
 
     @Override
-    public Integer call() throws InvalidProtocolBufferException {
-        Response r = ControlClient.ask(node.path(), Request.newBuilder().setPeers(PeersRequest.getDefaultInstance())
+    public Integer call() {
+        Response r = node.ask(Request.newBuilder().setPeers(PeersRequest.getDefaultInstance())
                 .build());
-        if (json) {
-            System.out.println(JsonFormat.printer().print(Response.newBuilder().addAllPeers(r.getPeersList())));
+        if (node.json) {
+            node.printJson(Response.newBuilder().addAllPeers(r.getPeersList()));
             return 0;
         }
         if (r.getPeersCount() == 0) {

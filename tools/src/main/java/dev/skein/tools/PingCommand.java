@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
                 "  sudo skein ping 100.96.1.10 -c 10"})
 final class PingCommand implements Callable<Integer> {
     @Mixin
-    NodeSocket node;
+    NodeQuery node;
 
     @Parameters(paramLabel = "NAME|ADDRESS", description = "a member's name or an overlay address")
     String target;
@@ -39,9 +39,13 @@ final class PingCommand implements Callable<Integer> {
         if (interval < 0 || interval > 5) {
             throw new UserError("--interval must be 0..5 seconds, not " + interval);
         }
-        PingResult r = ControlClient.ask(node.path(), Request.newBuilder().setPing(PingRequest.newBuilder()
+        PingResult r = node.ask(Request.newBuilder().setPing(PingRequest.newBuilder()
                 .setTarget(target).setCount(count).setIntervalMs((int) (interval * 1000)).setTimeoutMs(2000))
                 .build()).getPing();
+        if (node.json) {
+            node.printJson(r);
+            return r.getRepliesList().stream().anyMatch(PingReply::getOk) ? 0 : 1;
+        }
         System.out.println("PING " + r.getName() + " (" + r.getAddress() + ") via " + r.getPath());
         int ok = 0;
         double min = Double.MAX_VALUE;

@@ -1,7 +1,5 @@
 package dev.skein.tools;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.skein.protocol.proto.Request;
 import dev.skein.protocol.proto.Response;
 import dev.skein.protocol.proto.Status;
@@ -11,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "The running node: name, overlay address, subnets, endpoints (local and as others see "
@@ -19,17 +16,14 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  sudo skein status --config /etc/skein/home.yaml"})
 final class StatusCommand implements Callable<Integer> {
     @Mixin
-    NodeSocket node;
-
-    @Option(names = "--json", description = "print JSON (for scripts)")
-    boolean json;
+    NodeQuery node;
 
     @Override
-    public Integer call() throws InvalidProtocolBufferException {
-        Status s = ControlClient.ask(node.path(), Request.newBuilder()
+    public Integer call() {
+        Status s = node.ask(Request.newBuilder()
                 .setStatus(StatusRequest.getDefaultInstance()).build()).getStatus();
-        if (json) {
-            System.out.println(JsonFormat.printer().print(s));
+        if (node.json) {
+            node.printJson(s);
             return 0;
         }
         Columns t = new Columns("node", s.getName());

@@ -2,11 +2,19 @@ package dev.skein.tools;
 
 import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import dev.skein.protocol.proto.Request;
+import dev.skein.protocol.proto.Response;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where the running node's control socket is: given directly, read from its configuration, or the default. */
-final class NodeSocket {
+/**
+ * The options every command that reads the running node shares: where its control socket is (given directly,
+ * read from its configuration, or the default) and whether to print JSON.
+ */
+final class NodeQuery {
     static final Path DEFAULT = Path.of("/run/skein/skein0.sock");
 
     @Option(names = "--socket", paramLabel = "PATH", description = "the node's control socket (default "
@@ -16,6 +24,21 @@ final class NodeSocket {
     @Option(names = "--config", paramLabel = "FILE", description = "read the control socket's path from this "
             + "node configuration")
     Path config;
+
+    @Option(names = "--json", description = "print JSON (for scripts)")
+    boolean json;
+
+    Response ask(Request request) {
+        return ControlClient.ask(path(), request);
+    }
+
+    void printJson(MessageOrBuilder message) {
+        try {
+            System.out.println(JsonFormat.printer().print(message));
+        } catch (InvalidProtocolBufferException e) {
+            throw new UserError("cannot print JSON: " + e.getMessage());
+        }
+    }
 
     Path path() {
         if (socket != null) {
