@@ -81,6 +81,13 @@ final class MemberTable {
         if (e == null) {
             offer(provisional, nowNanos);
             e = entries.get(provisional.name());
+        } else if (!java.util.Arrays.equals(e.record.certificate().fingerprint(), provisional.certificate().fingerprint())
+                && !provisional.certificate().notBefore().isBefore(e.record.certificate().notBefore())) {
+            // A renewed certificate (new key or expiry), proven by the join's signature: it replaces the old one
+            // now, or the member's handshakes under its new key would be refused until its gossip got through.
+            MemberRecord p = provisional;
+            e.record = new MemberRecord(p.certificate(), e.record.version(), 0, p.endpoints(), p.gossipPort(),
+                    p.relay(), false);
         } else if (e.record.leaving()) {
             // It said goodbye and is back. Keep the goodbye's version: only records newer than it count.
             MemberRecord p = provisional;

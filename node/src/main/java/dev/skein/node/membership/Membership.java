@@ -65,7 +65,7 @@ public final class Membership implements AutoCloseable {
     public record Snapshot(List<MemberView> members, List<String> conflicts, List<String> refusals,
                            List<InetSocketAddress> ownEndpoints, List<InetSocketAddress> observed) {}
 
-    private record Installed(long version, long incarnation, List<IpPrefix> granted) {}
+    private record Installed(long version, long incarnation, List<IpPrefix> granted, String certificate) {}
 
     private final Settings settings;
     private final MemberPeers peers;
@@ -433,12 +433,14 @@ public final class Membership implements AutoCloseable {
             List<IpPrefix> granted = claims.granted().get(r.name());
             views.add(new MemberView(r.name(), r.certificate(), r.endpoints(), granted, r.relay()));
             Installed prev = installed.get(r.name());
-            if (prev != null && prev.version() == r.version() && prev.granted().equals(granted)) {
+            String fingerprint = HexFormat.of().formatHex(r.certificate().fingerprint());
+            if (prev != null && prev.version() == r.version() && prev.granted().equals(granted)
+                    && prev.certificate().equals(fingerprint)) {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
             peers.install(r.name(), r.certificate(), r.endpoints(), granted, restarted);
-            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted));
+            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, fingerprint));
             if (prev == null) {
                 greet(r);
                 log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),

@@ -90,6 +90,7 @@ class MembershipTest {
         Certificate cert = issuer.sign(new CertificateRequest("n" + i, IpPrefix.parse("100.64.0." + i + "/16"),
                 subnets.stream().map(IpPrefix::parse).toList(), List.of(), Curve25519.publicKey(x),
                 Ed25519Keys.publicKey(ed), from, until));
+        Files.deleteIfExists(dir.resolve("n" + i + ".crt")); // a renewal replaces the files
         PkiFiles.writeCertificate(dir.resolve("n" + i + ".crt"), cert);
         Files.deleteIfExists(dir.resolve("n" + i + ".key"));
         PkiFiles.writeKeys(dir.resolve("n" + i + ".key"), new PkiFiles.Keys(x, ed));
@@ -216,6 +217,21 @@ class MembershipTest {
             double s = awaitSince(nodes.get(i), "n4 removed: left the mesh", stopped);
             assertTrue(s < 5, "n" + i + " took " + s + " s to drop n4 after its goodbye");
         }
+    }
+
+    @Test
+    void aRenewedCertificateWithANewKeyReplacesTheOldOneWithoutRestartingTheOthers() throws Exception {
+        mesh(3);
+        assertPings(1, "100.64.0.3");
+        Instant now = Instant.now();
+        issue(ca, 3, List.of(), now.minusSeconds(30), now.plus(Duration.ofHours(20))); // new key, new expiry
+        assertEquals(0, nodes.get(3).stop());
+        start(3, "[198.18.0.1:51820]");
+        for (int i = 1; i <= 2; i++) {
+            nodes.get(i).awaitCount("n3 added", 2, 30);
+            assertPings(i, "100.64.0.3"); // only the new key can complete this handshake
+        }
+        assertTrue(nodes.get(1).alive() && nodes.get(2).alive());
     }
 
     @Test
