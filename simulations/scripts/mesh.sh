@@ -89,6 +89,14 @@ for i in $(seq "$N"); do
   t=$(echo "$last - $up" | bc); printf "n%s %.2f s  " $i "$t"; worst=$(echo "if ($t > $worst) $t else $worst" | bc)
 done
 echo; echo "join-to-all-routes: max $(printf %.2f "$worst") s"
+# Sets worst to the longest time, over nodes 1..$3, from $2 (seconds) to their log's "n$1 removed".
+slowest_removal() {
+  worst=0
+  for i in $(seq "$3"); do
+    r=$(grep "n$1 removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
+    t=$(echo "$r - $2" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+  done
+}
 # Failure detection: kill -9 the last node; every other node must remove it.
 victim=$N
 killed=$(date +%T.%3N | secs)
@@ -97,11 +105,7 @@ for t in $(seq 300); do
   ok=1; for i in $(seq $((N - 1))); do grep -q "n$victim removed" "$work/n$i.log" || ok=0; done
   [ $ok = 1 ] && break; sleep 0.1
 done
-worst=0
-for i in $(seq $((N - 1))); do
-  r=$(grep "n$victim removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
-  t=$(echo "$r - $killed" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
-done
+slowest_removal "$victim" "$killed" $((N - 1))
 echo "failure-detection (kill -9 n$victim): max $(printf %.2f "$worst") s"
 # Graceful leave: SIGTERM another node; its goodbye removes it at once.
 leaver=$((N - 1))
@@ -109,11 +113,7 @@ if [ "$leaver" -ge 2 ]; then
   left=$(date +%T.%3N | secs)
   kill "$(sed -n "${leaver}p" "$work/pids")"
   sleep 2
-  worst=0
-  for i in $(seq $((N - 2))); do
-    r=$(grep "n$leaver removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
-    t=$(echo "$r - $left" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
-  done
+  slowest_removal "$leaver" "$left" $((N - 2))
   echo "graceful-leave (SIGTERM n$leaver): max $(printf %.2f "$worst") s"
 fi
 echo "--- logs"

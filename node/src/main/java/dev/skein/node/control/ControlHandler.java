@@ -45,8 +45,7 @@ public final class ControlHandler {
 
     private Membership.Snapshot membership() {
         Membership m = node.membership();
-        return m == null ? new Membership.Snapshot(List.of(), List.of(), List.of(), List.of(), List.of())
-                : m.snapshot();
+        return m == null ? Membership.Snapshot.EMPTY : m.snapshot();
     }
 
     private Status status() {

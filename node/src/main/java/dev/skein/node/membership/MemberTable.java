@@ -4,6 +4,7 @@ import dev.skein.protocol.member.MemberRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -81,15 +82,10 @@ final class MemberTable {
         if (e == null) {
             offer(provisional, nowNanos);
             e = entries.get(provisional.name());
-        } else if (!java.util.Arrays.equals(e.record.certificate().fingerprint(), provisional.certificate().fingerprint())
-                && !provisional.certificate().notBefore().isBefore(e.record.certificate().notBefore())) {
-            // A renewed certificate (new key or expiry), proven by the join's signature: it replaces the old one
-            // now, or the member's handshakes under its new key would be refused until its gossip got through.
-            MemberRecord p = provisional;
-            e.record = new MemberRecord(p.certificate(), e.record.version(), 0, p.endpoints(), p.gossipPort(),
-                    p.relay(), false);
-        } else if (e.record.leaving()) {
-            // It said goodbye and is back. Keep the goodbye's version: only records newer than it count.
+        } else if (e.record.leaving() || renews(provisional, e.record)) {
+            // Back after a goodbye, or with a renewed certificate (new key or expiry) proven by the join's
+            // signature: the join's certificate counts now, else its handshakes under a new key would be refused
+            // until its gossip got through. Keep the held version: only records newer than it count.
             MemberRecord p = provisional;
             e.record = new MemberRecord(p.certificate(), e.record.version(), 0, p.endpoints(), p.gossipPort(),
                     p.relay(), false);
@@ -97,6 +93,11 @@ final class MemberTable {
         if (e != null) {
             e.joinedAtNanos = nowNanos;
         }
+    }
+
+    private static boolean renews(MemberRecord joined, MemberRecord held) {
+        return !Arrays.equals(held.certificate().fingerprint(), joined.certificate().fingerprint())
+                && !joined.certificate().notBefore().isBefore(held.certificate().notBefore());
     }
 
     /** The names the gossip layer lists now. */

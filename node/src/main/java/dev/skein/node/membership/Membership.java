@@ -63,9 +63,16 @@ public final class Membership implements AutoCloseable {
 
     /** A consistent picture for the control socket, replaced after every change. */
     public record Snapshot(List<MemberView> members, List<String> conflicts, List<String> refusals,
-                           List<InetSocketAddress> ownEndpoints, List<InetSocketAddress> observed) {}
+                           List<InetSocketAddress> ownEndpoints, List<InetSocketAddress> observed) {
+        public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of());
+    }
 
-    private record Installed(long version, long incarnation, List<IpPrefix> granted, String certificate) {}
+    private record Installed(long version, long incarnation, List<IpPrefix> granted, Certificate certificate) {
+        boolean same(MemberRecord r, List<IpPrefix> grants) {
+            return version == r.version() && granted.equals(grants)
+                    && java.util.Arrays.equals(certificate.fingerprint(), r.certificate().fingerprint());
+        }
+    }
 
     private final Settings settings;
     private final MemberPeers peers;
@@ -94,9 +101,10 @@ public final class Membership implements AutoCloseable {
     private List<Claims.Conflict> conflicts = List.of();
     private List<InetSocketAddress> localEndpoints = List.of();
     private MemberRecord own;
+    private byte[] ownSigned; // own, signed: re-signed only when own changes
     private long lastJoinSentNanos = Long.MIN_VALUE / 2;
     private long lastEndpointCheckNanos;
-    private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of());
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
 
     private Membership(Settings settings, MemberPeers peers) {
         this.settings = settings;
@@ -214,7 +222,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         RecordSet.Builder set = RecordSet.newBuilder()
-                .addRecords(ByteString.copyFrom(own.sign(settings.signingKey())));
+                .addRecords(ByteString.copyFrom(ownSigned));
         for (String name : installed.keySet()) {
             byte[] signed = signedRecords.get(name);
             if (signed != null) {
@@ -351,13 +359,11 @@ public final class Membership implements AutoCloseable {
     }
 
     private void checkUnknown(String keyBase64, boolean last) {
-        for (String name : installed.keySet()) {
-            MemberRecord r = table.record(name);
-            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
-                unknownPending.remove(keyBase64);
-                peers.handshake(name);
-                return;
-            }
+        String installedMember = holderOf(keyBase64, installed.keySet());
+        if (installedMember != null) {
+            unknownPending.remove(keyBase64);
+            peers.handshake(installedMember);
+            return;
         }
         if (!last) { // a node that is still joining learns the others within seconds: look once more
             executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)), 4 * UNKNOWN_KEY_WAIT.toMillis(),
@@ -365,14 +371,23 @@ public final class Membership implements AutoCloseable {
             return;
         }
         InetSocketAddress from = unknownPending.remove(keyBase64);
-        for (String name : table.names()) {
-            MemberRecord r = table.record(name);
-            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
-                log.debug("handshake from {}, which is not alive now: ignored", name); // e.g. its last words
-                return;
-            }
+        String formerMember = holderOf(keyBase64, table.names());
+        if (formerMember != null) {
+            log.debug("handshake from {}, which is not alive now: ignored", formerMember); // e.g. its last words
+            return;
         }
         refuse("handshake initiation from " + from, "key " + keyBase64 + " is not one of our peers");
+    }
+
+    /** The one of {@code names} whose record holds the static key {@code keyBase64}, or null. */
+    private String holderOf(String keyBase64, java.util.Collection<String> names) {
+        for (String name : names) {
+            MemberRecord r = table.record(name);
+            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /**
@@ -385,8 +400,11 @@ public final class Membership implements AutoCloseable {
             return;
         }
         recentJoins.put(r.name(), System.nanoTime());
-        peers.sendDatagram(JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now())
-                .encode(settings.signingKey()), r.endpoints().get(0));
+        peers.sendDatagram(joinRequest(), r.endpoints().get(0));
+    }
+
+    private byte[] joinRequest() {
+        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now()).encode(settings.signingKey());
     }
 
     private void sendJoins(long now, Set<String> listed) {
@@ -395,8 +413,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         lastJoinSentNanos = now;
-        byte[] request = JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now())
-                .encode(settings.signingKey());
+        byte[] request = joinRequest();
         for (InetSocketAddress seed : settings.seeds()) {
             String name = seedNames.get(seed);
             if (self.equals(name) || localEndpoints.contains(seed) || (name != null && listed.contains(name))) {
@@ -433,14 +450,12 @@ public final class Membership implements AutoCloseable {
             List<IpPrefix> granted = claims.granted().get(r.name());
             views.add(new MemberView(r.name(), r.certificate(), r.endpoints(), granted, r.relay()));
             Installed prev = installed.get(r.name());
-            String fingerprint = HexFormat.of().formatHex(r.certificate().fingerprint());
-            if (prev != null && prev.version() == r.version() && prev.granted().equals(granted)
-                    && prev.certificate().equals(fingerprint)) {
+            if (prev != null && prev.same(r, granted)) {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
             peers.install(r.name(), r.certificate(), r.endpoints(), granted, restarted);
-            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, fingerprint));
+            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
                 greet(r);
                 log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
@@ -522,7 +537,8 @@ public final class Membership implements AutoCloseable {
     }
 
     private String signedOwn() {
-        return Base64.getEncoder().encodeToString(own.sign(settings.signingKey()));
+        ownSigned = own.sign(settings.signingKey());
+        return Base64.getEncoder().encodeToString(ownSigned);
     }
 
     /** Says goodbye (every member removes us at once), then stops the gossip layer. */
