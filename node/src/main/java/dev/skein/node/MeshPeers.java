@@ -2,6 +2,8 @@ package dev.skein.node;
 
 import dev.skein.node.membership.MemberPeers;
 import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Reach;
+import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
 import java.io.IOException;
@@ -27,11 +29,17 @@ final class MeshPeers implements MemberPeers {
 
     @Override
     public void install(String name, Certificate cert, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                        boolean restarted) {
+                        boolean relay, boolean restarted) {
         InetSocketAddress endpoint = endpoints.isEmpty() ? null : endpoints.get(0);
         Peer old = byName.get(name);
         if (old != null && Arrays.equals(old.publicKey(), cert.x25519PublicKey())
                 && old.allowedIps().equals(granted)) {
+            boolean moved = !old.reach().candidates().equals(endpoints);
+            old.reach().candidates(endpoints);
+            old.reach().relayCapable(relay);
+            if (moved) {
+                node.device().candidatesChanged(old);
+            }
             if (restarted) {
                 node.device().resetSessions(old);
                 old.endpoint(endpoint);
@@ -40,13 +48,15 @@ final class MeshPeers implements MemberPeers {
             }
             return;
         }
-        Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, granted, 0);
+        Reach reach = new Reach(PathMessage.pathKey(node.device().identity(), cert.x25519PublicKey()), endpoints, relay);
+        Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, granted, 0, reach);
         try {
             if (old != null) {
                 node.removePeer(old);
             }
             node.addPeer(peer);
             byName.put(name, peer);
+            node.device().placePath(peer);
         } catch (IOException e) {
             log.warn("cannot route {} to {}: {}", granted, name, e.getMessage());
         }
@@ -72,6 +82,12 @@ final class MeshPeers implements MemberPeers {
         if (p != null) {
             node.device().startHandshake(p);
         }
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram, String member) {
+        Peer p = byName.get(member);
+        return p != null && node.device().sendDatagram(datagram, p);
     }
 
     @Override

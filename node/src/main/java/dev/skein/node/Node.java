@@ -113,6 +113,8 @@ public final class Node implements AutoCloseable {
                     config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));
             device.joinListener(node.membership::onJoinDatagram);
+            device.observedListener(node.membership::onObserved);
+            device.relayEnabled(config.relay());
             device.unknownPeerListener(node.membership::onUnknownPeer);
             node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
             log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),

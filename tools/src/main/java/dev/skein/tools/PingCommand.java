@@ -59,7 +59,7 @@ final class PingCommand implements Callable<Integer> {
                 max = Math.max(max, ms);
                 sum += ms;
                 System.out.printf(Locale.ROOT, "reply from %s: seq=%d path=%s time=%.2f ms%n", r.getName(),
-                        p.getSeq(), r.getPath(), ms);
+                        p.getSeq(), p.getPath().isEmpty() ? r.getPath() : p.getPath(), ms);
             } else {
                 System.out.printf(Locale.ROOT, "no reply from %s: seq=%d (timed out)%n", r.getName(), p.getSeq());
             }

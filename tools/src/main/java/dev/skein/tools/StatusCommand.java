@@ -31,8 +31,12 @@ final class StatusCommand implements Callable<Integer> {
         t.row("subnets", list(s.getSubnetsList()));
         t.row("listening", "UDP " + s.getListenPort());
         t.row("endpoints", list(s.getEndpointsList()));
-        t.row("public", s.getObservedCount() == 0 ? "unknown (no seed has answered)" : list(s.getObservedList()));
+        t.row("public", s.getObservedCount() == 0 ? "none seen: members reach us at our own endpoints (or none has answered yet)" : list(s.getObservedList()));
         t.row("mesh", s.getMeshSize() + (s.getMeshSize() == 1 ? " node (just this one)" : " nodes"));
+        if (s.getRelay()) {
+            t.row("relay", "on: forwarded " + s.getRelayedPackets() + " packets ("
+                    + HumanUnits.bytes(s.getRelayedBytes()) + ") between members");
+        }
         t.row("certificate", "expires " + Instant.ofEpochSecond(s.getCertificateExpiry()));
         t.row("warnings", s.getWarningsCount() == 0 ? "none" : s.getWarnings(0));
         for (int i = 1; i < s.getWarningsCount(); i++) {

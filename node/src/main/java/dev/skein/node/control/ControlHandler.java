@@ -53,7 +53,9 @@ public final class ControlHandler {
         Membership.Snapshot snap = membership();
         Status.Builder s = Status.newBuilder().setName(cert.name()).setAddress(cert.address().toString())
                 .setMeshSize(snap.members().size() + 1).setCertificateExpiry(cert.notAfter().getEpochSecond())
-                .setInterface(node.config().interfaceName());
+                .setInterface(node.config().interfaceName()).setRelay(node.config().relay())
+                .setRelayedPackets(node.device().counters().relayedPackets.get())
+                .setRelayedBytes(node.device().counters().relayedBytes.get());
         cert.subnets().forEach(p -> s.addSubnets(p.toString()));
         snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
         snap.observed().forEach(e -> s.addObserved(format(e)));
@@ -78,7 +80,7 @@ public final class ControlHandler {
         List<PeerInfo> out = new ArrayList<>();
         for (Peer p : node.device().peers()) {
             Membership.MemberView m = members.get(p.name());
-            PeerInfo.Builder b = PeerInfo.newBuilder().setName(p.name()).setPath("direct")
+            PeerInfo.Builder b = PeerInfo.newBuilder().setName(p.name()).setPath(p.path())
                     .setRxBytes(p.rxBytes()).setTxBytes(p.txBytes()).setWireguard(m == null)
                     .setHandshakeAgeMs(p.lastHandshakeMillis() == 0 ? -1 : nowMillis - p.lastHandshakeMillis())
                     .setRttUs(p.rttNanos() < 0 ? -1 : p.rttNanos() / 1000);
@@ -137,7 +139,7 @@ public final class ControlHandler {
         int timeout = Math.max(100, Math.min(10_000, req.getTimeoutMs() == 0 ? 2000 : req.getTimeoutMs()));
         int interval = Math.min(5_000, req.getIntervalMs() == 0 ? 1000 : req.getIntervalMs());
         PingResult.Builder result = PingResult.newBuilder().setName(peer.name())
-                .setAddress(IpPrefix.formatAddress(address)).setPath("direct");
+                .setAddress(IpPrefix.formatAddress(address)).setPath(peer.path());
         try {
             InetAddress to = InetAddress.getByAddress(address);
             for (int seq = 1; seq <= count; seq++) {
@@ -147,7 +149,8 @@ public final class ControlHandler {
                 if (ok) {
                     peer.recordRtt(rtt);
                 }
-                result.addReplies(PingReply.newBuilder().setSeq(seq).setOk(ok).setRttUs(ok ? rtt / 1000 : -1));
+                result.addReplies(PingReply.newBuilder().setSeq(seq).setOk(ok).setRttUs(ok ? rtt / 1000 : -1)
+                        .setPath(peer.path()));
                 if (seq < count && interval > 0) {
                     Thread.sleep(Math.max(0, interval - (ok ? rtt / 1_000_000 : timeout)));
                 }

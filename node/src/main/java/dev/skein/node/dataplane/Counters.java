@@ -16,6 +16,11 @@ public final class Counters {
     public final AtomicLong forbiddenSource = new AtomicLong();
     public final AtomicLong cookieReplies = new AtomicLong();
     public final AtomicLong refusedJoin = new AtomicLong();
+    /** Relay messages refused: we are no relay, or an end is unknown or not reached directly. */
+    public final AtomicLong refusedRelay = new AtomicLong();
+    /** Datagrams (and their bytes) forwarded for other members, as a relay. */
+    public final AtomicLong relayedPackets = new AtomicLong();
+    public final AtomicLong relayedBytes = new AtomicLong();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -29,6 +34,9 @@ public final class Counters {
         m.put("forbidden-source", forbiddenSource.get());
         m.put("cookie-replies", cookieReplies.get());
         m.put("refused-join", refusedJoin.get());
+        m.put("refused-relay", refusedRelay.get());
+        m.put("relayed-packets", relayedPackets.get());
+        m.put("relayed-bytes", relayedBytes.get());
         return m;
     }
 }

@@ -10,6 +10,8 @@ import dev.skein.node.route.RouteTable;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cookie.CookieChecker;
 import dev.skein.protocol.noise.StaticIdentity;
+import dev.skein.protocol.path.PathMessage;
+import dev.skein.protocol.path.RelayHeader;
 import dev.skein.protocol.transport.SessionLimits;
 import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportAeads;
@@ -31,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * The data plane of one node: a TUN device, a UDP socket, the peers with their sessions, and the route table
  * from destination to peer. Three threads move packets, one pipeline per direction so both cores work:
  * {@link Send} (TUN to UDP), {@link Receive} (UDP to TUN) and {@link Timers} (handshake retries, keepalives,
- * rekeys, expiry). This class holds what they share.
+ * rekeys, expiry, and the path probes of {@link Paths}). This class holds what they share.
+ *
+ * <p>A member's packets go straight to its endpoint, or, when no direct path works (both ends behind NATs
+ * that will not let a hole be punched), through a relay member behind a {@link RelayHeader}. Every send goes
+ * through {@link #sendTo}, which picks the way.
  */
 public final class Device implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
@@ -48,9 +54,17 @@ public final class Device implements AutoCloseable {
     final Counters counters = new Counters();
     final LogLimiter logLimiter = new LogLimiter(10_000_000_000L);
     private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
+    private final Map<Long, Peer> peersById = new ConcurrentHashMap<>();
+    /** Our id in path and relay messages: the first 8 bytes of our static public key. */
+    final long ownId;
+    final StaticIdentity identity;
+    final Paths paths;
+    /** `relay: true`: forward other members' datagrams between them. */
+    private volatile boolean relayEnabled;
+    private volatile ObservedListener observedListener = (endpoint, by) -> { };
     private final List<Thread> threads;
     private volatile boolean running = true;
-    private volatile JoinListener joinListener = (datagram, from) -> counters.garbage.incrementAndGet();
+    private volatile JoinListener joinListener = (datagram, from, relayed) -> counters.garbage.incrementAndGet();
 
     private volatile UnknownPeerListener unknownPeerListener = (key, from) -> {
         if (logLimiter.allow("unknown " + key + from, System.nanoTime())) {
@@ -68,14 +82,25 @@ public final class Device implements AutoCloseable {
     /** Receives join messages (type 5): membership's business, not the data plane's. */
     @FunctionalInterface
     public interface JoinListener {
+        /**
+         * Called on the receive thread: must be quick and must not throw. {@code relayed}: it came through a
+         * relay, so {@code from} is the relay's address, not the sender's.
+         */
+        void onJoin(byte[] datagram, InetSocketAddress from, boolean relayed);
+    }
+
+    /** Hears our own public endpoint as a member saw it (the source address of our ping, in its pong). */
+    @FunctionalInterface
+    public interface ObservedListener {
         /** Called on the receive thread: must be quick and must not throw. */
-        void onJoin(byte[] datagram, InetSocketAddress from);
+        void onObserved(InetSocketAddress endpoint, String byMember);
     }
 
     /** Per-thread packet scratch: each thread seals with its own cipher into its own buffer. */
     static final class Scratch {
         final TransportAead aead = TransportAeads.create();
-        final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        /** Sealed messages are written at {@link RelayHeader#SIZE}, leaving room for a relay header. */
+        final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE + RelayHeader.SIZE);
         final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
     }
 
@@ -84,6 +109,8 @@ public final class Device implements AutoCloseable {
         this.tun = tun;
         this.mtu = mtu;
         this.tuning = tuning;
+        this.identity = identity;
+        this.ownId = PathMessage.keyId(identity.publicKey());
         SecureRandom random = new SecureRandom();
         this.indices = new IndexTable(random);
         this.sessions = new Sessions(identity, indices, random);
@@ -98,6 +125,7 @@ public final class Device implements AutoCloseable {
             udp.close();
             throw new IOException("cannot listen on UDP port " + listenPort + ": " + e.getMessage(), e);
         }
+        this.paths = new Paths(this, random);
         threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
                 new Thread(new Timers(this), "skein-timers"));
     }
@@ -111,6 +139,23 @@ public final class Device implements AutoCloseable {
 
     public void joinListener(JoinListener listener) {
         this.joinListener = listener;
+    }
+
+    public void observedListener(ObservedListener listener) {
+        this.observedListener = listener;
+    }
+
+    ObservedListener observedListener() {
+        return observedListener;
+    }
+
+    /** With {@code true}, this node forwards relay messages between other members (`relay: true`). */
+    public void relayEnabled(boolean enabled) {
+        this.relayEnabled = enabled;
+    }
+
+    boolean relayEnabled() {
+        return relayEnabled;
     }
 
     public void unknownPeerListener(UnknownPeerListener listener) {
@@ -135,6 +180,39 @@ public final class Device implements AutoCloseable {
         return send(ByteBuffer.wrap(datagram), to);
     }
 
+    /** Sends one datagram to a peer the way its packets go now: straight, or through its relay. */
+    public boolean sendDatagram(byte[] datagram, Peer peer) {
+        Peer via = peer.relay();
+        if (via != null) {
+            return send(ByteBuffer.wrap(RelayHeader.wrap(datagram, peerId(peer), ownId)), via.endpoint());
+        }
+        return send(ByteBuffer.wrap(datagram), peer.endpoint());
+    }
+
+    /**
+     * Sends the message between {@code msg}'s position and limit to the peer, straight or through its relay.
+     * The buffer must have {@link RelayHeader#SIZE} bytes free before its position (see {@link Scratch#out}).
+     */
+    boolean sendTo(Peer peer, ByteBuffer msg) {
+        Peer via = peer.relay();
+        if (via == null) {
+            return send(msg, peer.endpoint());
+        }
+        int at = msg.position() - RelayHeader.SIZE;
+        RelayHeader.write(msg, at, peerId(peer), ownId);
+        msg.position(at);
+        return send(msg, via.endpoint());
+    }
+
+    static long peerId(Peer peer) {
+        return PathMessage.keyId(peer.publicKey());
+    }
+
+    /** The peer whose static key starts with {@code id}, or null. */
+    Peer peerById(long id) {
+        return peersById.get(id);
+    }
+
     boolean running() {
         return running;
     }
@@ -146,14 +224,35 @@ public final class Device implements AutoCloseable {
     /** Adds a peer and routes its allowed IPs to it. */
     public void addPeer(Peer peer) {
         peersByKey.put(ByteBuffer.wrap(peer.publicKey()), peer);
+        peersById.put(peerId(peer), peer);
         for (IpPrefix p : peer.allowedIps()) {
             routes.put(p, peer);
         }
     }
 
+    public StaticIdentity identity() {
+        return identity;
+    }
+
+    /** A member was just added or its candidates changed: choose how to reach it before its first handshake. */
+    public void placePath(Peer peer) {
+        paths.place(peer, System.nanoTime());
+    }
+
+    /** A member's candidate endpoints changed: probe them at once rather than at the next round. */
+    public void candidatesChanged(Peer peer) {
+        paths.candidatesChanged(peer, System.nanoTime());
+    }
+
     /** Removes a peer, its routes and its sessions. */
     public void removePeer(Peer peer) {
         peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
+        peersById.remove(peerId(peer), peer);
+        for (Peer other : peersByKey.values()) {
+            if (other.relay() == peer) {
+                other.relay(null); // its relay is gone: the path probes find another way
+            }
+        }
         routes.removeAll(peer);
         sessions.forget(peer);
     }
@@ -198,10 +297,10 @@ public final class Device implements AutoCloseable {
         }
         int length = packet.remaining();
         TransportMessage.pad(packet, mtu);
-        scratch.out.clear();
+        scratch.out.clear().position(RelayHeader.SIZE);
         TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, scratch.out);
-        scratch.out.flip();
-        if (send(scratch.out, peer.endpoint())) {
+        scratch.out.flip().position(RelayHeader.SIZE);
+        if (sendTo(peer, scratch.out)) {
             peer.recordSent(length, now);
         }
         if (kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
@@ -232,17 +331,25 @@ public final class Device implements AutoCloseable {
 
     /** Sends a handshake initiation unless one went out less than Rekey-Timeout ago. */
     void initiate(Peer peer, long now) {
-        if (peer.endpoint() == null) {
+        if (peer.endpoint() == null && peer.relay() == null) {
             return; // nowhere to send it: wait for the peer to reach us
         }
         byte[] msg = sessions.createInitiation(peer, now, tuning.rekeyTimeout().toNanos());
         if (msg != null) {
-            send(ByteBuffer.wrap(msg), peer.endpoint());
-            log.debug("handshake initiation to {} at {}", peer.name(), peer.endpoint());
+            sendDatagram(msg, peer);
+            log.debug("handshake initiation to {} at {} ({})", peer.name(), peer.endpoint(), peer.path());
         }
     }
 
     boolean send(ByteBuffer datagram, InetSocketAddress to) {
+        return send(datagram, to, false);
+    }
+
+    /**
+     * Sends one datagram; false if it could not be sent. {@code probe}: a path probe to a candidate endpoint,
+     * which is often unreachable from here (another site's LAN address): a failure is expected, not a warning.
+     */
+    boolean send(ByteBuffer datagram, InetSocketAddress to, boolean probe) {
         if (to == null) {
             return false;
         }
@@ -251,7 +358,9 @@ public final class Device implements AutoCloseable {
             return true;
         } catch (IOException e) {
             // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
-            if (logLimiter.allow("send " + to, System.nanoTime())) {
+            if (probe) {
+                log.debug("probe to {} not sent: {}", to, e.toString());
+            } else if (logLimiter.allow("send " + to, System.nanoTime())) {
                 log.warn("cannot send to {}: {}", to, e.toString());
             }
             return false;

@@ -6,6 +6,7 @@ import dev.skein.node.peer.Peer;
 import dev.skein.node.peer.Sessions;
 import dev.skein.protocol.cookie.CookieReply;
 import dev.skein.protocol.noise.Layout;
+import dev.skein.protocol.path.RelayHeader;
 import dev.skein.protocol.transport.TransportMessage;
 import dev.skein.protocol.wire.Bytes;
 import dev.skein.protocol.wire.MessageType;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  *       session, follow the peer to its new address (roaming);</li>
  *   <li>write the packet to the TUN device if its source address is one the peer may use.</li>
  * </ol>
+ * Skein's own messages come the same way: joins go to membership, path probes to {@link Paths}, and relay
+ * messages are either forwarded (we are the relay between two members) or unwrapped (we are their destination)
+ * and handled like any other datagram, remembering that they came through a relay.
  * Nothing a datagram contains can stop this loop: every refusal is a counter and, rate-limited, a log line.
  */
 final class Receive implements Runnable {
@@ -71,7 +75,7 @@ final class Receive implements Runnable {
             }
             in.flip();
             try {
-                handle(in, from, plain);
+                handle(in, from, false, plain);
             } catch (RuntimeException e) {
                 // A bug, not an attack we foresaw: say it, drop the datagram, keep serving.
                 device.counters.garbage.incrementAndGet();
@@ -82,26 +86,69 @@ final class Receive implements Runnable {
         }
     }
 
-    private void handle(ByteBuffer in, InetSocketAddress from, ByteBuffer plain) {
+    /** {@code relayed}: the datagram came through the relay member at {@code from}. */
+    private void handle(ByteBuffer in, InetSocketAddress from, boolean relayed, ByteBuffer plain) {
         MessageType type = MessageType.of(in);
         if (type == null) {
             device.counters.garbage.incrementAndGet();
             return;
         }
         if (type == MessageType.TRANSPORT) {
-            transport(in, from, plain);
+            transport(in, from, relayed, plain);
+            return;
+        }
+        if (type == MessageType.RELAY) {
+            relay(in, from, relayed, plain);
             return;
         }
         byte[] msg = new byte[in.remaining()];
         in.get(msg);
         long now = System.nanoTime();
         switch (type) {
-            case INITIATION -> initiation(msg, from, now);
-            case RESPONSE -> response(msg, from, now);
+            case INITIATION -> initiation(msg, from, relayed, now);
+            case RESPONSE -> response(msg, from, relayed, now);
             case COOKIE_REPLY -> cookieReply(msg);
-            case JOIN -> join(msg, from, now);
+            case JOIN -> join(msg, from, relayed, now);
+            case PATH -> device.paths.onPathMessage(msg, from, relayed, now);
             default -> device.counters.garbage.incrementAndGet();
         }
+    }
+
+    /**
+     * A relay message. For us: strip the header and handle what it carries. For another member: forward it
+     * unchanged, if we are a relay and both ends are members we reach directly, the sender at the very address
+     * its authenticated packets come from (so nobody can use us to send to members in someone else's name).
+     */
+    private void relay(ByteBuffer in, InetSocketAddress from, boolean relayed, ByteBuffer plain) {
+        if (relayed) {
+            device.counters.garbage.incrementAndGet(); // no relay through a relay
+            return;
+        }
+        long destination = RelayHeader.destination(in);
+        if (destination == device.ownId) {
+            in.position(in.position() + RelayHeader.SIZE);
+            handle(in, from, true, plain);
+            return;
+        }
+        Peer source = device.peerById(RelayHeader.source(in));
+        Peer target = device.peerById(destination);
+        if (!device.relayEnabled() || source == null || target == null || source == target
+                || source.relay() != null || target.relay() != null || target.endpoint() == null
+                || !from.equals(source.endpoint())) {
+            device.counters.refusedRelay.incrementAndGet();
+            return;
+        }
+        int n = in.remaining();
+        if (device.send(in, target.endpoint())) {
+            device.counters.relayedPackets.incrementAndGet();
+            device.counters.relayedBytes.addAndGet(n);
+        }
+    }
+
+    /** Sends a handshake answer back the way the message came: straight, or through the same relay. */
+    private void answer(byte[] reply, Peer peer, InetSocketAddress from, boolean relayed) {
+        byte[] datagram = relayed ? RelayHeader.wrap(reply, Device.peerId(peer), device.ownId) : reply;
+        device.send(ByteBuffer.wrap(datagram), from);
     }
 
     /** True when the message may be processed; false when it was dropped or answered with a cookie. */
@@ -126,14 +173,14 @@ final class Receive implements Runnable {
         return false;
     }
 
-    private void initiation(byte[] msg, InetSocketAddress from, long now) {
+    private void initiation(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
         if (!admit(msg, from, now)) {
             return;
         }
         try {
             Sessions.Answer answer = sessions.consumeInitiation(msg, device::peer, now);
-            answer.peer().endpoint(from);
-            device.send(ByteBuffer.wrap(answer.response()), from);
+            arrived(answer.peer(), from, relayed, now);
+            answer(answer.response(), answer.peer(), from, relayed);
             log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
         } catch (WireException e) {
             if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
@@ -146,7 +193,16 @@ final class Receive implements Runnable {
         }
     }
 
-    private void response(byte[] msg, InetSocketAddress from, long now) {
+    /** An authenticated handshake message from {@code peer}: what it says about the path. */
+    private void arrived(Peer peer, InetSocketAddress from, boolean relayed, long now) {
+        if (relayed) {
+            device.paths.heardRelayed(peer, from, now);
+        } else {
+            device.paths.heardDirect(peer, from, now);
+        }
+    }
+
+    private void response(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
         if (!admit(msg, from, now)) {
             return;
         }
@@ -158,8 +214,8 @@ final class Receive implements Runnable {
         try {
             Keypair kp = sessions.consumeResponse(entry, msg, now);
             Peer peer = kp.peer();
-            peer.endpoint(from);
-            log.info("session with {} at {} established", peer.name(), from);
+            arrived(peer, from, relayed, now);
+            log.info("session with {} established ({})", peer.name(), peer.path());
             if (!device.flushStaged(peer, scratch)) {
                 device.sendKeepalive(peer, scratch); // lets the responder confirm the session at once
             }
@@ -168,7 +224,7 @@ final class Receive implements Runnable {
         }
     }
 
-    private void join(byte[] msg, InetSocketAddress from, long now) {
+    private void join(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
         if (now - joinWindowStart > 1_000_000_000L) {
             joinWindowStart = now;
             joinsInWindow = 0;
@@ -177,7 +233,7 @@ final class Receive implements Runnable {
             device.counters.refusedJoin.incrementAndGet();
             return;
         }
-        device.joinListener().onJoin(msg, from);
+        device.joinListener().onJoin(msg, from, relayed);
     }
 
     private void cookieReply(byte[] msg) {
@@ -191,7 +247,7 @@ final class Receive implements Runnable {
         }
     }
 
-    private void transport(ByteBuffer in, InetSocketAddress from, ByteBuffer plain) {
+    private void transport(ByteBuffer in, InetSocketAddress from, boolean relayed, ByteBuffer plain) {
         IndexTable.Entry entry = device.indices.get(TransportMessage.receiverIndex(in));
         if (entry == null || entry.keypair() == null) {
             device.counters.unknownIndex.incrementAndGet();
@@ -215,13 +271,12 @@ final class Receive implements Runnable {
             return;
         }
         Peer peer = kp.peer();
-        if (sessions.confirm(kp)) {
-            log.info("session with {} at {} established", peer.name(), from);
-            device.flushStaged(peer, scratch);
+        if (!relayed) {
+            device.paths.heardDirect(peer, from, now); // roaming: follow the peer to its new address
         }
-        if (!from.equals(peer.endpoint())) {
-            log.info("{} moved to {}", peer.name(), from);
-            peer.endpoint(from);
+        if (sessions.confirm(kp)) {
+            log.info("session with {} established ({})", peer.name(), peer.path());
+            device.flushStaged(peer, scratch);
         }
         plain.flip();
         if (kp.initiator() && kp.ageNanos(now) > rekeyOnReceiveNanos) {
@@ -249,7 +304,11 @@ final class Receive implements Runnable {
 
     private void refused(String what, InetSocketAddress from, WireException e, long now) {
         device.counters.refusedHandshake.incrementAndGet();
-        if (device.logLimiter.allow(what + from + e.reason(), now)) {
+        if (e.reason() == WireException.Reason.REPLAYED) {
+            // Usually two initiations of a peer within one timestamp tick (both ends started at once, or a path
+            // change resent one): harmless, and counted.
+            log.debug("{} from {} refused: {}", what, from, e.getMessage());
+        } else if (device.logLimiter.allow(what + from + e.reason(), now)) {
             log.warn("{} from {} refused: {}", what, from, e.getMessage());
         }
     }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *   <li>passive keepalive: data arrived but we sent nothing for Keepalive-Timeout;</li>
  *   <li>new handshake: we sent data but heard nothing for Keepalive-Timeout + Rekey-Timeout;</li>
  *   <li>persistent keepalive, when configured (keeps NAT mappings open);</li>
- *   <li>forget keypairs older than 3 x Reject-After-Time.</li>
+ *   <li>forget keypairs older than 3 x Reject-After-Time;</li>
+ *   <li>and Skein's own: probe and choose each member's path ({@link Paths}).</li>
  * </ul>
  */
 final class Timers implements Runnable {
@@ -41,8 +42,10 @@ final class Timers implements Runnable {
             } catch (InterruptedException e) {
                 return;
             }
+            device.paths.beginTick(System.nanoTime());
             for (Peer peer : device.peers()) {
                 try {
+                    device.paths.tick(peer, System.nanoTime());
                     tick(peer, System.nanoTime(), scratch);
                 } catch (RuntimeException e) {
                     log.error("timer for {} failed", peer.name(), e);

@@ -13,17 +13,22 @@ import java.util.List;
 public interface MemberPeers {
     /**
      * Installs or updates the peer of member {@code name}. {@code endpoints} are its candidates, best first;
-     * {@code restarted} means the member began a new run, so sessions with its previous run are useless.
+     * {@code relay} says it forwards for others; {@code restarted} means the member began a new run, so
+     * sessions with its previous run are useless.
      */
     void install(String name, Certificate certificate, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                 boolean restarted);
+                 boolean relay, boolean restarted);
 
     void uninstall(String name);
 
     /** System.nanoTime() of the last authenticated packet from the member, or Long.MIN_VALUE. */
     long lastHeardNanos(String name);
 
+    /** Sends a datagram to an endpoint (a seed, known by address only). */
     boolean sendDatagram(byte[] datagram, InetSocketAddress to);
+
+    /** Sends a datagram to an installed member the way its packets go: straight or through a relay. */
+    boolean sendDatagram(byte[] datagram, String member);
 
     /** Starts a handshake with an installed member now (it tried to reach us before we knew it). */
     void handshake(String name);

@@ -51,6 +51,8 @@ public final class Membership implements AutoCloseable {
     private static final int MAX_RECORDS_PER_SET = 4096;
     private static final int MAX_REFUSALS = 32;
     static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
+    /** An observed endpoint that no member has confirmed for this long is dropped from our record. */
+    static final Duration OBSERVED_TTL = Duration.ofSeconds(30);
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -96,7 +98,8 @@ public final class Membership implements AutoCloseable {
     private final Map<InetSocketAddress, String> seedNames = new HashMap<>();
     /** Members we exchanged join messages with lately (name to System.nanoTime()): they already know us. */
     private final Map<String, Long> recentJoins = new HashMap<>();
-    private final List<InetSocketAddress> observed = new ArrayList<>();
+    /** Our endpoints as members saw them (to System.nanoTime() of the last sighting), the newest first. */
+    private LinkedHashMap<InetSocketAddress, Long> observed = new LinkedHashMap<>();
     private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
     private List<Claims.Conflict> conflicts = List.of();
     private List<InetSocketAddress> localEndpoints = List.of();
@@ -137,8 +140,13 @@ public final class Membership implements AutoCloseable {
     }
 
     /** A join datagram from the data plane's receive thread: verified and answered on the membership thread. */
-    public void onJoinDatagram(byte[] datagram, InetSocketAddress from) {
-        executor.execute(() -> guarded(() -> handleJoin(datagram, from)));
+    public void onJoinDatagram(byte[] datagram, InetSocketAddress from, boolean relayed) {
+        executor.execute(() -> guarded(() -> handleJoin(datagram, relayed ? null : from)));
+    }
+
+    /** A member told us the endpoint our packets come from (a pong): a candidate worth publishing. */
+    public void onObserved(InetSocketAddress endpoint, String byMember) {
+        executor.execute(() -> guarded(() -> observe(endpoint, System.nanoTime())));
     }
 
     /**
@@ -323,29 +331,34 @@ public final class Membership implements AutoCloseable {
         });
     }
 
+    /** A join message; {@code from} is null when it came through a relay (the sender's address is unknown). */
     private void handleJoin(byte[] datagram, InetSocketAddress from) {
         JoinMessage j;
         try {
             j = JoinMessage.verify(datagram, settings.verifier(), Instant.now());
         } catch (MemberRejected e) {
-            refuse("join from " + from, e.getMessage());
+            refuse("join from " + (from == null ? "a relay" : from), e.getMessage());
             return;
         }
         if (j.name().equals(self)) {
-            seedNames.put(from, self); // one of our seeds is ourselves
+            if (from != null) {
+                seedNames.put(from, self); // one of our seeds is ourselves
+            }
             return;
         }
         long now = System.nanoTime();
         recentJoins.put(j.name(), now);
-        table.joined(new MemberRecord(j.certificate(), 0, 0, List.of(from), j.gossipPort(), false, false), now);
+        table.joined(new MemberRecord(j.certificate(), 0, 0, from == null ? List.of() : List.of(from),
+                j.gossipPort(), false, false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
-        if (j.reply()) {
+        if (from == null) {
+            // A greeting passed on by a relay: its certificate is all we need; its record brings the rest.
+        } else if (j.reply()) {
             if (!j.name().equals(seedNames.put(from, j.name()))) {
                 log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
             }
-            if (j.observed() != null && !observed.contains(j.observed())) {
-                observed.add(0, j.observed());
-                republish();
+            if (j.observed() != null) {
+                observe(j.observed(), now);
             }
         } else {
             byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now())
@@ -396,11 +409,11 @@ public final class Membership implements AutoCloseable {
      */
     private void greet(MemberRecord r) {
         Long last = recentJoins.get(r.name());
-        if (r.endpoints().isEmpty() || (last != null && System.nanoTime() - last < JOIN_REFRESH.toNanos())) {
+        if ((last != null && System.nanoTime() - last < JOIN_REFRESH.toNanos())) {
             return;
         }
         recentJoins.put(r.name(), System.nanoTime());
-        peers.sendDatagram(joinRequest(), r.endpoints().get(0));
+        peers.sendDatagram(joinRequest(), r.name()); // straight, or through a relay when it is behind NAT
     }
 
     private byte[] joinRequest() {
@@ -454,7 +467,7 @@ public final class Membership implements AutoCloseable {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
-            peers.install(r.name(), r.certificate(), r.endpoints(), granted, restarted);
+            peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted);
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
                 greet(r);
@@ -473,7 +486,7 @@ public final class Membership implements AutoCloseable {
         }
         views.sort((a, b) -> a.name().compareTo(b.name()));
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
-                List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed));
+                List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed.keySet()));
     }
 
     private String whyGone(String name, Instant wall) {
@@ -505,7 +518,7 @@ public final class Membership implements AutoCloseable {
     // ---- our own record
 
     private List<InetSocketAddress> candidates() {
-        List<InetSocketAddress> c = new ArrayList<>(observed);
+        List<InetSocketAddress> c = new ArrayList<>(observed.keySet());
         for (InetSocketAddress e : localEndpoints) {
             if (!c.contains(e)) {
                 c.add(e);
@@ -520,10 +533,32 @@ public final class Membership implements AutoCloseable {
         }
         lastEndpointCheckNanos = now;
         List<InetSocketAddress> fresh = settings.localEndpoints().get();
-        if (!fresh.equals(localEndpoints)) {
+        boolean expired = observed.values().removeIf(seen -> now - seen > OBSERVED_TTL.toNanos());
+        if (!fresh.equals(localEndpoints) || expired) {
             localEndpoints = fresh;
             republish();
         }
+    }
+
+    /**
+     * Our endpoint as a member saw it. A new one goes first in our record (after a NAT reboot or a move it is
+     * the one that works), and is published at once; one we already publish is only marked as still seen.
+     * A neighbour on our own network sees one of our local endpoints: nothing new.
+     */
+    private void observe(InetSocketAddress endpoint, long now) {
+        if (localEndpoints.contains(endpoint)) {
+            return;
+        }
+        if (observed.containsKey(endpoint)) {
+            observed.put(endpoint, now);
+            return;
+        }
+        LinkedHashMap<InetSocketAddress, Long> fresh = new LinkedHashMap<>();
+        fresh.put(endpoint, now);
+        fresh.putAll(observed);
+        observed = fresh;
+        log.info("our endpoint as the mesh sees it: {}", endpoint);
+        republish();
     }
 
     private void republish() {

@@ -32,6 +32,10 @@ public final class Peer {
 
     // endpoint: where we send; moves to the source of any authenticated packet (roaming)
     private volatile InetSocketAddress endpoint;
+    // members only: candidates and probes (null for a plain WireGuard peer)
+    private final Reach reach;
+    // non-null while packets for this peer go through that relay member instead of to the endpoint
+    private volatile Peer relay;
 
     // handshake (guarded by this)
     InitiatorHandshake pendingHandshake;
@@ -64,6 +68,13 @@ public final class Peer {
 
     public Peer(String name, byte[] publicKey, byte[] presharedKey, InetSocketAddress endpoint,
                 List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {
+        this(name, publicKey, presharedKey, endpoint, allowedIps, persistentKeepaliveSeconds, null);
+    }
+
+    /** A member: {@code reach} holds its candidate endpoints and the key for path probes. */
+    public Peer(String name, byte[] publicKey, byte[] presharedKey, InetSocketAddress endpoint,
+                List<IpPrefix> allowedIps, int persistentKeepaliveSeconds, Reach reach) {
+        this.reach = reach;
         this.name = name;
         this.publicKey = publicKey.clone();
         this.presharedKey = presharedKey.clone();
@@ -119,6 +130,26 @@ public final class Peer {
 
     public void endpoint(InetSocketAddress endpoint) {
         this.endpoint = endpoint;
+    }
+
+    /** Path probing state, or null for a plain WireGuard peer. */
+    public Reach reach() {
+        return reach;
+    }
+
+    /** The relay member our packets for this peer go through, or null when they go straight to the endpoint. */
+    public Peer relay() {
+        return relay;
+    }
+
+    public void relay(Peer via) {
+        this.relay = via;
+    }
+
+    /** "direct" or "relay:NAME", as `skein peers` and `skein ping` say it. */
+    public String path() {
+        Peer via = relay;
+        return via == null ? "direct" : "relay:" + via.name();
     }
 
     public Keypair current() {

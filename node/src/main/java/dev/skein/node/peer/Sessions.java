@@ -80,6 +80,13 @@ public final class Sessions {
     }
 
     /** Gives up a pending handshake (Rekey-Attempt-Time passed). */
+    /** Lets the next initiation go out at once (the path just changed, so the last one was likely lost). */
+    public void retryNow(Peer peer) {
+        synchronized (peer) {
+            peer.lastInitiationSentNanos = Long.MIN_VALUE / 2;
+        }
+    }
+
     public void abandonHandshake(Peer peer) {
         synchronized (peer) {
             if (peer.pendingHandshake != null) {

@@ -29,6 +29,11 @@ public final class StaticIdentity {
         return privateKey;
     }
 
+    /** X25519 of our private key with {@code peerPublicKey}: the same secret on both sides, for keys of our own. */
+    public byte[] agree(byte[] peerPublicKey) {
+        return Curve25519.sharedSecret(privateKey, peerPublicKey);
+    }
+
     public byte[] mac1Key() {
         return mac1Key;
     }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * WireGuard's four message types, and Skein's join message. Every message starts with a 32-bit little-endian type field: one byte of
+ * WireGuard's four message types, and Skein's join, path and relay messages. Every message starts with a 32-bit little-endian type field: one byte of
  * type and three reserved zero bytes. A message whose reserved bytes are not zero is not a WireGuard message,
  * exactly as wireguard-go reads it.
  *
@@ -26,7 +26,17 @@ public enum MessageType {
      * endpoint (see {@code dev.skein.protocol.member.JoinMessage}). The size is the minimum. A stock WireGuard
      * peer drops it as an unknown type.
      */
-    JOIN(5, 64);
+    JOIN(5, 64),
+    /**
+     * Skein's own: path probes between two members (ping, pong, call-me-maybe), MACed with a key only the two
+     * share (see {@code dev.skein.protocol.path.PathMessage}). Exact size.
+     */
+    PATH(6, 56),
+    /**
+     * Skein's own: a datagram forwarded by a relay member, behind a 20-byte header naming the two ends (see
+     * {@code dev.skein.protocol.path.RelayHeader}). The size is the minimum: the header and a 4-byte type.
+     */
+    RELAY(7, 24);
 
     private final int code;
     private final int size;
@@ -62,12 +72,14 @@ public enum MessageType {
             case 3 -> COOKIE_REPLY;
             case 4 -> TRANSPORT;
             case 5 -> JOIN;
+            case 6 -> PATH;
+            case 7 -> RELAY;
             default -> null;
         };
         if (type == null) {
             return null;
         }
-        boolean sizeOk = type == TRANSPORT || type == JOIN ? len >= type.size : len == type.size;
+        boolean sizeOk = type == TRANSPORT || type == JOIN || type == RELAY ? len >= type.size : len == type.size;
         return sizeOk ? type : null;
     }
 }

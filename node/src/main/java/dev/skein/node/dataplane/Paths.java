@@ -1,0 +1,264 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Reach;
+import dev.skein.protocol.path.PathMessage;
+import dev.skein.protocol.wire.WireException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How each member is reached: straight to one of its endpoints, or through a relay member.
+ * <ul>
+ *   <li>A direct path is one we have heard from lately: an authenticated packet or a pong that came straight
+ *       from the member's endpoint. While it lasts, a ping now and then keeps the NAT mappings open and tells us
+ *       our own public endpoint (every pong names the address our ping came from).</li>
+ *   <li>When no direct path is known, packets go through a relay member (`relay: true`) that we reach
+ *       directly, and every {@link #PROBE_INTERVAL} we ping all of the member's candidate endpoints and send it
+ *       a call-me-maybe through the relay, so that it pings ours at the same moment: each end's ping opens its
+ *       own NAT for the other's (hole punching). The first pong makes the path direct.</li>
+ *   <li>A direct path silent for {@link #DIRECT_TIMEOUT} is broken (the NAT rebooted, the laptop moved):
+ *       packets go back to the relay and the probing starts again.</li>
+ * </ul>
+ * Probes run on the timers thread ({@link #tick}); answers arrive on the receive thread.
+ */
+final class Paths {
+    private static final Logger log = LoggerFactory.getLogger(Paths.class);
+    static final long DIRECT_TIMEOUT = 3_000_000_000L;
+    /** Ping a direct path when nothing came from it for this long, */
+    static final long PING_WHEN_SILENT = 1_000_000_000L;
+    /** and at least this often, so that our observed endpoint stays fresh. */
+    static final long PING_REFRESH = 5_000_000_000L;
+    static final long PROBE_INTERVAL = 2_000_000_000L;
+    /** A call-me-maybe starts a round of probes unless one went out less than this ago. */
+    static final long CALLED_PROBE_GAP = 500_000_000L;
+
+    private final Device device;
+    private final Random random;
+    /** Our public endpoint as the last pong named it: call-me-maybe passes it on. */
+    private volatile InetSocketAddress lastObserved;
+    /** The relay chosen at the start of the current timer tick (timers thread). */
+    private Peer relayThisTick;
+
+    Paths(Device device, Random random) {
+        this.device = device;
+        this.random = random;
+    }
+
+    static boolean direct(Reach r, long now) {
+        return now - r.lastDirectNanos() < DIRECT_TIMEOUT;
+    }
+
+    /** The relay member to use now: reached directly, preferring the lowest round trip; null if none. */
+    Peer chooseRelay(long now) {
+        Peer best = null;
+        for (Peer p : device.peers()) {
+            Reach r = p.reach();
+            if (r != null && r.relayCapable() && p.relay() == null && p.endpoint() != null && direct(r, now)
+                    && (best == null || rank(p) < rank(best))) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private static long rank(Peer p) {
+        return p.rttNanos() < 0 ? Long.MAX_VALUE : p.rttNanos();
+    }
+
+    void beginTick(long now) {
+        relayThisTick = chooseRelay(now);
+    }
+
+    /** A member was just installed: pick its first path at once, so the first handshake takes it. */
+    void place(Peer p, long now) {
+        Reach r = p.reach();
+        if (r != null && !direct(r, now)) {
+            usePath(p, chooseRelay(now), now);
+        }
+    }
+
+    /** Timers thread, every tick, for each peer. */
+    void tick(Peer p, long now) {
+        Reach r = p.reach();
+        if (r == null) {
+            return; // a plain WireGuard peer: its endpoint only
+        }
+        if (direct(r, now)) {
+            if (p.relay() != null) {
+                usePath(p, null, now);
+            }
+            long silent = now - r.lastDirectNanos();
+            long sincePing = now - r.lastPingNanos();
+            if ((silent > PING_WHEN_SILENT && sincePing > PING_WHEN_SILENT) || sincePing > PING_REFRESH) {
+                ping(p, p.endpoint(), now);
+            }
+            return;
+        }
+        Peer via = relayThisTick == p ? null : relayThisTick;
+        if (via != p.relay()) {
+            usePath(p, via, now);
+        }
+        if (now - r.lastProbeNanos() > PROBE_INTERVAL) {
+            probe(p, null, true, now);
+        }
+    }
+
+    private void usePath(Peer p, Peer via, long now) {
+        Peer before = p.relay();
+        if (p.endpoint() == null && !p.reach().candidates().isEmpty()) {
+            p.endpoint(p.reach().candidates().get(0));
+        }
+        if (before == via) {
+            return;
+        }
+        p.relay(via);
+        if (via != null) {
+            log.info("path to {}: {} (no direct path yet)", p.name(), p.path());
+        } else if (direct(p.reach(), now)) {
+            log.info("path to {}: direct at {}", p.name(), p.endpoint());
+        } else {
+            log.info("path to {}: no relay; trying {} directly", p.name(), p.endpoint());
+        }
+        if (device.sessions.handshakePending(p)) {
+            device.sessions.retryNow(p); // the last initiation went the old way: send the next at once
+            device.initiate(p, now);
+        }
+    }
+
+    /** Pings every candidate endpoint (and {@code extra}); with {@code call}, asks the member to do the same. */
+    private void probe(Peer p, InetSocketAddress extra, boolean call, long now) {
+        Reach r = p.reach();
+        r.probed(now);
+        List<InetSocketAddress> candidates = r.candidates();
+        for (InetSocketAddress c : candidates) {
+            ping(p, c, now);
+        }
+        if (extra != null && !candidates.contains(extra)) {
+            ping(p, extra, now);
+        }
+        if (call && p.relay() != null) {
+            byte[] msg = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, random.nextLong(),
+                    lastObserved).encode(r.pathKey());
+            device.sendDatagram(msg, p);
+        }
+    }
+
+    private void ping(Peer p, InetSocketAddress to, long now) {
+        if (to == null) {
+            return;
+        }
+        long tx = random.nextLong();
+        p.reach().pinged(tx, to, now);
+        device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, null)
+                .encode(p.reach().pathKey())), to, true);
+    }
+
+    /** The member published new candidates (it moved, or learned its public endpoint): try them now. */
+    void candidatesChanged(Peer p, long now) {
+        if (p.reach() != null) {
+            probe(p, null, true, now);
+        }
+    }
+
+    // ---- the receive thread
+
+    /** A path message, straight from {@code from} or (with {@code relayed}) through the relay at {@code from}. */
+    void onPathMessage(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
+        Peer p;
+        PathMessage m;
+        try {
+            p = device.peerById(PathMessage.senderId(msg));
+            if (p == null || p.reach() == null) {
+                device.counters.garbage.incrementAndGet();
+                return;
+            }
+            m = PathMessage.open(msg, p.reach().pathKey());
+        } catch (WireException e) {
+            device.counters.badMac.incrementAndGet();
+            return;
+        }
+        Reach r = p.reach();
+        switch (m.kind()) {
+            case PING -> {
+                if (relayed) {
+                    return; // a ping tests a direct path; through a relay it proves nothing
+                }
+                device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), from)
+                        .encode(r.pathKey())), from);
+                if (!direct(r, now) && now - r.lastPingNanos() > CALLED_PROBE_GAP / 5) {
+                    ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
+                }
+            }
+            case PONG -> pong(p, m, from, relayed, now);
+            case CALL_ME_MAYBE -> {
+                if (now - r.lastProbeNanos() > CALLED_PROBE_GAP) {
+                    probe(p, m.address(), false, now);
+                }
+            }
+        }
+    }
+
+    private void pong(Peer p, PathMessage m, InetSocketAddress from, boolean relayed, long now) {
+        Reach r = p.reach();
+        Reach.Ping ping = r.answered(m.tx());
+        if (relayed || ping == null || !ping.to().equals(from)) {
+            return; // not an answer to a ping of ours at that address
+        }
+        // Keep a direct path that works; take this one if there is none, or if ours fell silent (the member
+        // moved: its new endpoint answered).
+        boolean wasDirect = direct(r, now) && p.relay() == null;
+        boolean keep = wasDirect && now - r.lastDirectNanos() < PING_WHEN_SILENT;
+        r.heardDirect(now);
+        p.recordRtt(now - ping.sentNanos());
+        if (!keep) {
+            boolean moved = !from.equals(p.endpoint());
+            p.endpoint(from);
+            if (p.relay() != null) {
+                usePath(p, null, now);
+            } else if (moved || !wasDirect) {
+                log.info("path to {}: direct at {}", p.name(), from);
+            }
+        }
+        if (m.address() != null) {
+            lastObserved = m.address();
+            device.observedListener().onObserved(m.address(), p.name());
+        }
+    }
+
+    /** An authenticated WireGuard message came straight from {@code from}: the path works both ways. */
+    void heardDirect(Peer p, InetSocketAddress from, long now) {
+        Reach r = p.reach();
+        if (r != null) {
+            r.heardDirect(now);
+        }
+        if (!from.equals(p.endpoint())) {
+            log.info("{} moved to {}", p.name(), from);
+            p.endpoint(from);
+        }
+        if (p.relay() != null) {
+            usePath(p, null, now);
+        }
+    }
+
+    /**
+     * A handshake message came through the relay at {@code relayAt}: with no direct path, answer and keep
+     * sending the same way.
+     */
+    void heardRelayed(Peer p, InetSocketAddress relayAt, long now) {
+        Reach r = p.reach();
+        if (r == null || direct(r, now) || p.relay() != null) {
+            return;
+        }
+        for (Peer q : device.peers()) {
+            if (q != p && q.reach() != null && q.reach().relayCapable() && relayAt.equals(q.endpoint())) {
+                usePath(p, q, now);
+                return;
+            }
+        }
+    }
+}

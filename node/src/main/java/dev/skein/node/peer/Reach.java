@@ -1,0 +1,96 @@
+package dev.skein.node.peer;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a node knows about reaching one member: the candidate endpoints from its record (observed public ones
+ * first, then local ones), the key that MACs path probes between the two, and what the probes have shown so
+ * far. Plain WireGuard peers have none: they are reached at their configured or last-seen endpoint only.
+ *
+ * <p>Written by the receive thread (answers) and the timers thread (probes): the fields are volatile and the
+ * table of unanswered pings is guarded by its own monitor.
+ */
+public final class Reach {
+    /** Unanswered pings kept per member: older ones are forgotten beyond this. */
+    private static final int MAX_OUTSTANDING = 64;
+
+    private final byte[] pathKey;
+    private volatile List<InetSocketAddress> candidates;
+    private volatile boolean relayCapable;
+    /** System.nanoTime() of the last authenticated packet or pong that came straight from the member. */
+    volatile long lastDirectNanos = Long.MIN_VALUE / 2;
+    volatile long lastPingNanos = Long.MIN_VALUE / 2;
+    volatile long lastProbeNanos = Long.MIN_VALUE / 2;
+    private final Map<Long, Ping> outstanding = new LinkedHashMap<>();
+
+    /** A ping we sent and the address it went to; a pong counts only from that very address. */
+    public record Ping(InetSocketAddress to, long sentNanos) {}
+
+    public Reach(byte[] pathKey, List<InetSocketAddress> candidates, boolean relayCapable) {
+        this.pathKey = pathKey.clone();
+        this.candidates = List.copyOf(candidates);
+        this.relayCapable = relayCapable;
+    }
+
+    public byte[] pathKey() {
+        return pathKey;
+    }
+
+    public List<InetSocketAddress> candidates() {
+        return candidates;
+    }
+
+    public void candidates(List<InetSocketAddress> fresh) {
+        this.candidates = List.copyOf(fresh);
+    }
+
+    /** The member has `relay: true` in its record: it forwards for others. */
+    public boolean relayCapable() {
+        return relayCapable;
+    }
+
+    public void relayCapable(boolean relay) {
+        this.relayCapable = relay;
+    }
+
+    public long lastDirectNanos() {
+        return lastDirectNanos;
+    }
+
+    public void heardDirect(long nowNanos) {
+        lastDirectNanos = nowNanos;
+    }
+
+    public long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    public long lastProbeNanos() {
+        return lastProbeNanos;
+    }
+
+    public void probed(long nowNanos) {
+        lastProbeNanos = nowNanos;
+    }
+
+    /** Remembers a ping sent with transaction id {@code tx}. */
+    public void pinged(long tx, InetSocketAddress to, long nowNanos) {
+        lastPingNanos = nowNanos;
+        synchronized (outstanding) {
+            outstanding.put(tx, new Ping(to, nowNanos));
+            while (outstanding.size() > MAX_OUTSTANDING) {
+                outstanding.remove(outstanding.keySet().iterator().next());
+            }
+        }
+    }
+
+    /** The ping a pong answers, removed, or null if we sent none with that id. */
+    public Ping answered(long tx) {
+        synchronized (outstanding) {
+            return outstanding.remove(tx);
+        }
+    }
+}
