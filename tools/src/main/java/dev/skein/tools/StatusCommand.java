@@ -31,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
         t.row("subnets", list(s.getSubnetsList()));
         t.row("listening", "UDP " + s.getListenPort());
         t.row("endpoints", list(s.getEndpointsList()));
-        t.row("public", s.getObservedCount() == 0 ? "none seen: members reach us at our own endpoints (or none has answered yet)" : list(s.getObservedList()));
+        t.row("public", s.getObservedCount() == 0 ? "unknown (no member has answered yet)" : list(s.getObservedList()));
         t.row("mesh", s.getMeshSize() + (s.getMeshSize() == 1 ? " node (just this one)" : " nodes"));
         if (s.getRelay()) {
             t.row("relay", "on: forwarded " + s.getRelayedPackets() + " packets ("

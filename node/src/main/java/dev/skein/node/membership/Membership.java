@@ -543,12 +543,9 @@ public final class Membership implements AutoCloseable {
     /**
      * Our endpoint as a member saw it. A new one goes first in our record (after a NAT reboot or a move it is
      * the one that works), and is published at once; one we already publish is only marked as still seen.
-     * A neighbour on our own network sees one of our local endpoints: nothing new.
+     * Without NAT it is one of our local endpoints: `skein status` still shows it, as how the mesh sees us.
      */
     private void observe(InetSocketAddress endpoint, long now) {
-        if (localEndpoints.contains(endpoint)) {
-            return;
-        }
         if (observed.containsKey(endpoint)) {
             observed.put(endpoint, now);
             return;

@@ -111,23 +111,8 @@ class DataPlaneTest {
         assertEquals(0, r.exit(), "ping " + address + " from " + ns + ":\n" + r.output());
     }
 
-    /** Sends {@code bytes} over TCP from {@code fromNs} to {@code address} in {@code toNs}; checks the SHA-256. */
     private void assertTcpTransfer(String fromNs, String toNs, String address, long bytes) throws Exception {
-        Path log = dir.resolve("tcp-" + System.nanoTime() + ".log");
-        List<String> serve = SkeinProcess.command();
-        serve.set(serve.size() - 1, TcpCheck.class.getName());
-        serve.addAll(List.of("serve", address, "5201"));
-        Process server = netns.start(toNs, serve, log);
-        for (int i = 0; i < 100 && !Files.readString(log).contains("listening"); i++) {
-            Thread.sleep(100);
-        }
-        List<String> send = SkeinProcess.command();
-        send.set(send.size() - 1, TcpCheck.class.getName());
-        Netns.Result sent = Netns.exec(fromNs, String.join(" ", send) + " send " + address + " 5201 " + bytes + " 7", 90);
-        assertEquals(0, sent.exit(), "sender: " + sent.output());
-        assertTrue(server.waitFor(30, TimeUnit.SECONDS), "receiver did not finish");
-        String received = Files.readString(log).lines().filter(l -> l.startsWith(bytes + " ")).findFirst().orElse("?");
-        assertEquals(sent.output().trim(), received, "what arrived is not what was sent");
+        TcpCheck.assertTransfer(netns, dir, fromNs, toNs, address, bytes);
     }
 
     @Test

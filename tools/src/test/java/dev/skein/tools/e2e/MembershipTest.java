@@ -8,9 +8,6 @@ import dev.skein.node.pki.PkiFiles;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateAuthority;
-import dev.skein.protocol.cert.CertificateRequest;
-import dev.skein.protocol.crypto.Curve25519;
-import dev.skein.protocol.crypto.Ed25519Keys;
 import dev.skein.protocol.proto.CertificateBody;
 import dev.skein.protocol.proto.Prefix;
 import dev.skein.protocol.proto.SignedCertificate;
@@ -50,6 +47,7 @@ class MembershipTest {
     @TempDir
     Path dir;
     private Netns netns;
+    private TestPki pki;
     private CertificateAuthority ca;
     private String bridge;
     private final Map<Integer, String> namespaces = new LinkedHashMap<>();
@@ -60,10 +58,8 @@ class MembershipTest {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
         netns = new Netns();
         bridge = netns.bridge("br");
-        Instant now = Instant.now();
-        ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
-                now.plus(Duration.ofDays(1)), RANDOM);
-        PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+        pki = new TestPki(dir);
+        ca = pki.ca;
     }
 
     @AfterEach
@@ -85,24 +81,11 @@ class MembershipTest {
 
     private Certificate issue(CertificateAuthority issuer, int i, List<String> subnets, Instant from, Instant until)
             throws Exception {
-        byte[] x = Curve25519.generatePrivateKey(RANDOM);
-        byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
-        Certificate cert = issuer.sign(new CertificateRequest("n" + i, IpPrefix.parse("100.64.0." + i + "/16"),
-                subnets.stream().map(IpPrefix::parse).toList(), List.of(), Curve25519.publicKey(x),
-                Ed25519Keys.publicKey(ed), from, until));
-        Files.deleteIfExists(dir.resolve("n" + i + ".crt")); // a renewal replaces the files
-        PkiFiles.writeCertificate(dir.resolve("n" + i + ".crt"), cert);
-        Files.deleteIfExists(dir.resolve("n" + i + ".key"));
-        PkiFiles.writeKeys(dir.resolve("n" + i + ".key"), new PkiFiles.Keys(x, ed));
-        return cert;
+        return pki.issue(issuer, "n" + i, "100.64.0." + i + "/16", subnets, from, until);
     }
 
     private Path config(int i, String seeds, String ca) throws Exception {
-        Path file = dir.resolve("n" + i + ".yaml");
-        Files.writeString(file, "name: n" + i + "\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\n"
-                + "seeds: " + seeds + "\npki: {ca: " + ca + ", cert: n" + i + ".crt, key: n" + i + ".key}\n"
-                + "control-socket: " + dir.resolve("n" + i + ".sock") + "\n");
-        return file;
+        return pki.config("n" + i, seeds, ca, "");
     }
 
     private SkeinProcess start(int i, String seeds) throws Exception {

@@ -1,5 +1,8 @@
 package dev.skein.tools.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -8,7 +11,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP transfer with a verified checksum, run inside namespaces by the tests:
@@ -17,6 +24,33 @@ import java.util.Random;
  * Both exit after 60 s at the most.
  */
 public final class TcpCheck {
+    /**
+     * Sends {@code bytes} over TCP from {@code fromNs} to {@code address} in {@code toNs} with this class on both
+     * ends, and checks that the SHA-256 of what arrived is that of what was sent.
+     */
+    static void assertTransfer(Netns netns, Path dir, String fromNs, String toNs, String address,
+                               long bytes) throws Exception {
+        Path log = dir.resolve("tcp-" + System.nanoTime() + ".log");
+        List<String> serve = SkeinProcess.command();
+        serve.set(serve.size() - 1, TcpCheck.class.getName());
+        serve.addAll(List.of("serve", address, "5201"));
+        Process server = netns.start(toNs, serve, log);
+        for (int i = 0; i < 100 && !Files.readString(log).contains("listening"); i++) {
+            Thread.sleep(100);
+        }
+        List<String> send = SkeinProcess.command();
+        send.set(send.size() - 1, TcpCheck.class.getName());
+        Netns.Result sent = Netns.exec(fromNs, String.join(" ", send) + " send " + address + " 5201 " + bytes + " 7",
+                90);
+        assertEquals(0, sent.exit(), "sender: " + sent.output());
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS),
+                "receiver did not finish");
+        String received = Files.readString(log).lines().filter(l -> l.startsWith(bytes + " "))
+                .findFirst().orElse("?");
+        assertEquals(sent.output().trim(), received,
+                "what arrived is not what was sent");
+    }
+
     public static void main(String[] args) throws Exception {
         Thread watchdog = new Thread(() -> {
             try {

@@ -1,0 +1,247 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Home and office behind NAT routers built from nftables, a seed with a public address that is also a relay
+ * (the same topology as simulations/scripts/nat.sh):
+ *
+ * <pre>
+ *   [seed 198.18.0.1, relay: true]
+ *            |
+ *   ===== "internet" bridge 198.18.0.0/24 =====
+ *            |                         |
+ *   [home-gw 198.18.0.2]       [office-gw 198.18.0.3]     masquerade; new connections from the internet
+ *      198.19.1.1                 198.19.2.1              are dropped, as home routers do
+ *            |                         |
+ *   [home 198.19.1.2]          [office 198.19.2.2]        overlay: seed .1, home .2, office .3 in 100.64/16
+ * </pre>
+ */
+class NatTest {
+    /** Documented in docs/PERFORMANCE.md: after home's public address changes, traffic flows again within this. */
+    private static final double ROAM_BOUND_SECONDS = 8;
+    private static final Pattern RELAYED = Pattern.compile("\"relayedPackets\":\\s*\"?(\\d+)");
+
+    @TempDir
+    Path dir;
+    private Netns netns;
+    private TestPki pki;
+    private String inet;
+    private final Map<String, String> ns = new HashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Netns.root(), "needs root to create network namespaces");
+        netns = new Netns();
+        pki = new TestPki(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    // ---- the topology
+
+    private void topology(boolean randomPorts) throws Exception {
+        inet = netns.bridge("inet");
+        ns.put("seed", netns.add("seed"));
+        netns.plug(ns.get("seed"), inet, "i-seed", "198.18.0.1/24");
+        site("home", 1, "198.18.0.2", randomPorts);
+        site("office", 2, "198.18.0.3", randomPorts);
+    }
+
+    /** A NAT router (WAN u0 at {@code publicAddress}) and the LAN 198.19.N.0/24 behind it with one host at .2. */
+    private void site(String name, int n, String publicAddress, boolean randomPorts) throws Exception {
+        String gw = netns.add(name + "-gw");
+        String host = netns.add(name);
+        ns.put(name + "-gw", gw);
+        ns.put(name, host);
+        netns.plug(gw, inet, "i-" + name, publicAddress + "/24");
+        netns.link(gw, "lan0", "198.19." + n + ".1/24", host, "u0", "198.19." + n + ".2/24");
+        Netns.sh("ip -n " + host + " route add 198.18.0.0/24 via 198.19." + n + ".1");
+        // promote_secondaries: when the public address changes, the new one must survive the old one's removal
+        Netns.sh("ip netns exec " + gw + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.promote_secondaries=1"
+                + " net.ipv4.conf.u0.promote_secondaries=1");
+        Path rules = dir.resolve(name + "-gw.nft");
+        Files.writeString(rules, """
+                table ip nat {
+                  chain postrouting { type nat hook postrouting priority srcnat; oifname "u0" masquerade%s; }
+                }
+                table ip firewall {
+                  chain input { type filter hook input priority filter; iifname "u0" ct state new drop; }
+                  chain forward { type filter hook forward priority filter; iifname "u0" ct state new drop; }
+                }
+                """.formatted(randomPorts ? " random" : ""));
+        Netns.sh("ip netns exec " + gw + " nft -f " + rules);
+    }
+
+    private void startNodes() throws Exception {
+        int i = 0;
+        List<SkeinProcess> started = new ArrayList<>();
+        for (String name : List.of("seed", "home", "office")) {
+            i++;
+            pki.issue(name, "100.64.0." + i + "/16");
+            boolean seed = name.equals("seed");
+            Path cfg = pki.config(name, seed ? "[]" : "[198.18.0.1:51820]", "ca.crt", "relay: " + seed + "\n");
+            started.add(SkeinProcess.up(netns, ns.get(name), cfg));
+        }
+        started.get(1).awaitLog("office added", 30);
+        started.get(2).awaitLog("home added", 30);
+    }
+
+    // ---- asking the nodes
+
+    private Netns.Result skein(String... args) {
+        String cmd = SkeinProcess.command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+        return Netns.run(cmd, 60);
+    }
+
+    /** The PATH column of {@code peer}'s line in `skein peers` on {@code node}. */
+    private String path(String node, String peer) {
+        Netns.Result r = skein("peers", "--socket", pki.socket(node).toString());
+        for (String line : r.output().lines().toList()) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length > 4 && cols[0].equals(peer)) {
+                return cols[4];
+            }
+        }
+        return "(" + peer + " not listed: " + r.output().trim() + ")";
+    }
+
+    private void awaitPath(String node, String peer, String expected, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = path(node, peer);
+            if (last.equals(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail(node + "'s path to " + peer + " is " + last + ", not " + expected + " after " + seconds + " s");
+    }
+
+    /** Datagrams the seed has forwarded as a relay. */
+    private long relayed() {
+        Netns.Result r = skein("status", "--json", "--socket", pki.socket("seed").toString());
+        Matcher m = RELAYED.matcher(r.output());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private void assertPing(String from, String address) {
+        Netns.Result r = Netns.exec(ns.get(from), "ping -c 3 -i 0.2 -W 2 " + address, 20);
+        assertEquals(0, r.exit(), "ping " + address + " from " + from + ":\n" + r.output());
+    }
+
+    // ---- the tests
+
+    @Test
+    void behindPortPreservingNatsHomeAndOfficeConnectDirectlyAndTheRelayCarriesNothing() throws Exception {
+        topology(false);
+        startNodes();
+        awaitPath("home", "office", "direct", 15);
+        awaitPath("office", "home", "direct", 15);
+        long before = relayed();
+        assertPing("home", "100.64.0.3");
+        assertPing("office", "100.64.0.2");
+        TcpCheck.assertTransfer(netns, dir, ns.get("home"), ns.get("office"), "100.64.0.3", 8 << 20);
+        Netns.Result ping = skein("ping", "office", "-c", "2", "-i", "0.2", "--socket", pki.socket("home").toString());
+        assertTrue(ping.output().contains("path=direct"), ping.output());
+        assertEquals(before, relayed(), "the relay forwarded some of home's and office's traffic");
+        assertEquals("direct", path("home", "office"));
+    }
+
+    @Test
+    void behindRandomPortNatsTrafficGoesThroughTheRelayAndPeersSaysSo() throws Exception {
+        topology(true);
+        startNodes();
+        awaitPath("home", "office", "relay:seed", 15);
+        awaitPath("office", "home", "relay:seed", 15);
+        assertPing("home", "100.64.0.3");
+        long before = relayed();
+        TcpCheck.assertTransfer(netns, dir, ns.get("office"), ns.get("home"), "100.64.0.2", 8 << 20);
+        long forwarded = relayed() - before;
+        assertTrue(forwarded > (8 << 20) / 1500, "the relay forwarded only " + forwarded + " datagrams");
+        Netns.Result ping = skein("ping", "home", "-c", "2", "-i", "0.2", "--socket", pki.socket("office").toString());
+        assertTrue(ping.output().contains("path=relay:seed"), ping.output());
+        // Hole punching kept trying all along, and could not succeed through these NATs.
+        assertEquals("relay:seed", path("home", "office"));
+    }
+
+    @Test
+    void whenHomesPublicAddressChangesMidTransferTrafficResumesWithinTheBound() throws Exception {
+        topology(false);
+        startNodes();
+        awaitPath("home", "office", "direct", 15);
+        awaitPath("office", "home", "direct", 15);
+        Path server = dir.resolve("iperf-server.log");
+        Path client = dir.resolve("iperf-client.log");
+        Path pings = dir.resolve("ping.log");
+        netns.start(ns.get("office"), List.of("iperf3", "-s", "-1", "-B", "100.64.0.3"), server);
+        Thread.sleep(500);
+        Process transfer = netns.start(ns.get("home"), List.of("timeout", "40", "iperf3", "-c", "100.64.0.3", "-t",
+                "12", "-i", "1", "-b", "50M", "--connect-timeout", "5000"), client);
+        Process ping = netns.start(ns.get("home"), List.of("ping", "-D", "-i", "0.1", "-c", "120", "-W", "1",
+                "100.64.0.3"), pings);
+        Thread.sleep(4000);
+        double moved = System.currentTimeMillis() / 1000.0;
+        Netns.sh("ip -n " + ns.get("home-gw") + " addr add 198.18.0.12/24 dev u0");
+        Netns.sh("ip -n " + ns.get("home-gw") + " addr del 198.18.0.2/24 dev u0");
+        assertTrue(ping.waitFor(40, TimeUnit.SECONDS), "ping did not finish");
+        assertTrue(transfer.waitFor(40, TimeUnit.SECONDS), "iperf3 did not finish");
+        String out = Files.readString(client);
+        assertEquals(0, transfer.exitValue(), "the TCP transfer broke:\n" + out);
+        // The last second of the transfer moved data: it resumed after the move.
+        Matcher last = Pattern.compile("11\\.00-12\\.00\\s+sec\\s+([\\d.]+) (\\w?)Bytes").matcher(out);
+        assertTrue(last.find() && Double.parseDouble(last.group(1)) > 0, "no data in the last second:\n" + out);
+        // The longest silence of a 10/s ping across the move.
+        double gap = 0;
+        double previous = 0;
+        double firstAfter = -1;
+        for (String line : Files.readString(pings).lines().toList()) {
+            Matcher m = Pattern.compile("^\\[(\\d+\\.\\d+)\\].*bytes from").matcher(line);
+            if (m.find()) {
+                double t = Double.parseDouble(m.group(1));
+                if (previous > 0) {
+                    gap = Math.max(gap, t - previous);
+                }
+                if (firstAfter < 0 && t > moved) {
+                    firstAfter = t - moved;
+                }
+                previous = t;
+            }
+        }
+        System.out.printf("roaming: longest ping gap %.2f s, first reply %.2f s after the move%n", gap, firstAfter);
+        assertTrue(firstAfter >= 0, "no reply after the move:\n" + Files.readString(pings));
+        assertTrue(gap < ROAM_BOUND_SECONDS, "traffic stopped for " + gap + " s (bound " + ROAM_BOUND_SECONDS + ")");
+        awaitPath("office", "home", "direct", 10);
+        Netns.Result peers = skein("peers", "--socket", pki.socket("office").toString());
+        assertTrue(peers.output().contains("198.18.0.12:51820"), "office does not reach home at its new address:\n"
+                + peers.output());
+        Netns.Result status = skein("status", "--socket", pki.socket("home").toString());
+        assertTrue(status.output().lines().anyMatch(l -> l.startsWith("public") && l.contains("198.18.0.12:51820")),
+                status.output());
+    }
+}

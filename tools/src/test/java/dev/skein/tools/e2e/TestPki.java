@@ -1,0 +1,67 @@
+package dev.skein.tools.e2e;
+
+import dev.skein.node.pki.PkiFiles;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateAuthority;
+import dev.skein.protocol.cert.CertificateRequest;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.crypto.Ed25519Keys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A test mesh's CA, node certificates and configuration files, all in one directory: what `skein ca init`,
+ * `skein sign` and a hand-written YAML file would give a user. The CA outlives every node certificate.
+ */
+final class TestPki {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    final Path dir;
+    final CertificateAuthority ca;
+
+    TestPki(Path dir) throws Exception {
+        this.dir = dir;
+        Instant now = Instant.now();
+        ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
+                now.plus(Duration.ofDays(1)), RANDOM);
+        PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+    }
+
+    /** Issues NAME.crt and NAME.key (replacing earlier ones: a renewal) with {@code issuer}. */
+    Certificate issue(CertificateAuthority issuer, String name, String address, List<String> subnets, Instant from,
+                      Instant until) throws Exception {
+        byte[] x = Curve25519.generatePrivateKey(RANDOM);
+        byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
+        Certificate cert = issuer.sign(new CertificateRequest(name, IpPrefix.parse(address),
+                subnets.stream().map(IpPrefix::parse).toList(), List.of(), Curve25519.publicKey(x),
+                Ed25519Keys.publicKey(ed), from, until));
+        Files.deleteIfExists(dir.resolve(name + ".crt"));
+        PkiFiles.writeCertificate(dir.resolve(name + ".crt"), cert);
+        Files.deleteIfExists(dir.resolve(name + ".key"));
+        PkiFiles.writeKeys(dir.resolve(name + ".key"), new PkiFiles.Keys(x, ed));
+        return cert;
+    }
+
+    /** Issues a two-hour certificate from this mesh's CA. */
+    Certificate issue(String name, String address) throws Exception {
+        Instant now = Instant.now();
+        return issue(ca, name, address, List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
+    }
+
+    /** Writes NAME.yaml: data port 51820, gossip port 7946, the given seeds and CA file, then {@code extra}. */
+    Path config(String name, String seeds, String caFile, String extra) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, "name: " + name + "\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\n"
+                + "seeds: " + seeds + "\npki: {ca: " + caFile + ", cert: " + name + ".crt, key: " + name + ".key}\n"
+                + "control-socket: " + socket(name) + "\n" + extra);
+        return file;
+    }
+
+    Path socket(String name) {
+        return dir.resolve(name + ".sock");
+    }
+}
