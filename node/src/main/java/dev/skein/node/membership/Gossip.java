@@ -38,14 +38,14 @@ final class Gossip implements AutoCloseable {
     private final String self;
 
     Gossip(String clusterId, String name, String overlayAddress, int port, MeshDiscovery discovery,
-           String record, Runnable onEvent) {
+           String record, Runnable onEvent, GossipTransport transport) {
         SwimMembershipProtocolConfig swim = new SwimMembershipProtocolConfig()
                 .setGossipInterval(GOSSIP_INTERVAL).setGossipFanout(2)
                 .setProbeInterval(PROBE_INTERVAL).setProbeTimeout(PROBE_TIMEOUT)
                 .setSuspectProbes(2).setFailureTimeout(FAILURE_TIMEOUT)
                 .setBroadcastUpdates(true).setNotifySuspect(true);
         this.self = name;
-        this.cluster = AtomixCluster.builder()
+        this.cluster = new GossipCluster.Builder(transport)
                 .withClusterId(clusterId)
                 .withMemberId(name)
                 .withAddress(overlayAddress, port)

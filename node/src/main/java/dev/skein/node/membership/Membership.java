@@ -57,7 +57,13 @@ public final class Membership implements AutoCloseable {
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
                            List<InetSocketAddress> seeds, boolean relay,
-                           Supplier<List<InetSocketAddress>> localEndpoints) {}
+                           Supplier<List<InetSocketAddress>> localEndpoints, GossipTransport transport) {
+        /** A node's settings: gossip over Atomix's own transport. */
+        public Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
+                        List<InetSocketAddress> seeds, boolean relay, Supplier<List<InetSocketAddress>> localEndpoints) {
+            this(self, signingKey, verifier, gossipPort, seeds, relay, localEndpoints, GossipTransport.DIRECT);
+        }
+    }
 
     /** A member as `skein status` and `skein peers` show it. */
     public record MemberView(String name, Certificate certificate, List<InetSocketAddress> endpoints,
@@ -133,7 +139,7 @@ public final class Membership implements AutoCloseable {
                 m.candidates(), settings.gossipPort(), settings.relay(), false);
         String clusterId = "skein-" + HexFormat.of().formatHex(settings.verifier().ca().fingerprint(), 0, 6);
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
-                m.discovery, m.signedOwn(), m::scheduleTick);
+                m.discovery, m.signedOwn(), m::scheduleTick, settings.transport());
         m.gossip.start(m::onLeave, m::onRecords, m.executor);
         m.executor.scheduleWithFixedDelay(m::safeTick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         return m;
@@ -253,10 +259,17 @@ public final class Membership implements AutoCloseable {
             }
             long now = System.nanoTime();
             Instant wall = Instant.now();
+            // Most of a set is what we hold already: skip those byte-identical records instead of checking two
+            // signatures each (at hundreds of members, that is most of the membership thread's work).
+            Set<java.nio.ByteBuffer> held = new HashSet<>();
+            signedRecords.values().forEach(r -> held.add(java.nio.ByteBuffer.wrap(r)));
             int n = 0;
             for (ByteString b : set.getRecordsList()) {
                 if (++n > MAX_RECORDS_PER_SET) {
                     break;
+                }
+                if (held.contains(b.asReadOnlyByteBuffer())) {
+                    continue;
                 }
                 try {
                     MemberRecord r = MemberRecord.verify(b.toByteArray(), settings.verifier(), wall);

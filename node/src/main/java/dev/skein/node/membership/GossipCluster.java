@@ -1,0 +1,28 @@
+package dev.skein.node.membership;
+
+import io.atomix.cluster.AtomixCluster;
+import io.atomix.cluster.AtomixClusterBuilder;
+import io.atomix.cluster.ClusterConfig;
+
+/** An Atomix cluster whose messaging and unicast services pass through a {@link GossipTransport}. */
+final class GossipCluster extends AtomixCluster {
+    private GossipCluster(ClusterConfig config, GossipTransport transport) {
+        super(config, null, transport.messaging(buildMessagingService(config)),
+                transport.unicast(buildUnicastService(config)), buildBroadcastService(config));
+    }
+
+    /** Atomix's builder, building a {@link GossipCluster}. */
+    static final class Builder extends AtomixClusterBuilder {
+        private final GossipTransport transport;
+
+        Builder(GossipTransport transport) {
+            super(new ClusterConfig());
+            this.transport = transport;
+        }
+
+        @Override
+        public AtomixCluster build() {
+            return new GossipCluster(config, transport);
+        }
+    }
+}

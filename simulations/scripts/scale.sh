@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Skein's membership at scale: N simulated nodes (real membership, certificates, routes and Atomix gossip; the
+# data plane in memory) in one JVM, inside a network namespace of their own whose loopback device carries all
+# the gossip. Measures join and removal times, gossip traffic, memory per node, and routes under churn, for
+# each size; writes docs/simulations-table.md and docs/simulations.svg with OUT=docs. Needs root.
+#
+#   sudo simulations/scripts/scale.sh                         N = 16, 64, 256
+#   SIZES=16,64 REPS=3 CHURN=30 sudo simulations/scripts/scale.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "scale.sh: needs root (a network namespace)" >&2; exit 1; }
+jar="$root/tools/target/skein.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+classes="$root/simulations/target/classes"
+ns=skein-sim-$$
+cleanup() { ip netns pids $ns 2>/dev/null | xargs -r kill -9; ip netns del $ns 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+ip netns add $ns
+java=java
+for home in /usr/lib/jvm/*; do [ -x "$home/bin/java" ] && java="$home/bin/java"; done  # the newest sorts last
+ip netns exec $ns "$java" -Xmx${HEAP:-12g} -Xss512k --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+  --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dlogback.configurationFile="$root/simulations/scripts/scale-logback.xml" \
+  -cp "$classes:$jar" dev.skein.simulations.Scale --sizes "${SIZES:-16,64,256}" --reps "${REPS:-3}" \
+  --churn-seconds "${CHURN:-60}" ${OUT:+--out "$OUT"}

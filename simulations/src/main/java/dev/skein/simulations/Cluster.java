@@ -1,0 +1,170 @@
+package dev.skein.simulations;
+
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateAuthority;
+import dev.skein.protocol.cert.CertificateRequest;
+import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.crypto.Ed25519Keys;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * N simulated nodes of one mesh, with one CA, in the current network namespace (which the caller created:
+ * see simulations/scripts/scale.sh). Node i has the overlay address 100.64.(1 + i / 250).(1 + i % 250) on the
+ * loopback device, where its gossip binds; node 0 is the seed everybody joins through.
+ */
+final class Cluster implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    final Fabric fabric = new Fabric();
+    private final CertificateAuthority ca;
+    private final CertificateVerifier verifier;
+    private final List<SimNode> nodes = new ArrayList<>();
+    /** Stopping a node may wait for its goodbye: done off the caller's thread, like a process dying. */
+    private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sim-stopper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Cluster() throws Exception {
+        Instant now = Instant.now();
+        ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
+                now.plus(Duration.ofDays(2)), RANDOM);
+        verifier = new CertificateVerifier(ca.certificate());
+        Fabric.run("", "ip", "link", "set", "lo", "up");
+        fabric.heal();
+    }
+
+    static String address(int i) {
+        return "100.64." + (1 + i / 250) + "." + (1 + i % 250);
+    }
+
+    /** Creates node i (not started): certificate, keys, its address on the loopback device. */
+    SimNode create(int i) throws Exception {
+        String address = address(i);
+        Fabric.run("", "ip", "addr", "replace", address + "/32", "dev", "lo");
+        byte[] x = Curve25519.generatePrivateKey(RANDOM);
+        byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
+        Instant now = Instant.now();
+        Certificate cert = ca.sign(new CertificateRequest("s" + i, IpPrefix.parse(address + "/10"), List.of(),
+                List.of(), Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60),
+                now.plus(Duration.ofDays(1))));
+        InetSocketAddress endpoint = new InetSocketAddress("198.18." + (i / 250) + "." + (1 + i % 250), 51820);
+        InetSocketAddress seed = new InetSocketAddress("198.18.0.1", 51820);
+        SimNode node = new SimNode(cert, ed, endpoint, verifier, List.of(seed), fabric);
+        fabric.add(node);
+        nodes.add(node);
+        return node;
+    }
+
+    List<SimNode> nodes() {
+        return nodes;
+    }
+
+    /** The nodes that run and are not cut off: the ones every other live node should have a route to. */
+    List<SimNode> live() {
+        List<SimNode> out = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.running() && !fabric.blocked(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** True when every live node has a route to every other live node. */
+    boolean converged() {
+        List<SimNode> live = live();
+        for (SimNode a : live) {
+            for (SimNode b : live) {
+                if (a != b && !a.peers().hasRoute(b.name())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Fraction of ordered live pairs (a, b) where a has a route to b; 1 with fewer than two live nodes. */
+    double routedFraction() {
+        List<SimNode> live = live();
+        long pairs = 0;
+        long routed = 0;
+        for (SimNode a : live) {
+            for (SimNode b : live) {
+                if (a != b) {
+                    pairs++;
+                    if (a.peers().hasRoute(b.name())) {
+                        routed++;
+                    }
+                }
+            }
+        }
+        return pairs == 0 ? 1 : (double) routed / pairs;
+    }
+
+    /** Waits (bounded) until {@code done} holds; returns the seconds since {@code since}, or -1 on timeout. */
+    static double await(java.util.function.BooleanSupplier done, long since, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return (System.nanoTime() - since) / 1e9;
+            }
+            Thread.sleep(20);
+        }
+        return -1;
+    }
+
+    /** Kills a node: its messages stop at once (its goodbye is lost too), then its threads stop. */
+    void kill(SimNode n) {
+        fabric.block(n);
+        stopper.execute(n::stop);
+    }
+
+    /** Brings a killed node back as a new run (a new incarnation), on the same address and certificate. */
+    void restart(SimNode n) throws IOException {
+        while (n.running()) {
+            Thread.onSpinWait(); // the stopper has not finished yet
+        }
+        fabric.unblock(n);
+        n.start();
+    }
+
+    @Override
+    public void close() {
+        List<Thread> stops = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.running()) {
+                Thread t = new Thread(n::stop);
+                t.start();
+                stops.add(t);
+            }
+        }
+        for (Thread t : stops) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopper.shutdownNow();
+        fabric.close();
+        for (SimNode n : nodes) {
+            try {
+                Fabric.run("", "ip", "addr", "del", n.address() + "/32", "dev", "lo");
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+    }
+}

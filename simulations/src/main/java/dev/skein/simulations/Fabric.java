@@ -1,0 +1,135 @@
+package dev.skein.simulations;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The simulated network and its faults. Join datagrams (the data plane's only membership traffic) are handed
+ * from node to node in memory; the gossip itself is real Atomix traffic between the nodes' overlay addresses
+ * on the loopback device of the simulation's network namespace, passed through each node's
+ * {@link FaultyTransport}, which asks {@link #passes} about every message:
+ * <ul>
+ *   <li><b>block</b> a node: every message from or to it is dropped (killed, paused, cut off);</li>
+ *   <li><b>loss</b>: a fraction of all messages is dropped at random;</li>
+ *   <li><b>partition</b>: messages between two groups of nodes are dropped.</li>
+ * </ul>
+ * The same rules apply to the in-memory join datagrams. (Packet filters cannot do this on one loopback device:
+ * a TCP client there takes its server's address as its source, so a message's sender is invisible to them.)
+ */
+final class Fabric {
+    private final Map<InetSocketAddress, SimNode> byEndpoint = new ConcurrentHashMap<>();
+    private final Map<String, SimNode> byName = new ConcurrentHashMap<>();
+    private final Events events = new Events();
+    private final Random random = new Random();
+    private final Set<String> blocked = ConcurrentHashMap.newKeySet();
+    private volatile Set<String> sideA = Set.of();
+    private volatile Set<String> sideB = Set.of();
+    private volatile int lossPerMille;
+
+    Events events() {
+        return events;
+    }
+
+    void add(SimNode node) {
+        byEndpoint.put(node.endpoint(), node);
+        byName.put(node.name(), node);
+    }
+
+    Collection<SimNode> nodes() {
+        return byName.values();
+    }
+
+    boolean deliver(SimNode from, byte[] datagram, InetSocketAddress to) {
+        SimNode target = byEndpoint.get(to);
+        if (target == null || !passes(from.address(), target.address())) {
+            return false;
+        }
+        target.receive(datagram, from.endpoint());
+        return true;
+    }
+
+    boolean deliver(SimNode from, byte[] datagram, String member) {
+        SimNode target = byName.get(member);
+        return target != null && deliver(from, datagram, target.endpoint());
+    }
+
+    /** Whether a message from address {@code a} to address {@code b} gets through now. */
+    boolean passes(String a, String b) {
+        if (blocked.contains(a) || blocked.contains(b)) {
+            return false;
+        }
+        if ((sideA.contains(a) && sideB.contains(b)) || (sideB.contains(a) && sideA.contains(b))) {
+            return false;
+        }
+        return lossPerMille == 0 || random.nextInt(1000) >= lossPerMille;
+    }
+
+    boolean blocked(SimNode node) {
+        return blocked.contains(node.address());
+    }
+
+    void block(SimNode node) {
+        blocked.add(node.address());
+    }
+
+    void unblock(SimNode node) {
+        blocked.remove(node.address());
+    }
+
+    void loss(double fraction) {
+        lossPerMille = (int) Math.round(fraction * 1000);
+    }
+
+    void partition(Set<String> a, Set<String> b) {
+        sideA = Set.copyOf(a);
+        sideB = Set.copyOf(b);
+    }
+
+    void heal() {
+        sideA = Set.of();
+        sideB = Set.of();
+        blocked.clear();
+        lossPerMille = 0;
+    }
+
+    /** Removes the simulation's state (nothing outside this process holds any). */
+    void close() {
+        heal();
+    }
+
+    /** Runs a command with {@code input} on its standard input; fails with its output if it fails. */
+    static String run(String input, String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+        }
+        return out;
+    }
+
+    static Set<String> names(Collection<SimNode> nodes) {
+        Set<String> out = new LinkedHashSet<>();
+        nodes.forEach(n -> out.add(n.address()));
+        return out;
+    }
+}

@@ -1,0 +1,234 @@
+package dev.skein.simulations;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Measures Skein's membership at several mesh sizes with the real membership, certificate and routing code
+ * (see {@link Cluster}); prints one table row per size and, with {@code --out}, writes the table and a chart.
+ * Run it inside a network namespace of its own: simulations/scripts/scale.sh does.
+ *
+ * <pre>
+ *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--out DIR]
+ *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
+ * </pre>
+ */
+public final class Scale {
+    private static final Duration CONVERGE_LIMIT = Duration.ofSeconds(180);
+    private static final Duration EVENT_LIMIT = Duration.ofSeconds(60);
+
+    /** One mesh size's figures (seconds, bytes, MiB); medians over the repetitions, with min and max. */
+    record Row(int n, double bootstrap, double[] join, double[] removal, double bytesPerNodeSecond,
+               double packetsPerNodeSecond, double heapMiBPerNode, double threadsPerNode, double churnRouted) {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("--loss-check")) {
+            System.exit(lossCheck(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Double.parseDouble(args[3])));
+        }
+        List<Integer> sizes = List.of(16, 64, 256);
+        int reps = 3;
+        int churnSeconds = 60;
+        Path out = null;
+        for (int i = 0; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--sizes" -> sizes = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
+                case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+                case "--churn-seconds" -> churnSeconds = Integer.parseInt(args[i + 1]);
+                case "--out" -> out = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int n : sizes) {
+            Row row = measure(n, reps, churnSeconds);
+            rows.add(row);
+            System.out.println(Report.row(row));
+        }
+        System.out.println();
+        System.out.println(Report.table(rows));
+        if (out != null) {
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("simulations-table.md"), Report.table(rows));
+            Files.writeString(out.resolve("simulations.svg"), Report.chart(rows));
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[%tT] %s%n", System.currentTimeMillis(), String.format(Locale.ROOT, format,
+                args));
+    }
+
+    static Row measure(int n, int reps, int churnSeconds) throws Exception {
+        System.gc();
+        long heapBefore = heapUsed();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        try (Cluster c = new Cluster()) {
+            Random random = new Random(n);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                c.create(i).start();
+            }
+            double bootstrap = Cluster.await(c::converged, t0, CONVERGE_LIMIT);
+            log("N=%d: all %d nodes have routes to each other after %.1f s", n, n, bootstrap);
+            Thread.sleep(5000); // settle: anti-entropy and the start-up churn are over
+
+            double heap = (heapUsed() - heapBefore) / (1024.0 * 1024.0) / n;
+            double threads = (double) (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / n;
+            long[] before = Loopback.counters();
+            long tTraffic = System.nanoTime();
+            Thread.sleep(10_000);
+            long[] after = Loopback.counters();
+            double secs = (System.nanoTime() - tTraffic) / 1e9;
+            double bytes = (after[0] - before[0]) / secs / n;
+            double packets = (after[1] - before[1]) / secs / n;
+            log("N=%d: heap %.1f MiB and %.1f threads per node; gossip %.0f B/s and %.1f packets/s per node", n, heap,
+                    threads, bytes, packets);
+
+            double[] joins = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                SimNode fresh = c.create(n + r);
+                long start = System.nanoTime();
+                fresh.start();
+                joins[r] = Cluster.await(() -> everyoneHas(c, fresh) && hasEveryone(c, fresh), start, EVENT_LIMIT);
+                log("N=%d: join %d: %.2f s", n, r + 1, joins[r]);
+            }
+            double[] removals = new double[reps];
+            List<SimNode> candidates = new ArrayList<>(c.nodes().subList(1, n));
+            Collections.shuffle(candidates, random);
+            for (int r = 0; r < reps; r++) {
+                SimNode victim = candidates.get(r);
+                long start = System.nanoTime();
+                c.kill(victim);
+                removals[r] = Cluster.await(() -> nobodyHas(c, victim), start, EVENT_LIMIT);
+                log("N=%d: removal %d: %.2f s", n, r + 1, removals[r]);
+            }
+            double churn = churnSeconds > 0 ? churn(c, random, candidates.subList(reps, candidates.size()),
+                    churnSeconds) : Double.NaN;
+            log("N=%d: under churn, live pairs had a route %.2f%% of the time", n, 100 * churn);
+            return new Row(n, bootstrap, joins, removals, bytes, packets, heap, threads, churn);
+        }
+    }
+
+    private static boolean everyoneHas(Cluster c, SimNode x) {
+        for (SimNode a : c.live()) {
+            if (a != x && !a.peers().hasRoute(x.name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasEveryone(Cluster c, SimNode x) {
+        for (SimNode a : c.live()) {
+            if (a != x && !x.peers().hasRoute(a.name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean nobodyHas(Cluster c, SimNode x) {
+        for (SimNode a : c.live()) {
+            if (a.peers().hasRoute(x.name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * 10% of the nodes restart over and over (down 3 s, up 5 to 10 s) for {@code seconds}; every 500 ms we
+     * count the ordered pairs of live nodes in which one has a route to the other. Returns the mean fraction.
+     */
+    static double churn(Cluster c, Random random, List<SimNode> pool, int seconds) throws Exception {
+        int count = Math.max(1, c.live().size() / 10);
+        List<SimNode> churners = new ArrayList<>(pool.subList(0, Math.min(count, pool.size())));
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (SimNode node : churners) {
+            long seed = random.nextLong();
+            Thread t = new Thread(() -> {
+                Random r = new Random(seed);
+                try {
+                    Thread.sleep(r.nextInt(5000));
+                    while (!stop.get()) {
+                        c.kill(node);
+                        Thread.sleep(3000);
+                        c.restart(node);
+                        Thread.sleep(5000 + r.nextInt(5000));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    log("churn of %s failed: %s", node.name(), e);
+                }
+            }, "sim-churn-" + node.name());
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        double sum = 0;
+        int samples = 0;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.sleep(500);
+            sum += c.routedFraction();
+            samples++;
+        }
+        stop.set(true);
+        for (Thread t : threads) {
+            t.interrupt();
+            t.join(15_000);
+        }
+        return samples == 0 ? Double.NaN : sum / samples;
+    }
+
+    /**
+     * The test's scenario: N nodes converge; then, for {@code seconds} with {@code loss} of all gossip packets
+     * dropped, no live node may lose a route to another. Prints what happened; returns the exit code.
+     */
+    static int lossCheck(int n, int seconds, double loss) throws Exception {
+        try (Cluster c = new Cluster()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                c.create(i).start();
+            }
+            double converged = Cluster.await(c::converged, t0, CONVERGE_LIMIT);
+            System.out.printf(Locale.ROOT, "converged: %s after %.1f s%n", converged >= 0 ? "yes" : "no", converged);
+            if (converged < 0) {
+                return 1;
+            }
+            Thread.sleep(3000);
+            c.fabric.loss(loss);
+            long start = System.nanoTime();
+            double minRouted = 1;
+            while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+                Thread.sleep(200);
+                minRouted = Math.min(minRouted, c.routedFraction());
+            }
+            List<Events.Change> removals = c.fabric.events().since(start).stream().filter(e -> !e.installed())
+                    .toList();
+            System.out.printf(Locale.ROOT, "loss %.0f%% for %d s: %d false removals, lowest routed fraction %.4f%n",
+                    loss * 100, seconds, removals.size(), minRouted);
+            removals.stream().limit(10).forEach(e -> System.out.println("  " + e.node() + " removed " + e.member()));
+            c.fabric.loss(0);
+            return removals.isEmpty() && minRouted == 1 ? 0 : 2;
+        }
+    }
+
+    private static long heapUsed() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

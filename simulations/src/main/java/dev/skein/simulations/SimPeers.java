@@ -1,0 +1,77 @@
+package dev.skein.simulations;
+
+import dev.skein.node.membership.MemberPeers;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.cert.Certificate;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The data plane of a simulated node, in memory: membership installs and removes peers here exactly as it does
+ * on a real node's device, and join datagrams go through the {@link Fabric}. What a real data plane adds and
+ * this one leaves out: evidence of life from the sessions ({@link #lastHeardNanos} says "never"), so a member
+ * stays only as long as the gossip layer lists it. That makes the simulation's removals stricter than a real
+ * node's, never more lenient.
+ */
+final class SimPeers implements MemberPeers {
+    private final SimNode owner;
+    private final Fabric fabric;
+    /** Installed members and the prefixes routed to them: the simulated route table. */
+    private final Map<String, List<IpPrefix>> routes = new ConcurrentHashMap<>();
+
+    SimPeers(SimNode owner, Fabric fabric) {
+        this.owner = owner;
+        this.fabric = fabric;
+    }
+
+    @Override
+    public void install(String name, Certificate certificate, List<InetSocketAddress> endpoints,
+                        List<IpPrefix> granted, boolean relay, boolean restarted) {
+        boolean fresh = routes.put(name, List.copyOf(granted)) == null;
+        if (fresh) {
+            fabric.events().installed(owner.name(), name);
+        }
+    }
+
+    @Override
+    public void uninstall(String name) {
+        if (routes.remove(name) != null) {
+            fabric.events().removed(owner.name(), name);
+        }
+    }
+
+    @Override
+    public long lastHeardNanos(String name) {
+        return Long.MIN_VALUE / 2;
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram, InetSocketAddress to) {
+        return fabric.deliver(owner, datagram, to);
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram, String member) {
+        return fabric.deliver(owner, datagram, member);
+    }
+
+    @Override
+    public void handshake(String name) {
+        // no sessions in memory
+    }
+
+    boolean hasRoute(String member) {
+        return routes.containsKey(member);
+    }
+
+    Set<String> routed() {
+        return routes.keySet();
+    }
+
+    void clear() {
+        routes.clear();
+    }
+}
