@@ -19,8 +19,9 @@ import java.util.concurrent.Executors;
 
 /**
  * N simulated nodes of one mesh, with one CA, in the current network namespace (which the caller created:
- * see simulations/scripts/scale.sh). Node i has the overlay address 100.64.(1 + i / 250).(1 + i % 250) on the
- * loopback device, where its gossip binds; node 0 is the seed everybody joins through.
+ * see simulations/scripts/scale.sh). Node i gets an overlay address 100.64.x.y of its own on the loopback
+ * device, where its gossip binds, and a made-up underlay endpoint 198.18.x.y:51820 that only the in-memory
+ * {@link Fabric} uses; node 0 is the seed everybody joins through.
  */
 final class Cluster implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -28,6 +29,9 @@ final class Cluster implements AutoCloseable {
     private final CertificateAuthority ca;
     private final CertificateVerifier verifier;
     private final List<SimNode> nodes = new ArrayList<>();
+    /** Each cluster of a run takes fresh addresses: sockets of the previous one may linger a moment. */
+    private static int nextBase;
+    private final int base;
     /** Stopping a node may wait for its goodbye: done off the caller's thread, like a process dying. */
     private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sim-stopper");
@@ -40,17 +44,25 @@ final class Cluster implements AutoCloseable {
         ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
                 now.plus(Duration.ofDays(2)), RANDOM);
         verifier = new CertificateVerifier(ca.certificate());
+        synchronized (Cluster.class) {
+            base = nextBase;
+            nextBase += 1000;
+        }
         Fabric.run("", "ip", "link", "set", "lo", "up");
         fabric.heal();
     }
 
-    static String address(int i) {
-        return "100.64." + (1 + i / 250) + "." + (1 + i % 250);
+    static String address(int k) {
+        return "100.64." + (1 + k / 250) + "." + (1 + k % 250);
+    }
+
+    private static InetSocketAddress endpoint(int k) {
+        return new InetSocketAddress("198.18." + (k / 250) + "." + (1 + k % 250), 51820);
     }
 
     /** Creates node i (not started): certificate, keys, its address on the loopback device. */
     SimNode create(int i) throws Exception {
-        String address = address(i);
+        String address = address(base + i);
         Fabric.run("", "ip", "addr", "replace", address + "/32", "dev", "lo");
         byte[] x = Curve25519.generatePrivateKey(RANDOM);
         byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
@@ -58,9 +70,7 @@ final class Cluster implements AutoCloseable {
         Certificate cert = ca.sign(new CertificateRequest("s" + i, IpPrefix.parse(address + "/10"), List.of(),
                 List.of(), Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60),
                 now.plus(Duration.ofDays(1))));
-        InetSocketAddress endpoint = new InetSocketAddress("198.18." + (i / 250) + "." + (1 + i % 250), 51820);
-        InetSocketAddress seed = new InetSocketAddress("198.18.0.1", 51820);
-        SimNode node = new SimNode(cert, ed, endpoint, verifier, List.of(seed), fabric);
+        SimNode node = new SimNode(cert, ed, endpoint(base + i), verifier, List.of(endpoint(base)), fabric);
         fabric.add(node);
         nodes.add(node);
         return node;
@@ -142,6 +152,12 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        stopper.shutdown(); // let the kills under way finish: a node must not be stopped twice at once
+        try {
+            stopper.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<Thread> stops = new ArrayList<>();
         for (SimNode n : nodes) {
             if (n.running()) {
@@ -157,7 +173,6 @@ final class Cluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        stopper.shutdownNow();
         fabric.close();
         for (SimNode n : nodes) {
             try {

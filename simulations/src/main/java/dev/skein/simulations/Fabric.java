@@ -73,6 +73,12 @@ final class Fabric {
         return lossPerMille == 0 || random.nextInt(1000) >= lossPerMille;
     }
 
+    /** The overlay address of the node named {@code name}, or null. */
+    String addressOf(String name) {
+        SimNode n = byName.get(name);
+        return n == null ? null : n.address();
+    }
+
     boolean blocked(SimNode node) {
         return blocked.contains(node.address());
     }

@@ -21,6 +21,9 @@ import java.util.function.BiFunction;
  * put to the {@link Fabric}, which may drop it (the node is dead or paused, a partition separates the two, or
  * random loss). A dropped request is never answered, so the sender times out exactly as over a lossy network.
  * The sender decides a request's fate, the receiver its reply's.
+ *
+ * <p>It also notes when a message last arrived from each member: on a real node every gossip message arrives
+ * through the member's WireGuard session and so counts as hearing from it ({@link SimPeers#lastHeardNanos}).
  */
 final class FaultyTransport implements GossipTransport {
     /** Atomix's timeout for requests that name none. */
@@ -33,10 +36,28 @@ final class FaultyTransport implements GossipTransport {
 
     private final Fabric fabric;
     private final String self;
+    private final java.util.Map<String, Long> heard = new java.util.concurrent.ConcurrentHashMap<>();
 
     FaultyTransport(Fabric fabric, String selfAddress) {
         this.fabric = fabric;
         this.self = selfAddress;
+    }
+
+    /** System.nanoTime() of the last message from the member at {@code address}, or Long.MIN_VALUE / 2. */
+    long lastHeard(String address) {
+        return heard.getOrDefault(address, Long.MIN_VALUE / 2);
+    }
+
+    private void heardFrom(Address from) {
+        heard.put(from.host(), System.nanoTime());
+    }
+
+    private CompletableFuture<byte[]> answered(Address to, CompletableFuture<byte[]> reply) {
+        return reply.whenComplete((bytes, error) -> {
+            if (error == null) {
+                heardFrom(to);
+            }
+        });
     }
 
     private boolean sends(Address to) {
@@ -65,45 +86,54 @@ final class FaultyTransport implements GossipTransport {
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
-                return sends(to) ? real.sendAndReceive(to, type, payload, keepAlive) : timeout(DEFAULT_TIMEOUT);
+                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive))
+                        : timeout(DEFAULT_TIMEOUT);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Executor executor) {
-                return sends(to) ? real.sendAndReceive(to, type, payload, keepAlive, executor)
+                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, executor))
                         : timeout(DEFAULT_TIMEOUT);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout) {
-                return sends(to) ? real.sendAndReceive(to, type, payload, keepAlive, timeout) : timeout(timeout);
+                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout))
+                        : timeout(timeout);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout, Executor executor) {
-                return sends(to) ? real.sendAndReceive(to, type, payload, keepAlive, timeout, executor)
+                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout, executor))
                         : timeout(timeout);
             }
 
             @Override
             public void registerHandler(String type, BiConsumer<Address, byte[]> handler, Executor executor) {
-                real.registerHandler(type, handler, executor);
+                real.registerHandler(type, (BiConsumer<Address, byte[]>) (from, payload) -> {
+                    heardFrom(from);
+                    handler.accept(from, payload);
+                }, executor);
             }
 
             @Override
             public void registerHandler(String type, BiFunction<Address, byte[], byte[]> handler, Executor executor) {
-                real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) ->
-                        sends(from) ? CompletableFuture.supplyAsync(() -> handler.apply(from, payload), executor)
-                                : new CompletableFuture<>());
+                real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) -> {
+                    heardFrom(from);
+                    return sends(from) ? CompletableFuture.supplyAsync(() -> handler.apply(from, payload), executor)
+                            : new CompletableFuture<>();
+                });
             }
 
             @Override
             public void registerHandler(String type, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
-                real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) ->
-                        sends(from) ? handler.apply(from, payload) : new CompletableFuture<>());
+                real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) -> {
+                    heardFrom(from);
+                    return sends(from) ? handler.apply(from, payload) : new CompletableFuture<>();
+                });
             }
 
             @Override
@@ -138,14 +168,23 @@ final class FaultyTransport implements GossipTransport {
                 }
             }
 
+            private final java.util.Map<BiConsumer<Address, byte[]>, BiConsumer<Address, byte[]>> wrapped =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+
             @Override
             public void addListener(String type, BiConsumer<Address, byte[]> listener, Executor executor) {
-                real.addListener(type, listener, executor);
+                BiConsumer<Address, byte[]> w = (from, payload) -> {
+                    heardFrom(from);
+                    listener.accept(from, payload);
+                };
+                wrapped.put(listener, w);
+                real.addListener(type, w, executor);
             }
 
             @Override
             public void removeListener(String type, BiConsumer<Address, byte[]> listener) {
-                real.removeListener(type, listener);
+                BiConsumer<Address, byte[]> w = wrapped.remove(listener);
+                real.removeListener(type, w == null ? listener : w);
             }
 
             @Override

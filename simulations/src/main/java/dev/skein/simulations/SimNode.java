@@ -23,6 +23,7 @@ final class SimNode {
     private final FaultyTransport transport;
     private volatile Membership membership;
     private volatile long startedNanos;
+    private int runs;
 
     SimNode(Certificate cert, byte[] signingKey, InetSocketAddress endpoint, CertificateVerifier verifier,
             List<InetSocketAddress> seeds, Fabric fabric) {
@@ -49,6 +50,10 @@ final class SimNode {
         return endpoint;
     }
 
+    FaultyTransport transport() {
+        return transport;
+    }
+
     SimPeers peers() {
         return peers;
     }
@@ -61,11 +66,32 @@ final class SimNode {
         return startedNanos;
     }
 
+    /**
+     * Starts membership. Each run takes the next gossip port (its record says which): in one process, the
+     * previous run's sockets may still be closing, which a real node, restarting as a new process, never
+     * meets. Should the port still be busy, it retries for up to 10 s.
+     */
     void start() throws IOException {
         peers.clear();
-        startedNanos = System.nanoTime();
-        membership = Membership.start(new Membership.Settings(cert, signingKey, verifier, GOSSIP_PORT, seeds,
-                false, () -> List.of(endpoint), transport), peers);
+        int port = GOSSIP_PORT + runs++ % 50;
+        for (int attempt = 1; ; attempt++) {
+            startedNanos = System.nanoTime();
+            try {
+                membership = Membership.start(new Membership.Settings(cert, signingKey, verifier, port, seeds,
+                        false, () -> List.of(endpoint), transport), peers);
+                return;
+            } catch (IOException e) {
+                if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A datagram from the fabric: a join, as the node's receive thread would hand it over. */

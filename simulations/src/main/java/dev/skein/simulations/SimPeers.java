@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The data plane of a simulated node, in memory: membership installs and removes peers here exactly as it does
- * on a real node's device, and join datagrams go through the {@link Fabric}. What a real data plane adds and
- * this one leaves out: evidence of life from the sessions ({@link #lastHeardNanos} says "never"), so a member
- * stays only as long as the gossip layer lists it. That makes the simulation's removals stricter than a real
- * node's, never more lenient.
+ * on a real node's device, and join datagrams go through the {@link Fabric}. A real node hears from a member
+ * whenever one of its packets arrives through their session; here that is whenever a gossip message from it
+ * arrives ({@link FaultyTransport#lastHeard}), which is all that a real session carries between two members
+ * that exchange no user traffic.
  */
 final class SimPeers implements MemberPeers {
     private final SimNode owner;
@@ -45,7 +45,8 @@ final class SimPeers implements MemberPeers {
 
     @Override
     public long lastHeardNanos(String name) {
-        return Long.MIN_VALUE / 2;
+        String address = fabric.addressOf(name);
+        return address == null ? Long.MIN_VALUE / 2 : owner.transport().lastHeard(address);
     }
 
     @Override

@@ -90,16 +90,30 @@ final class Gossip implements AutoCloseable {
     CompletableFuture<Void> announceLeave(byte[] leavingRecord) {
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         for (Listed m : members()) {
-            sent.add(cluster.getCommunicationService().unicast(LEAVE, leavingRecord, Function.identity(),
-                    MemberId.from(m.name()), true));
+            sent.add(send(m.name(), LEAVE, leavingRecord));
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
     /** Sends a set of signed records to one member over the reliable channel. */
     void push(String member, byte[] recordSet) {
-        cluster.getCommunicationService().unicast(RECORDS, recordSet, Function.identity(), MemberId.from(member),
-                true);
+        send(member, RECORDS, recordSet);
+    }
+
+    /**
+     * One message over TCP on a connection of its own, closed once sent. Atomix's communication service would
+     * keep a pooled connection to every member it ever sent to: with anti-entropy reaching each member in turn,
+     * that is a connection (two descriptors, buffers) per member per node, which a mesh of hundreds cannot
+     * afford. The subscribers of {@link #start} receive these messages all the same.
+     */
+    private CompletableFuture<Void> send(String member, String subject, byte[] payload) {
+        // (getMember(id) throws inside Atomix for an id SWIM does not hold: look it up among the members.)
+        for (Member m : cluster.getMembershipService().getMembers()) {
+            if (m.id().id().equals(member)) {
+                return cluster.getMessagingService().sendAsync(m.address(), subject, payload, false);
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
     static final Duration TICK = Duration.ofMillis(200);
+    /** With nothing new from the gossip layer, liveness is re-checked this often (it also depends on time). */
+    static final Duration RECHECK = Duration.ofMillis(400);
     /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
     static final Duration JOIN_RETRY = Duration.ofSeconds(1);
     static final Duration JOIN_REFRESH = Duration.ofSeconds(15);
@@ -49,6 +51,7 @@ public final class Membership implements AutoCloseable {
     /** Anti-entropy: every this often, our whole set of records goes to one random member. */
     static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
     private static final int MAX_RECORDS_PER_SET = 4096;
+    private static final int NEW_MEMBER_PUSHES = 2;
     private static final int MAX_REFUSALS = 32;
     static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
     /** An observed endpoint that no member has confirmed for this long is dropped from our record. */
@@ -112,6 +115,8 @@ public final class Membership implements AutoCloseable {
     private MemberRecord own;
     private byte[] ownSigned; // own, signed: re-signed only when own changes
     private long lastJoinSentNanos = Long.MIN_VALUE / 2;
+    private long lastApplyNanos = Long.MIN_VALUE / 2;
+    private Set<String> lastListed = Set.of();
     private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -140,7 +145,13 @@ public final class Membership implements AutoCloseable {
         String clusterId = "skein-" + HexFormat.of().formatHex(settings.verifier().ca().fingerprint(), 0, 6);
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
                 m.discovery, m.signedOwn(), m::scheduleTick, settings.transport());
-        m.gossip.start(m::onLeave, m::onRecords, m.executor);
+        try {
+            m.gossip.start(m::onLeave, m::onRecords, m.executor);
+        } catch (IOException e) {
+            m.gossip.close(); // releases whatever it bound, so that a retry can bind again
+            m.executor.shutdownNow();
+            throw e;
+        }
         m.executor.scheduleWithFixedDelay(m::safeTick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         return m;
     }
@@ -199,28 +210,45 @@ public final class Membership implements AutoCloseable {
         long now = System.nanoTime();
         Instant wall = Instant.now();
         Set<String> listed = new HashSet<>();
+        boolean changed = false;
         for (Gossip.Listed m : gossip.members()) {
             listed.add(m.name());
             if (m.record() != null && !m.record().equals(verifiedRaw.get(m.name()))) {
                 verifiedRaw.put(m.name(), m.record());
                 believe(m, now, wall);
+                changed = true;
             }
         }
         verifiedRaw.keySet().retainAll(listed);
         recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         table.gossipLists(listed);
         refreshOwnEndpoints(now);
-        apply(now, wall);
+        if (!listed.equals(lastListed)) {
+            lastListed = listed;
+            changed = true;
+        }
+        // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
+        // changed, otherwise only as often as the time-based rules (grace, silence, expiry) need it.
+        if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
+            apply(now, wall);
+        }
         sendJoins(now, listed);
         sync(now, listed);
     }
 
-    /** Pushes the records of the members we believe alive to newly listed members and to one random member. */
+    /**
+     * Pushes the records of the members we believe alive to newly listed members and, every
+     * {@link #SYNC_INTERVAL}, to one random member. Of the newly listed, those that joined through us get a push
+     * at once (a newcomer learns the whole mesh from its seed), and at most {@link #NEW_MEMBER_PUSHES} others
+     * a tick: when a whole mesh starts at once every member is new to every other, and pushing to all of them
+     * would cost N x N record sets.
+     */
     private void sync(long now, Set<String> listed) {
         syncedWith.retainAll(listed);
         List<String> targets = new ArrayList<>();
+        int others = 0;
         for (String name : listed) {
-            if (syncedWith.add(name)) {
+            if (syncedWith.add(name) && (recentJoins.containsKey(name) || others++ < NEW_MEMBER_PUSHES)) {
                 targets.add(name);
             }
         }
@@ -451,6 +479,7 @@ public final class Membership implements AutoCloseable {
 
     /** Makes the data plane's peers equal to the members alive now, with the prefixes the claims rule grants. */
     private void apply(long now, Instant wall) {
+        lastApplyNanos = now;
         List<MemberRecord> alive = table.alive(now, wall, peers::lastHeardNanos);
         Set<String> known = new HashSet<>(table.names());
         for (String name : List.copyOf(signedRecords.keySet())) {

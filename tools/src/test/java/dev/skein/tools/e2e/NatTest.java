@@ -150,6 +150,20 @@ class NatTest {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
+    /** The topology and the three nodes, once home and office reach each other by {@code path} both ways. */
+    private void meshBehindNats(boolean randomPorts, String path) throws Exception {
+        topology(randomPorts);
+        startNodes();
+        awaitPath("home", "office", path, 15);
+        awaitPath("office", "home", path, 15);
+    }
+
+    /** `skein ping PEER` on {@code node} gets replies and says they took {@code path}. */
+    private void assertSkeinPing(String node, String peer, String path) {
+        Netns.Result r = skein("ping", peer, "-c", "2", "-i", "0.2", "--socket", pki.socket(node).toString());
+        assertTrue(r.output().contains("path=" + path), r.output());
+    }
+
     private void assertPing(String from, String address) {
         Netns.Result r = Netns.exec(ns.get(from), "ping -c 3 -i 0.2 -W 2 " + address, 20);
         assertEquals(0, r.exit(), "ping " + address + " from " + from + ":\n" + r.output());
@@ -159,43 +173,32 @@ class NatTest {
 
     @Test
     void behindPortPreservingNatsHomeAndOfficeConnectDirectlyAndTheRelayCarriesNothing() throws Exception {
-        topology(false);
-        startNodes();
-        awaitPath("home", "office", "direct", 15);
-        awaitPath("office", "home", "direct", 15);
+        meshBehindNats(false, "direct");
         long before = relayed();
         assertPing("home", "100.64.0.3");
         assertPing("office", "100.64.0.2");
         TcpCheck.assertTransfer(netns, dir, ns.get("home"), ns.get("office"), "100.64.0.3", 8 << 20);
-        Netns.Result ping = skein("ping", "office", "-c", "2", "-i", "0.2", "--socket", pki.socket("home").toString());
-        assertTrue(ping.output().contains("path=direct"), ping.output());
+        assertSkeinPing("home", "office", "direct");
         assertEquals(before, relayed(), "the relay forwarded some of home's and office's traffic");
         assertEquals("direct", path("home", "office"));
     }
 
     @Test
     void behindRandomPortNatsTrafficGoesThroughTheRelayAndPeersSaysSo() throws Exception {
-        topology(true);
-        startNodes();
-        awaitPath("home", "office", "relay:seed", 15);
-        awaitPath("office", "home", "relay:seed", 15);
+        meshBehindNats(true, "relay:seed");
         assertPing("home", "100.64.0.3");
         long before = relayed();
         TcpCheck.assertTransfer(netns, dir, ns.get("office"), ns.get("home"), "100.64.0.2", 8 << 20);
         long forwarded = relayed() - before;
         assertTrue(forwarded > (8 << 20) / 1500, "the relay forwarded only " + forwarded + " datagrams");
-        Netns.Result ping = skein("ping", "home", "-c", "2", "-i", "0.2", "--socket", pki.socket("office").toString());
-        assertTrue(ping.output().contains("path=relay:seed"), ping.output());
+        assertSkeinPing("office", "home", "relay:seed");
         // Hole punching kept trying all along, and could not succeed through these NATs.
         assertEquals("relay:seed", path("home", "office"));
     }
 
     @Test
     void whenHomesPublicAddressChangesMidTransferTrafficResumesWithinTheBound() throws Exception {
-        topology(false);
-        startNodes();
-        awaitPath("home", "office", "direct", 15);
-        awaitPath("office", "home", "direct", 15);
+        meshBehindNats(false, "direct");
         Path server = dir.resolve("iperf-server.log");
         Path client = dir.resolve("iperf-client.log");
         Path pings = dir.resolve("ping.log");

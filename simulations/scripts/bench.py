@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""Skein beside its peers, one command, one run: raw veth, wireguard-go, Nebula and Skein, each between the
+same two network namespaces joined by a veth pair (underlay 198.18.0.0/24).
+
+For each path and each repetition:
+  - iperf3 TCP, 1 stream and 4 streams, both directions (Gbit/s);
+  - UDP: the highest of a fixed ladder of send rates at which at most 1% is lost (Gbit/s received);
+  - ping round-trip time, idle and under a 1-stream TCP load (ms);
+  - CPU seconds (user + system) the tunnel's processes spend per gigabyte of 1-stream TCP;
+  - Skein's resident memory (MiB, the larger of the two nodes).
+Then a table: median (min-max) over the repetitions, and Skein's ratio to each peer's median.
+
+    sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
+    REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
+    NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
+    PROFILE=1 sudo simulations/scripts/bench.py      Skein only, with a JFR profile of both nodes
+
+Needs root and the Debian packages iproute2 iperf3 wireguard-tools wireguard-go nebula (.ci/run installs all
+but nebula; a missing peer is reported and skipped). Everything it creates is removed on exit.
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPS = int(os.environ.get("REPS", "3"))
+DUR = int(os.environ.get("DUR", "5"))
+A, B = "skein-bench-a", "skein-bench-b"
+UDP_LADDER_MBIT = [4000, 2000, 1000, 500, 250, 100]
+UDP_PAYLOAD = 1200  # fits every path's MTU (Nebula's is 1300)
+
+
+def sh(cmd, check=True, timeout=120):
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{cmd}: {r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def ns(name, cmd, **kw):
+    return sh(f"ip netns exec {name} {cmd}", **kw)
+
+
+class Work:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="skein-bench-")
+        self.procs = []
+
+    def spawn(self, name, cmd, log):
+        p = subprocess.Popen(f"exec ip netns exec {name} {cmd}", shell=True, stdout=open(log, "w"),
+                             stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        return p
+
+    def stop(self):
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+
+
+def underlay():
+    for n in (A, B):
+        sh(f"ip netns del {n}", check=False)
+        sh(f"ip netns add {n}")
+        sh(f"ip -n {n} link set lo up")
+    sh(f"ip link add vA netns {A} type veth peer name vB netns {B}")
+    sh(f"ip -n {A} addr add 198.18.0.1/24 dev vA")
+    sh(f"ip -n {B} addr add 198.18.0.2/24 dev vB")
+    sh(f"ip -n {A} link set vA up")
+    sh(f"ip -n {B} link set vB up")
+
+
+def teardown():
+    for n in (A, B):
+        sh(f"ip netns pids {n} 2>/dev/null | xargs -r kill -9", check=False)
+        sh(f"ip netns del {n}", check=False)
+
+
+def tunnel_pids(procs):
+    """The pids of the tunnel's processes (the spawned commands and their children)."""
+    pids = []
+    for p in procs:
+        pids.append(p.pid)
+        pids += [int(x) for x in sh(f"pgrep -P {p.pid}", check=False).split()]
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (FileNotFoundError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pids):
+    best = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        best = max(best, int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            pass
+    return best
+
+
+def iperf(server, args, seconds=DUR):
+    ns(B, f"iperf3 -s -1 -D -B {server}")
+    time.sleep(0.4)
+    out = ns(A, f"timeout {seconds + 30} iperf3 -c {server} -t {seconds} -J {args}", check=False,
+             timeout=seconds + 40)
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError:
+        sh(f"ip netns exec {B} pkill -x iperf3", check=False)
+        return None
+
+
+def tcp(server, args):
+    d = iperf(server, args)
+    return None if d is None or "error" in d else d["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def udp(server):
+    for rate in UDP_LADDER_MBIT:
+        d = iperf(server, f"-u -b {rate}M -l {UDP_PAYLOAD}", seconds=3)
+        if d is None or "error" in d:
+            continue
+        s = d["end"]["sum"]
+        if s["lost_percent"] <= 1.0:
+            return s["bits_per_second"] * (1 - s["lost_percent"] / 100) / 1e9
+    return 0.0
+
+
+def ping_ms(server, count=20, interval=0.1):
+    out = ns(A, f"ping -q -c {count} -i {interval} -W 2 {server}", check=False)
+    for line in out.splitlines():
+        if "min/avg/max" in line:
+            return float(line.split("=")[1].split("/")[1])
+    return None
+
+
+def measure(server, procs, skein):
+    pids = tunnel_pids(procs)
+    f = {}
+    c0 = cpu_seconds(pids)
+    d = iperf(server, "")
+    c1 = cpu_seconds(pids)
+    if d is not None and "error" not in d:
+        f["tcp1"] = d["end"]["sum_received"]["bits_per_second"] / 1e9
+        gb = d["end"]["sum_received"]["bytes"] / 1e9
+        if pids and gb > 0:
+            f["cpu_s_per_gb"] = (c1 - c0) / gb
+    f["tcp1_rev"] = tcp(server, "-R")
+    f["tcp4"] = tcp(server, "-P 4")
+    f["tcp4_rev"] = tcp(server, "-P 4 -R")
+    f["udp"] = udp(server)
+    f["ping_idle"] = ping_ms(server)
+    ns(B, f"iperf3 -s -1 -D -B {server}")
+    time.sleep(0.4)
+    load = subprocess.Popen(f"ip netns exec {A} iperf3 -c {server} -t {DUR}", shell=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    f["ping_load"] = ping_ms(server, count=int((DUR - 2) / 0.1), interval=0.1)
+    load.wait(DUR + 30)
+    if skein:
+        f["rss_mib"] = rss_mib(pids)
+    return f
+
+
+def wireguard_go(work):
+    if not shutil.which("wireguard-go") or not shutil.which("wg"):
+        return None
+    keys = {}
+    for n in (A, B):
+        key = sh("wg genkey").strip()
+        keys[n] = (key, sh(f"echo {key} | wg pubkey").strip())
+        with open(f"{work.dir}/{n}.key", "w") as f:
+            f.write(key + "\n")
+        work.spawn(n, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go -f wg{n}",
+                   f"{work.dir}/wg-{n}.log")
+    for _ in range(100):
+        if subprocess.run(f"ip -n {A} link show wg{A} && ip -n {B} link show wg{B}", shell=True,
+                          capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    for n, other, ep, me, peer in ((A, B, "198.18.0.2", "100.64.0.1", "100.64.0.2"),
+                                   (B, A, "198.18.0.1", "100.64.0.2", "100.64.0.1")):
+        ns(n, f"wg set wg{n} private-key {work.dir}/{n}.key listen-port 51820 peer {keys[other][1]} "
+              f"endpoint {ep}:51820 allowed-ips {peer}/32")
+        sh(f"ip -n {n} addr add {me}/24 dev wg{n}")
+        sh(f"ip -n {n} link set wg{n} up")
+    ping_ms("100.64.0.2", count=2)
+    return "100.64.0.2"
+
+
+def wireguard_go_down():
+    for n in (A, B):
+        sh(f"ip -n {n} link del wg{n}", check=False)
+
+
+def nebula(work):
+    if not shutil.which("nebula") or not shutil.which("nebula-cert"):
+        return None
+    d = work.dir
+    sh(f"cd {d} && nebula-cert ca -name bench")
+    for x, ip in (("a", "100.65.0.1/24"), ("b", "100.65.0.2/24")):
+        sh(f"cd {d} && nebula-cert sign -name {x} -ip {ip} -out-crt {x}.crt -out-key {x}.key")
+    for x, other, oth_ul, lh, n in (("a", "100.65.0.2", "198.18.0.2", "false", A),
+                                    ("b", "100.65.0.1", "198.18.0.1", "true", B)):
+        with open(f"{d}/{x}.yml", "w") as f:
+            f.write(f"""pki: {{ca: {d}/ca.crt, cert: {d}/{x}.crt, key: {d}/{x}.key}}
+static_host_map: {{"{other}": ["{oth_ul}:4242"]}}
+lighthouse: {{am_lighthouse: {lh}, hosts: []}}
+listen: {{host: 0.0.0.0, port: 4242}}
+tun: {{dev: neb0, mtu: 1300}}
+firewall: {{outbound: [{{port: any, proto: any, host: any}}], inbound: [{{port: any, proto: any, host: any}}]}}
+logging: {{level: error}}
+""")
+        work.spawn(n, f"nebula -config {d}/{x}.yml", f"{d}/nebula-{x}.log")
+    time.sleep(2)
+    ping_ms("100.65.0.2", count=2)
+    return "100.65.0.2"
+
+
+def skein(work, env=""):
+    d = work.dir
+    exe = f"{ROOT}/skein"
+    sh(f"{exe} ca init --name bench --out {d}")
+    for x, ip in (("a", "100.64.0.1/16"), ("b", "100.64.0.2/16")):
+        sh(f"{exe} sign --ca {d} --name {x} --address {ip} --out {d}")
+    for x, seeds, n in (("a", "[]", A), ("b", "[198.18.0.1:51820]", B)):
+        with open(f"{d}/{x}.yaml", "w") as f:
+            f.write(f"name: {x}\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: {seeds}\n"
+                    f"pki: {{ca: ca.crt, cert: {x}.crt, key: {x}.key}}\ncontrol-socket: {d}/{x}.sock\n")
+        work.spawn(n, f"{env}{exe} up --config {d}/{x}.yaml", f"{d}/skein-{x}.log")
+    for _ in range(300):
+        if os.path.exists(f"{d}/skein-b.log") and " a added" in open(f"{d}/skein-b.log").read():
+            break
+        time.sleep(0.1)
+    ping_ms("100.64.0.2", count=3)
+    return "100.64.0.2"
+
+
+FIGURES = [("tcp1", "TCP 1 stream A to B (Gbit/s)", True), ("tcp1_rev", "TCP 1 stream B to A (Gbit/s)", True),
+           ("tcp4", "TCP 4 streams A to B (Gbit/s)", True), ("tcp4_rev", "TCP 4 streams B to A (Gbit/s)", True),
+           ("udp", "UDP at <= 1% loss (Gbit/s)", True), ("ping_idle", "ping RTT idle (ms)", False),
+           ("ping_load", "ping RTT under 1-stream TCP (ms)", False),
+           ("cpu_s_per_gb", "CPU s per GB, tunnel processes", False), ("rss_mib", "Skein resident memory (MiB)", False)]
+PATHS = ["raw veth", "wireguard-go", "nebula", "skein"]
+if os.environ.get("NO_FILTER"):
+    # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
+    PATHS.append("skein, no filter")
+
+
+def summary(values):
+    v = [x for x in values if x is not None]
+    if not v:
+        return None, "-"
+    m = statistics.median(v)
+    return m, f"{m:.2f} ({min(v):.2f}-{max(v):.2f})" if len(v) > 1 else f"{m:.2f}"
+
+
+def table(results):
+    lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go | Skein / Nebula |",
+             "|---" * (len(PATHS) + 3) + "|"]
+    for key, label, higher in FIGURES:
+        cells, med = [], {}
+        for p in PATHS:
+            m, text = summary([r.get(key) for r in results.get(p, [])])
+            med[p] = m
+            cells.append(text)
+        ratios = []
+        for peer in ("wireguard-go", "nebula"):
+            s, o = med.get("skein"), med.get(peer)
+            ratios.append(f"{s / o:.2f}x" if s and o else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    return "\n".join(lines)
+
+
+def jdk_tool(name):
+    """A tool of the newest JDK under /usr/lib/jvm (the one ./skein runs on)."""
+    homes = sorted(d for d in os.listdir("/usr/lib/jvm") if os.path.exists(f"/usr/lib/jvm/{d}/bin/{name}"))
+    return f"/usr/lib/jvm/{homes[-1]}/bin/{name}" if homes else name
+
+
+def top_frames(jfr_file, limit=15):
+    """The methods on top of the stack in a JFR recording's execution samples, with their share."""
+    out = sh(f"{jdk_tool('jfr')} print --events jdk.ExecutionSample --stack-depth 1 {jfr_file}", timeout=300)
+    counts = {}
+    for line in out.splitlines():
+        line = line.strip()
+        if " line: " in line and "(" in line:
+            frame = line.split(" line:")[0].strip()
+            counts[frame] = counts.get(frame, 0) + 1
+    total = sum(counts.values()) or 1
+    return [(c * 100.0 / total, f) for f, c in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]], total
+
+
+def profile():
+    """Skein only: a JFR recording of both nodes during one 1-stream TCP run, and the hottest methods."""
+    underlay()
+    work = Work()
+    try:
+        jfr = {x: f"{work.dir}/{x}.jfr" for x in ("a", "b")}
+        os.environ["SKEIN_JAVA_OPTS"] = "-XX:StartFlightRecording=settings=profile,filename=" + work.dir + "/%p.jfr"
+        server = skein(work)
+        del os.environ["SKEIN_JAVA_OPTS"]
+        d = iperf(server, "", seconds=max(DUR, 10))
+        print(f"skein, 1 stream A to B: {d['end']['sum_received']['bits_per_second'] / 1e9:.2f} Gbit/s")
+        for p in work.procs:  # a clean stop writes the recordings
+            p.terminate()
+        for p in work.procs:
+            p.wait(20)
+        work.procs = []
+        files = sorted(f for f in os.listdir(work.dir) if f.endswith(".jfr"))
+        for f in files:
+            rows, total = top_frames(f"{work.dir}/{f}")
+            print(f"\n{f}: {total} samples; top of stack:")
+            for share, frame in rows:
+                print(f"  {share:5.1f}%  {frame}")
+    finally:
+        work.stop()
+        teardown()
+        shutil.rmtree(work.dir, ignore_errors=True)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench.py: needs root (network namespaces)")
+    if os.environ.get("PROFILE"):
+        profile()
+        return
+    results = {p: [] for p in PATHS}
+    setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go, "nebula": nebula, "skein": skein,
+              "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin ")}
+    try:
+        for rep in range(1, REPS + 1):
+            for p in PATHS:
+                underlay()
+                work = Work()
+                try:
+                    server = setups[p](work)
+                    if server is None:
+                        print(f"rep {rep}: {p}: not installed, skipped", file=sys.stderr)
+                        continue
+                    f = measure(server, work.procs, p.startswith("skein"))
+                    results[p].append(f)
+                    print(f"rep {rep}: {p}: " + ", ".join(f"{k}={v:.3f}" for k, v in f.items() if v is not None),
+                          file=sys.stderr, flush=True)
+                finally:
+                    work.stop()
+                    if p == "wireguard-go":
+                        wireguard_go_down()
+                    teardown()
+                    shutil.rmtree(work.dir, ignore_errors=True)
+    finally:
+        teardown()
+    head = (f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, cores: {os.cpu_count()}, "
+            f"repetitions: {REPS}, {DUR} s per TCP run; command: REPS={REPS} DUR={DUR} simulations/scripts/bench.py")
+    text = head + "\n\n" + table(results) + "\n"
+    print(text)
+    if os.environ.get("OUT"):
+        with open(os.environ["OUT"], "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
