@@ -159,6 +159,7 @@ def ping_ms(server, count=20, interval=0.1):
 def measure(server, procs, skein):
     pids = tunnel_pids(procs)
     f = {}
+    iperf(server, "", seconds=3)  # warm-up: a JVM compiles its hot path in the first seconds of traffic
     c0 = cpu_seconds(pids)
     d = iperf(server, "")
     c1 = cpu_seconds(pids)

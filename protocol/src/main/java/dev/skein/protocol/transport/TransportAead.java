@@ -8,13 +8,13 @@ import java.nio.ByteBuffer;
  *
  * <p>Works on caller-provided buffers and allocates nothing per packet of its own. An instance holds a
  * cipher object and scratch space, so it is <b>not thread-safe</b>: give each I/O or crypto thread its own
- * ({@link TransportAeads#create}). Two providers agree byte for byte: the JDK's {@code ChaCha20-Poly1305}
- * Cipher (intrinsics on JDK 20+, the default) and Bouncy Castle's pure-Java one.
+ * ({@link TransportAeads#create}). Three providers agree byte for byte: the JDK's ChaCha20 with Bouncy Castle's
+ * Poly1305 (the default), the JDK's {@code ChaCha20-Poly1305} Cipher, and Bouncy Castle's pure-Java one.
  */
 public interface TransportAead {
     int TAG_SIZE = 16;
 
-    /** "jdk" or "bouncycastle". */
+    /** "split", "jdk" or "bouncycastle". */
     String name();
 
     /**

@@ -4,12 +4,12 @@ import java.security.GeneralSecurityException;
 
 /** Chooses and creates {@link TransportAead} providers. */
 public final class TransportAeads {
-    /** System property that forces a provider: {@code jdk} or {@code bouncycastle}. */
+    /** System property that forces a provider: {@code split}, {@code jdk} or {@code bouncycastle}. */
     public static final String PROPERTY = "skein.aead";
 
     private TransportAeads() {}
 
-    /** A new instance of the named provider ("jdk" or "bouncycastle"). */
+    /** A new instance of the named provider ("split", "jdk" or "bouncycastle"). */
     public static TransportAead create(String name) {
         switch (name) {
             case "jdk":
@@ -18,16 +18,24 @@ public final class TransportAeads {
                 } catch (GeneralSecurityException e) {
                     throw new IllegalStateException("this JDK has no ChaCha20-Poly1305 cipher: " + e.getMessage(), e);
                 }
+            case "split":
+                try {
+                    return new SplitAead();
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("this JDK has no ChaCha20 cipher: " + e.getMessage(), e);
+                }
             case "bouncycastle":
                 return new BouncyCastleAead();
             default:
-                throw new IllegalArgumentException("unknown AEAD provider '" + name + "' (jdk or bouncycastle)");
+                throw new IllegalArgumentException("unknown AEAD provider '" + name + "' (jdk, split or bouncycastle)");
         }
     }
 
     /**
-     * A new instance of the default provider: the one named by {@value #PROPERTY}, else the JDK's (faster than
-     * Bouncy Castle on every JDK measured here, ~3x on JDK 21+), else Bouncy Castle if the JDK lacks it.
+     * A new instance of the default provider: the one named by {@value #PROPERTY}, else the split one (the
+     * JDK's ChaCha20, intrinsic on JDK 20+, with Bouncy Castle's Poly1305: about 10% more single-stream
+     * throughput than the JDK's whole AEAD on this machine's AVX2 CPUs, see docs/PERFORMANCE.md), else
+     * Bouncy Castle's if the JDK lacks ChaCha20.
      */
     public static TransportAead create() {
         String forced = System.getProperty(PROPERTY);
@@ -35,7 +43,7 @@ public final class TransportAeads {
             return create(forced);
         }
         try {
-            return new JdkAead();
+            return new SplitAead();
         } catch (GeneralSecurityException e) {
             return new BouncyCastleAead();
         }

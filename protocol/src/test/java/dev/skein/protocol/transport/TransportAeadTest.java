@@ -20,6 +20,7 @@ class TransportAeadTest {
     void providersAgreeByteForByte() {
         TransportAead jdk = TransportAeads.create("jdk");
         TransportAead bc = TransportAeads.create("bouncycastle");
+        TransportAead split = TransportAeads.create("split");
         byte[] key = new byte[32];
         for (int i = 0; i < 200; i++) {
             random.nextBytes(key);
@@ -39,11 +40,19 @@ class TransportAeadTest {
             assertEquals(len, bc.open(key, counter, a.duplicate(), outBc));
             assertEquals(ByteBuffer.wrap(plain), outJdk.flip());
             assertEquals(ByteBuffer.wrap(plain), outBc.flip());
+
+            // The split provider (JDK ChaCha20 + Bouncy Castle Poly1305) seals the same bytes and opens both.
+            ByteBuffer c = buffer(i % 4 == 0, len + 16);
+            assertEquals(len + 16, split.seal(key, counter, ByteBuffer.wrap(plain), c));
+            assertEquals(a, c.flip(), "split ciphertext differs at length " + len);
+            ByteBuffer outSplit = buffer(i % 6 == 0, len);
+            assertEquals(len, split.open(key, counter, a.duplicate(), outSplit));
+            assertEquals(ByteBuffer.wrap(plain), outSplit.flip());
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jdk", "bouncycastle"})
+    @ValueSource(strings = {"jdk", "split", "bouncycastle"})
     void forgeriesAreRefusedWithoutMovingBuffers(String provider) {
         TransportAead aead = TransportAeads.create(provider);
         byte[] key = new byte[32];
