@@ -197,6 +197,28 @@ class NatTest {
     }
 
     @Test
+    void aDirectPathThatBreaksFallsBackToTheRelayAndComesBackWhenItWorksAgain() throws Exception {
+        meshBehindNats(false, "direct");
+        // Cut the internet between the two routers only; both still reach the seed.
+        Path cut = dir.resolve("cut.nft");
+        Files.writeString(cut, """
+                table ip cut {
+                  chain out { type filter hook postrouting priority 0; ip daddr 198.18.0.3 drop; }
+                  chain in { type filter hook prerouting priority -300; ip saddr 198.18.0.3 drop; }
+                }
+                """);
+        Netns.sh("ip netns exec " + ns.get("home-gw") + " nft -f " + cut);
+        awaitPath("home", "office", "relay:seed", 15);
+        awaitPath("office", "home", "relay:seed", 15);
+        assertPing("home", "100.64.0.3");
+        assertSkeinPing("office", "home", "relay:seed");
+        Netns.sh("ip netns exec " + ns.get("home-gw") + " nft delete table ip cut");
+        awaitPath("home", "office", "direct", 15);
+        awaitPath("office", "home", "direct", 15);
+        assertPing("office", "100.64.0.2");
+    }
+
+    @Test
     void whenHomesPublicAddressChangesMidTransferTrafficResumesWithinTheBound() throws Exception {
         meshBehindNats(false, "direct");
         Path server = dir.resolve("iperf-server.log");
