@@ -1,26 +1,21 @@
 package dev.skein.protocol.transport;
 
-import dev.skein.protocol.crypto.ChaChaPoly;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The JDK's own ChaCha20-Poly1305 (SunJCE). On JDK 20+ it runs on CPU intrinsics and is about three times
- * faster than Bouncy Castle. The Cipher must be re-initialised for every packet; the key spec is kept while
- * the key stays the same, the 12-byte nonce array is reused. Sealing and opening use separate Cipher objects:
+ * faster than Bouncy Castle. The Cipher must be re-initialised for every packet; {@link PacketCipherInit} keeps
+ * the key spec and the nonce array. Sealing and opening use separate Cipher objects:
  * SunJCE refuses to initialise one object twice in a row with the same key and nonce, which opening a
  * message we just sealed (or a replayed one, before the window refuses it) would do.
  */
 final class JdkAead extends ArrayBackedAead {
     private final Cipher sealer;
     private final Cipher opener;
-    private final byte[] nonce = new byte[ChaChaPoly.NONCE_SIZE];
-    private byte[] lastKey;
-    private SecretKeySpec keySpec;
+    private final PacketCipherInit packet = new PacketCipherInit(IvParameterSpec::new);
 
     JdkAead() throws GeneralSecurityException {
         sealer = Cipher.getInstance("ChaCha20-Poly1305");
@@ -35,7 +30,7 @@ final class JdkAead extends ArrayBackedAead {
     @Override
     int seal(byte[] key, long counter, byte[] in, int inOff, int len, byte[] out, int outOff) {
         try {
-            init(sealer, Cipher.ENCRYPT_MODE, key, counter);
+            packet.init(sealer, Cipher.ENCRYPT_MODE, key, counter);
             return sealer.doFinal(in, inOff, len, out, outOff);
         } catch (GeneralSecurityException e) {
             // Only a repeated (key, counter) or a wrong key size gets here: both are bugs of the caller.
@@ -46,27 +41,12 @@ final class JdkAead extends ArrayBackedAead {
     @Override
     int open(byte[] key, long counter, byte[] in, int inOff, int len, byte[] out, int outOff) {
         try {
-            try {
-                init(opener, Cipher.DECRYPT_MODE, key, counter);
-            } catch (InvalidKeyException sameKeyAndNonce) {
-                // A replay or forgery of the message just opened: step through another nonce, then retry.
-                init(opener, Cipher.DECRYPT_MODE, key, counter + 1);
-                init(opener, Cipher.DECRYPT_MODE, key, counter);
-            }
+            packet.init(opener, Cipher.DECRYPT_MODE, key, counter);
             return opener.doFinal(in, inOff, len, out, outOff);
         } catch (AEADBadTagException e) {
             return -1;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 open failed: " + e.getMessage(), e);
         }
-    }
-
-    private void init(Cipher cipher, int mode, byte[] key, long counter) throws GeneralSecurityException {
-        if (key != lastKey) {
-            keySpec = new SecretKeySpec(key, "ChaCha20");
-            lastKey = key;
-        }
-        ChaChaPoly.writeNonce(counter, nonce);
-        cipher.init(mode, keySpec, new IvParameterSpec(nonce));
     }
 }

@@ -1,12 +1,9 @@
 package dev.skein.protocol.transport;
 
-import dev.skein.protocol.crypto.ChaChaPoly;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 
@@ -25,12 +22,10 @@ final class SplitAead extends ArrayBackedAead {
     private final Cipher sealer;
     private final Cipher opener;
     private final Poly1305 mac = new Poly1305();
-    private final byte[] nonce = new byte[ChaChaPoly.NONCE_SIZE];
+    private final PacketCipherInit packet = new PacketCipherInit(nonce -> new ChaCha20ParameterSpec(nonce, 0));
     private final byte[] block0 = new byte[64];
     private final byte[] tag = new byte[TAG_SIZE];
     private final byte[] lengths = new byte[16];
-    private byte[] lastKey;
-    private SecretKeySpec keySpec;
 
     SplitAead() throws GeneralSecurityException {
         sealer = Cipher.getInstance("ChaCha20");
@@ -76,20 +71,7 @@ final class SplitAead extends ArrayBackedAead {
 
     /** Initialises the cipher at block 0 for this packet's nonce and keys the MAC with that block. */
     private void start(Cipher cipher, int mode, byte[] key, long counter) throws GeneralSecurityException {
-        if (key != lastKey) {
-            keySpec = new SecretKeySpec(key, "ChaCha20");
-            lastKey = key;
-        }
-        ChaChaPoly.writeNonce(counter, nonce);
-        try {
-            cipher.init(mode, keySpec, new ChaCha20ParameterSpec(nonce, 0));
-        } catch (InvalidKeyException sameKeyAndNonce) {
-            // SunJCE refuses the key and nonce it was last given (a replayed message): step through another.
-            ChaChaPoly.writeNonce(counter + 1, nonce);
-            cipher.init(mode, keySpec, new ChaCha20ParameterSpec(nonce, 0));
-            ChaChaPoly.writeNonce(counter, nonce);
-            cipher.init(mode, keySpec, new ChaCha20ParameterSpec(nonce, 0));
-        }
+        packet.init(cipher, mode, key, counter);
         cipher.update(ZEROS, 0, 64, block0, 0); // block 0: the Poly1305 key; the stream goes on at block 1
         mac.init(new KeyParameter(block0, 0, 32));
     }

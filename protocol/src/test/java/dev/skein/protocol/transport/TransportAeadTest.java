@@ -76,6 +76,16 @@ class TransportAeadTest {
         assertEquals(100, aead.open(key, 5, ByteBuffer.wrap(good), out));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "split"})
+    void sealingTwiceWithOneNonceIsRefusedNotHidden(String provider) {
+        TransportAead aead = TransportAeads.create(provider);
+        byte[] key = new byte[32];
+        aead.seal(key, 7, ByteBuffer.allocate(10), ByteBuffer.allocate(26));
+        assertThrows(IllegalStateException.class,
+                () -> aead.seal(key, 7, ByteBuffer.allocate(10), ByteBuffer.allocate(26)));
+    }
+
     @Test
     void unknownProviderIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TransportAeads.create("rot13"));
