@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>
  *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--out DIR]
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
+ *   Scale --partition N SECONDS            split the mesh in two halves for SECONDS, then heal: how long each
+ *                                          side takes to drop the other, and the whole to reconverge
  * </pre>
  */
 public final class Scale {
@@ -48,6 +50,9 @@ public final class Scale {
         // descriptors: one loop per group keeps 256 nodes under the machine's 20,000 open files.
         if (System.getProperty("io.netty.eventLoopThreads") == null) {
             System.setProperty("io.netty.eventLoopThreads", "1");
+        }
+        if (args.length == 3 && args[0].equals("--partition")) {
+            System.exit(partition(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
         }
         if (args.length == 4 && args[0].equals("--loss-check")) {
             System.exit(lossCheck(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Double.parseDouble(args[3])));
@@ -243,6 +248,40 @@ public final class Scale {
             removals.stream().limit(10).forEach(e -> System.out.println("  " + e.node() + " removed " + e.member()));
             c.fabric.loss(0);
             return removals.isEmpty() && minRouted == 1 ? 0 : 2;
+        }
+    }
+
+    /**
+     * Splits N converged nodes into two halves for {@code seconds}: each half must drop the other (and keep its
+     * own), then after healing every node must have every route again. Prints both times; 0 if both happened.
+     */
+    static int partition(int n, int seconds) throws Exception {
+        try (Cluster c = new Cluster()) {
+            for (int i = 0; i < n; i++) {
+                c.create(i).start();
+                Thread.sleep(50);
+            }
+            if (Cluster.await(c::converged, System.nanoTime(), CONVERGE_LIMIT) < 0) {
+                System.out.println("did not converge");
+                return 1;
+            }
+            Thread.sleep(3000);
+            List<SimNode> a = c.nodes().subList(0, n / 2);
+            List<SimNode> b = c.nodes().subList(n / 2, n);
+            long cut = System.nanoTime();
+            c.fabric.partition(Fabric.names(a), Fabric.names(b));
+            double split = Cluster.await(() -> a.stream().noneMatch(x -> b.stream().anyMatch(y ->
+                    x.peers().hasRoute(y.name()) || y.peers().hasRoute(x.name()))), cut, EVENT_LIMIT);
+            boolean halvesWhole = a.stream().allMatch(x -> a.stream().allMatch(y -> x == y || x.peers().hasRoute(y.name())))
+                    && b.stream().allMatch(x -> b.stream().allMatch(y -> x == y || x.peers().hasRoute(y.name())));
+            Thread.sleep(Math.max(0, seconds * 1000L - (System.nanoTime() - cut) / 1_000_000));
+            long healed = System.nanoTime();
+            c.fabric.heal();
+            double whole = Cluster.await(c::converged, healed, EVENT_LIMIT);
+            System.out.printf(Locale.ROOT, "partition of %d into %d + %d: halves apart after %.2f s (each half still "
+                    + "whole: %s); after healing, all routes back in %.2f s%n", n, a.size(), b.size(), split,
+                    halvesWhole ? "yes" : "no", whole);
+            return split >= 0 && whole >= 0 && halvesWhole ? 0 : 2;
         }
     }
 
