@@ -33,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  *      198.19.1.1                 198.19.2.1              are dropped, as home routers do
  *            |                         |
  *   [home 198.19.1.2]          [office 198.19.2.2]        overlay: seed .1, home .2, office .3 in 100.64/16
+ *   ([den 198.19.1.3] in one test: a second machine on the home LAN, overlay .4)
+ *
+ * Each LAN is a bridge in its router's namespace.
  * </pre>
  */
 class NatTest {
@@ -74,12 +77,13 @@ class NatTest {
     /** A NAT router (WAN u0 at {@code publicAddress}) and the LAN 198.19.N.0/24 behind it with one host at .2. */
     private void site(String name, int n, String publicAddress, boolean randomPorts) throws Exception {
         String gw = netns.add(name + "-gw");
-        String host = netns.add(name);
         ns.put(name + "-gw", gw);
-        ns.put(name, host);
         netns.plug(gw, inet, "i-" + name, publicAddress + "/24");
-        netns.link(gw, "lan0", "198.19." + n + ".1/24", host, "u0", "198.19." + n + ".2/24");
-        Netns.sh("ip -n " + host + " route add 198.18.0.0/24 via 198.19." + n + ".1");
+        // the LAN: a bridge in the router, with the router at .1 and hosts plugged in from .2
+        Netns.sh("ip -n " + gw + " link add br0 type bridge");
+        Netns.sh("ip -n " + gw + " addr add 198.19." + n + ".1/24 dev br0");
+        Netns.sh("ip -n " + gw + " link set br0 up");
+        lanHost(name, name, n, 2);
         // promote_secondaries: when the public address changes, the new one must survive the old one's removal
         Netns.sh("ip netns exec " + gw + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.promote_secondaries=1"
                 + " net.ipv4.conf.u0.promote_secondaries=1");
@@ -94,6 +98,20 @@ class NatTest {
                 }
                 """.formatted(randomPorts ? " random" : ""));
         Netns.sh("ip netns exec " + gw + " nft -f " + rules);
+    }
+
+    /** A host namespace {@code host} on site {@code site}'s LAN 198.19.N.0/24, at .{@code octet}. */
+    private void lanHost(String site, String host, int n, int octet) {
+        String ns = netns.add(host);
+        this.ns.put(host, ns);
+        netns.plug(ns, this.ns.get(site + "-gw"), "l-" + host, "198.19." + n + "." + octet + "/24");
+        Netns.sh("ip -n " + ns + " route add 198.18.0.0/24 via 198.19." + n + ".1");
+    }
+
+    /** Starts a further node {@code name} (overlay 100.64.0.{@code i}) joining through the seed. */
+    private SkeinProcess startNode(String name, int i) throws Exception {
+        pki.issue(name, "100.64.0." + i + "/16");
+        return SkeinProcess.up(netns, ns.get(name), pki.config(name, "[198.18.0.1:51820]", "ca.crt", ""));
     }
 
     private void startNodes() throws Exception {
@@ -194,6 +212,21 @@ class NatTest {
         assertSkeinPing("office", "home", "relay:seed");
         // Hole punching kept trying all along, and could not succeed through these NATs.
         assertEquals("relay:seed", path("home", "office"));
+    }
+
+    @Test
+    void twoMachinesBehindTheSameNatReachEachOtherDirectlyOverTheirLan() throws Exception {
+        meshBehindNats(false, "direct");
+        lanHost("home", "den", 1, 3);
+        SkeinProcess den = startNode("den", 4);
+        den.awaitLog("home added", 30);
+        awaitPath("home", "den", "direct", 15);
+        awaitPath("den", "home", "direct", 15);
+        assertPing("home", "100.64.0.4");
+        Netns.Result peers = skein("peers", "--socket", pki.socket("home").toString());
+        assertTrue(peers.output().lines().anyMatch(l -> l.startsWith("den") && l.contains("198.19.1.3:51820")),
+                "home should reach den at its LAN address:\n" + peers.output());
+        awaitPath("den", "office", "direct", 15); // and den, like home, reaches office through the NATs
     }
 
     @Test
