@@ -184,7 +184,7 @@ public final class Device implements AutoCloseable {
     public boolean sendDatagram(byte[] datagram, Peer peer) {
         Peer via = peer.relay();
         if (via != null) {
-            return send(ByteBuffer.wrap(RelayHeader.wrap(datagram, peerId(peer), ownId)), via.endpoint());
+            return send(ByteBuffer.wrap(RelayHeader.wrap(datagram, peer.keyId(), ownId)), via.endpoint());
         }
         return send(ByteBuffer.wrap(datagram), peer.endpoint());
     }
@@ -199,13 +199,9 @@ public final class Device implements AutoCloseable {
             return send(msg, peer.endpoint());
         }
         int at = msg.position() - RelayHeader.SIZE;
-        RelayHeader.write(msg, at, peerId(peer), ownId);
+        RelayHeader.write(msg, at, peer.keyId(), ownId);
         msg.position(at);
         return send(msg, via.endpoint());
-    }
-
-    static long peerId(Peer peer) {
-        return PathMessage.keyId(peer.publicKey());
     }
 
     /** The peer whose static key starts with {@code id}, or null. */
@@ -224,7 +220,7 @@ public final class Device implements AutoCloseable {
     /** Adds a peer and routes its allowed IPs to it. */
     public void addPeer(Peer peer) {
         peersByKey.put(ByteBuffer.wrap(peer.publicKey()), peer);
-        peersById.put(peerId(peer), peer);
+        peersById.put(peer.keyId(), peer);
         for (IpPrefix p : peer.allowedIps()) {
             routes.put(p, peer);
         }
@@ -247,7 +243,7 @@ public final class Device implements AutoCloseable {
     /** Removes a peer, its routes and its sessions. */
     public void removePeer(Peer peer) {
         peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
-        peersById.remove(peerId(peer), peer);
+        peersById.remove(peer.keyId(), peer);
         for (Peer other : peersByKey.values()) {
             if (other.relay() == peer) {
                 other.relay(null); // its relay is gone: the path probes find another way

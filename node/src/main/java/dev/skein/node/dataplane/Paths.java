@@ -36,6 +36,8 @@ final class Paths {
     static final long PROBE_INTERVAL = 2_000_000_000L;
     /** A call-me-maybe starts a round of probes unless one went out less than this ago. */
     static final long CALLED_PROBE_GAP = 500_000_000L;
+    /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
+    static final long PING_BACK_GAP = 100_000_000L;
 
     private final Device device;
     private final Random random;
@@ -190,7 +192,7 @@ final class Paths {
                 }
                 device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), from)
                         .encode(r.pathKey())), from);
-                if (!direct(r, now) && now - r.lastPingNanos() > CALLED_PROBE_GAP / 5) {
+                if (!direct(r, now) && now - r.lastPingNanos() > PING_BACK_GAP) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
             }

@@ -147,7 +147,7 @@ final class Receive implements Runnable {
 
     /** Sends a handshake answer back the way the message came: straight, or through the same relay. */
     private void answer(byte[] reply, Peer peer, InetSocketAddress from, boolean relayed) {
-        byte[] datagram = relayed ? RelayHeader.wrap(reply, Device.peerId(peer), device.ownId) : reply;
+        byte[] datagram = relayed ? RelayHeader.wrap(reply, peer.keyId(), device.ownId) : reply;
         device.send(ByteBuffer.wrap(datagram), from);
     }
 

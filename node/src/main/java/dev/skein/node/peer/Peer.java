@@ -4,6 +4,7 @@ import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cookie.CookieGenerator;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.InitiatorHandshake;
+import dev.skein.protocol.path.PathMessage;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -25,6 +26,8 @@ public final class Peer {
     // identity
     private final String name;
     private final byte[] publicKey;
+    /** The first 8 bytes of the static key: how path and relay messages name the peer. */
+    private final long keyId;
     private final byte[] presharedKey;
     private final List<IpPrefix> allowedIps;
     private final int persistentKeepaliveSeconds;
@@ -77,6 +80,7 @@ public final class Peer {
         this.reach = reach;
         this.name = name;
         this.publicKey = publicKey.clone();
+        this.keyId = PathMessage.keyId(publicKey);
         this.presharedKey = presharedKey.clone();
         this.endpoint = endpoint;
         this.allowedIps = List.copyOf(allowedIps);
@@ -110,6 +114,10 @@ public final class Peer {
 
     byte[] presharedKey() {
         return presharedKey;
+    }
+
+    public long keyId() {
+        return keyId;
     }
 
     public String publicKeyBase64() {

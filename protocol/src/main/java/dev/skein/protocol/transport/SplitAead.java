@@ -1,7 +1,7 @@
 package dev.skein.protocol.transport;
 
+import dev.skein.protocol.wire.Bytes;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import org.bouncycastle.crypto.macs.Poly1305;
@@ -59,7 +59,7 @@ final class SplitAead extends ArrayBackedAead {
         try {
             start(opener, Cipher.DECRYPT_MODE, key, counter);
             authenticate(in, inOff, ctLen);
-            if (!MessageDigest.isEqual(tag, java.util.Arrays.copyOfRange(in, inOff + ctLen, inOff + len))) {
+            if (!Bytes.constantTimeEquals(tag, 0, in, inOff + ctLen, TAG_SIZE)) {
                 return -1;
             }
             opener.update(in, inOff, ctLen, out, outOff);
