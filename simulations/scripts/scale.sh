@@ -20,7 +20,7 @@ trap cleanup EXIT INT TERM
 ip netns add $ns
 java=java
 for home in /usr/lib/jvm/*; do [ -x "$home/bin/java" ] && java="$home/bin/java"; done  # the newest sorts last
-ip netns exec $ns "$java" -Xmx${HEAP:-12g} -Xss512k --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+ip netns exec $ns "$java" ${SIM_JAVA_OPTS:-} -Xmx${HEAP:-12g} -Xss512k --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
   --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -cp "$classes:$jar" dev.skein.simulations.Scale ${ARGS:---sizes "${SIZES:-16,64}" --reps "${REPS:-3}" \
   --churn-seconds "${CHURN:-60}" ${OUT:+--out "$OUT"}}

@@ -26,8 +26,9 @@ import java.util.concurrent.Executors;
 final class Cluster implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     final Fabric fabric = new Fabric();
+    /** The in-memory gossip network, or null when the gossip goes over loopback TCP and UDP. */
+    private final MemoryNetwork network;
     private final CertificateAuthority ca;
-    private final CertificateVerifier verifier;
     private final List<SimNode> nodes = new ArrayList<>();
     /** Each cluster of a run takes fresh addresses: sockets of the previous one may linger a moment. */
     private static int nextBase;
@@ -39,11 +40,11 @@ final class Cluster implements AutoCloseable {
         return t;
     });
 
-    Cluster() throws Exception {
+    Cluster(boolean inMemory) throws Exception {
+        network = inMemory ? new MemoryNetwork() : null;
         Instant now = Instant.now();
         ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
                 now.plus(Duration.ofDays(2)), RANDOM);
-        verifier = new CertificateVerifier(ca.certificate());
         synchronized (Cluster.class) {
             base = nextBase;
             nextBase += 1000;
@@ -70,10 +71,26 @@ final class Cluster implements AutoCloseable {
         Certificate cert = ca.sign(new CertificateRequest("s" + i, IpPrefix.parse(address + "/10"), List.of(),
                 List.of(), Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60),
                 now.plus(Duration.ofDays(1))));
-        SimNode node = new SimNode(cert, ed, endpoint(base + i), verifier, List.of(endpoint(base)), fabric);
+        // Each node its own verifier, as each real node has: it remembers the certificates it has checked.
+        SimNode node = new SimNode(cert, ed, endpoint(base + i), new CertificateVerifier(ca.certificate()),
+                List.of(endpoint(base)), fabric,
+                network);
         fabric.add(node);
         nodes.add(node);
         return node;
+    }
+
+    /** How the gossip travels, as the report names it. */
+    String transport() {
+        return network == null ? "loopback" : "memory";
+    }
+
+    /**
+     * {bytes, packets} of gossip so far: on loopback, the device's counters (TCP and UDP with their headers);
+     * in memory, each message's payload and type, one "packet" per message.
+     */
+    long[] traffic() throws IOException {
+        return network == null ? Loopback.counters() : network.counters();
     }
 
     List<SimNode> nodes() {
@@ -174,6 +191,10 @@ final class Cluster implements AutoCloseable {
             }
         }
         fabric.close();
+        if (network != null) {
+            System.err.print("gossip by message type:\n" + network.breakdown());
+            network.close();
+        }
         for (SimNode n : nodes) {
             try {
                 Fabric.run("", "ip", "addr", "del", n.address() + "/32", "dev", "lo");

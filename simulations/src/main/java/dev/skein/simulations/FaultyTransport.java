@@ -17,8 +17,8 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 /**
- * One simulated node's gossip transport: Atomix's real TCP messaging and UDP unicast, with each message first
- * put to the {@link Fabric}, which may drop it (the node is dead or paused, a partition separates the two, or
+ * One simulated node's gossip transport: Atomix's real TCP messaging and UDP unicast over loopback, or the
+ * {@link MemoryNetwork}, with each message first put to the {@link Fabric}, which may drop it (the node is dead or paused, a partition separates the two, or
  * random loss). A dropped request is never answered, so the sender times out exactly as over a lossy network.
  * The sender decides a request's fate, the receiver its reply's.
  *
@@ -35,11 +35,16 @@ final class FaultyTransport implements GossipTransport {
     });
 
     private final Fabric fabric;
+    private final MemoryNetwork network;
     private final String self;
+    /** The gossip address of the run being built: Atomix builds the messaging service first, then unicast. */
+    private volatile Address building;
     private final java.util.Map<String, Long> heard = new java.util.concurrent.ConcurrentHashMap<>();
 
-    FaultyTransport(Fabric fabric, String selfAddress) {
+    /** With a {@code network}, the gossip goes through it instead of loopback TCP and UDP. */
+    FaultyTransport(Fabric fabric, MemoryNetwork network, String selfAddress) {
         this.fabric = fabric;
+        this.network = network;
         this.self = selfAddress;
     }
 
@@ -72,7 +77,9 @@ final class FaultyTransport implements GossipTransport {
     }
 
     @Override
-    public ManagedMessagingService messaging(ManagedMessagingService real) {
+    public ManagedMessagingService messaging(ManagedMessagingService atomix) {
+        building = atomix.address();
+        ManagedMessagingService real = network == null ? atomix : network.messaging(atomix.address());
         return new ManagedMessagingService() {
             @Override
             public Address address() {
@@ -159,7 +166,8 @@ final class FaultyTransport implements GossipTransport {
     }
 
     @Override
-    public ManagedUnicastService unicast(ManagedUnicastService real) {
+    public ManagedUnicastService unicast(ManagedUnicastService atomix) {
+        ManagedUnicastService real = network == null ? atomix : network.unicast(building);
         return new ManagedUnicastService() {
             @Override
             public void unicast(Address to, String type, byte[] payload) {

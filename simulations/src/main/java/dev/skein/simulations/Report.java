@@ -20,16 +20,18 @@ final class Report {
     }
 
     static String row(Scale.Row r) {
-        return String.format(Locale.ROOT, "| %d | %.1f | %s | %s | %.0f | %.1f | %.2f | %.1f | %.2f%% |", r.n(),
-                r.bootstrap(), spread(r.join()), spread(r.removal()), r.bytesPerNodeSecond(),
-                r.packetsPerNodeSecond(), r.heapMiBPerNode(), r.threadsPerNode(), 100 * r.churnRouted());
+        return String.format(Locale.ROOT, "| %d | %s | %.1f | %s | %s | %.0f | %.1f | %.1f | %.2f | %.1f | %.2f%% |",
+                r.n(), r.transport(), r.bootstrap(), spread(r.join()), spread(r.removal()), r.bytesPerNodeSecond(),
+                r.packetsPerNodeSecond(), r.cpuPerNode(), r.heapMiBPerNode(), r.threadsPerNode(),
+                100 * r.churnRouted());
     }
 
     static String table(List<Scale.Row> rows) {
-        StringBuilder b = new StringBuilder("| N | last start to all routed (s) | join: new node to every route, "
-                + "median (min-max) s | death to removed everywhere, median (min-max) s | gossip bytes/s per node "
-                + "| packets/s per node | heap MiB per node | threads per node | live pairs routed under 10% churn |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder b = new StringBuilder("| N | gossip over | last start to all routed (s) | join: new node to "
+                + "every route, median (min-max) s | death to removed everywhere, median (min-max) s | gossip bytes/s "
+                + "per node | packets (messages in memory)/s per node | CPU ms/s per node | heap MiB per node "
+                + "| threads per node | live pairs routed under 10% churn |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         rows.forEach(r -> b.append(row(r)).append('\n'));
         return b.toString();
     }

@@ -17,19 +17,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Run it inside a network namespace of its own: simulations/scripts/scale.sh does.
  *
  * <pre>
- *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--out DIR]
+ *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--out DIR]
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
  *   Scale --partition N SECONDS            split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
  * </pre>
+ * The loss check runs its gossip over loopback; the others over memory unless told otherwise (see
+ * {@link MemoryNetwork} for why: the two are compared at 16 and 64 nodes in docs/SIMULATIONS.md).
  */
 public final class Scale {
     private static final Duration CONVERGE_LIMIT = Duration.ofSeconds(180);
     private static final Duration EVENT_LIMIT = Duration.ofSeconds(60);
 
     /** One mesh size's figures (seconds, bytes, MiB); medians over the repetitions, with min and max. */
-    record Row(int n, double bootstrap, double[] join, double[] removal, double bytesPerNodeSecond,
-               double packetsPerNodeSecond, double heapMiBPerNode, double threadsPerNode, double churnRouted) {}
+    record Row(int n, String transport, double bootstrap, double[] join, double[] removal,
+               double bytesPerNodeSecond, double packetsPerNodeSecond, double cpuPerNode, double heapMiBPerNode,
+               double threadsPerNode, double churnRouted) {}
+
+    /** Gossip over loopback TCP and UDP (false), or over the {@link MemoryNetwork} (true). */
+    private static boolean inMemory = true;
 
     public static void main(String[] args) {
         try {
@@ -51,10 +57,12 @@ public final class Scale {
         if (System.getProperty("io.netty.eventLoopThreads") == null) {
             System.setProperty("io.netty.eventLoopThreads", "1");
         }
-        if (args.length == 3 && args[0].equals("--partition")) {
+        if (args.length >= 3 && args[0].equals("--partition")) {
+            inMemory = args.length < 5 || !args[4].equals("loopback");
             System.exit(partition(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
         }
         if (args.length == 4 && args[0].equals("--loss-check")) {
+            inMemory = false;
             System.exit(lossCheck(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Double.parseDouble(args[3])));
         }
         List<Integer> sizes = List.of(16, 64, 256);
@@ -67,6 +75,11 @@ public final class Scale {
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--churn-seconds" -> churnSeconds = Integer.parseInt(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
+                case "--transport" -> inMemory = switch (args[i + 1]) {
+                    case "memory" -> true;
+                    case "loopback" -> false;
+                    default -> throw new IllegalArgumentException("--transport is memory or loopback, not " + args[i + 1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -94,13 +107,13 @@ public final class Scale {
         System.gc();
         long heapBefore = heapUsed();
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        try (Cluster c = new Cluster()) {
+        try (Cluster c = new Cluster(inMemory)) {
             Random random = new Random(n);
-            // Nodes start 20 a second (a whole mesh booting in the same instant is not a case worth the sockets
-            // it costs here); the clock runs from the last start.
+            // Nodes start 20 a second, 5 a second from 256 on (a whole mesh booting in the same instant is not a
+            // case worth simulating on two cores); the clock runs from the last start.
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
-                Thread.sleep(50);
+                Thread.sleep(startGapMillis(n));
             }
             long t0 = System.nanoTime();
             double bootstrap = Cluster.await(c::converged, t0, CONVERGE_LIMIT);
@@ -109,15 +122,17 @@ public final class Scale {
 
             double heap = (heapUsed() - heapBefore) / (1024.0 * 1024.0) / n;
             double threads = (double) (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / n;
-            long[] before = Loopback.counters();
+            long[] before = c.traffic();
+            long cpuBefore = processCpuNanos();
             long tTraffic = System.nanoTime();
             Thread.sleep(10_000);
-            long[] after = Loopback.counters();
+            long[] after = c.traffic();
             double secs = (System.nanoTime() - tTraffic) / 1e9;
             double bytes = (after[0] - before[0]) / secs / n;
             double packets = (after[1] - before[1]) / secs / n;
-            log("N=%d: heap %.1f MiB and %.1f threads per node; gossip %.0f B/s and %.1f packets/s per node", n, heap,
-                    threads, bytes, packets);
+            double cpu = (processCpuNanos() - cpuBefore) / 1e6 / secs / n; // ms of CPU per node per second
+            log("N=%d (%s): heap %.1f MiB and %.1f threads per node; gossip %.0f B/s and %.1f packets/s per node; "
+                    + "CPU %.2f ms/s per node", n, c.transport(), heap, threads, bytes, packets, cpu);
 
             double[] joins = new double[reps];
             for (int r = 0; r < reps; r++) {
@@ -140,8 +155,13 @@ public final class Scale {
             double churn = churnSeconds > 0 ? churn(c, random, candidates.subList(reps, candidates.size()),
                     churnSeconds) : Double.NaN;
             log("N=%d: under churn, live pairs had a route %.2f%% of the time", n, 100 * churn);
-            return new Row(n, bootstrap, joins, removals, bytes, packets, heap, threads, churn);
+            return new Row(n, c.transport(), bootstrap, joins, removals, bytes, packets, cpu, heap, threads, churn);
         }
+    }
+
+    /** Milliseconds between two nodes' starts when a mesh of n boots. */
+    static long startGapMillis(int n) {
+        return n >= 256 ? 200 : 50;
     }
 
     private static boolean everyoneHas(Cluster c, SimNode x) {
@@ -223,7 +243,7 @@ public final class Scale {
      * dropped, no live node may lose a route to another. Prints what happened; returns the exit code.
      */
     static int lossCheck(int n, int seconds, double loss) throws Exception {
-        try (Cluster c = new Cluster()) {
+        try (Cluster c = new Cluster(inMemory)) {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
@@ -256,10 +276,10 @@ public final class Scale {
      * own), then after healing every node must have every route again. Prints both times; 0 if both happened.
      */
     static int partition(int n, int seconds) throws Exception {
-        try (Cluster c = new Cluster()) {
+        try (Cluster c = new Cluster(inMemory)) {
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
-                Thread.sleep(50);
+                Thread.sleep(startGapMillis(n));
             }
             if (Cluster.await(c::converged, System.nanoTime(), CONVERGE_LIMIT) < 0) {
                 System.out.println("did not converge");
@@ -283,6 +303,12 @@ public final class Scale {
                     halvesWhole ? "yes" : "no", whole);
             return split >= 0 && whole >= 0 && halvesWhole ? 0 : 2;
         }
+    }
+
+    /** CPU time of the whole process: all simulated nodes, and the simulation's own small share. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long heapUsed() throws InterruptedException {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * One simulated Skein node: its real certificate and keys, the real {@link Membership} (Atomix SWIM bound to
- * its overlay address on the simulation namespace's loopback device), and an in-memory data plane.
+ * its overlay address on the simulation namespace's loopback device, or on the {@link MemoryNetwork}), and an
+ * in-memory data plane.
  */
 final class SimNode {
     static final int GOSSIP_PORT = 7946;
@@ -26,14 +27,14 @@ final class SimNode {
     private int runs;
 
     SimNode(Certificate cert, byte[] signingKey, InetSocketAddress endpoint, CertificateVerifier verifier,
-            List<InetSocketAddress> seeds, Fabric fabric) {
+            List<InetSocketAddress> seeds, Fabric fabric, MemoryNetwork network) {
         this.cert = cert;
         this.signingKey = signingKey;
         this.endpoint = endpoint;
         this.verifier = verifier;
         this.seeds = seeds;
         this.peers = new SimPeers(this, fabric);
-        this.transport = new FaultyTransport(fabric, cert.address().address());
+        this.transport = new FaultyTransport(fabric, network, cert.address().address());
     }
 
     String name() {

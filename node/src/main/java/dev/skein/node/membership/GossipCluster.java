@@ -4,10 +4,13 @@ import io.atomix.cluster.AtomixCluster;
 import io.atomix.cluster.AtomixClusterBuilder;
 import io.atomix.cluster.ClusterConfig;
 
-/** An Atomix cluster whose messaging and unicast services pass through a {@link GossipTransport}. */
+/**
+ * An Atomix cluster whose messaging sends each message on a connection of its own ({@link OneShotMessaging}) and
+ * whose messaging and unicast services pass through a {@link GossipTransport}.
+ */
 final class GossipCluster extends AtomixCluster {
     private GossipCluster(ClusterConfig config, GossipTransport transport) {
-        super(config, null, transport.messaging(buildMessagingService(config)),
+        super(config, null, transport.messaging(new OneShotMessaging(buildMessagingService(config))),
                 transport.unicast(buildUnicastService(config)), buildBroadcastService(config));
     }
 

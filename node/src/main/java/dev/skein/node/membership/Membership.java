@@ -44,6 +44,9 @@ public final class Membership implements AutoCloseable {
     static final Duration TICK = Duration.ofMillis(200);
     /** With nothing new from the gossip layer, liveness is re-checked this often (it also depends on time). */
     static final Duration RECHECK = Duration.ofMillis(400);
+    /** How often the gossip layer's list is read with no event from it. */
+    static final Duration RESCAN = Duration.ofSeconds(1);
+    static final Duration GREETING_REUSE = Duration.ofSeconds(30);
     /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
     static final Duration JOIN_RETRY = Duration.ofSeconds(1);
     static final Duration JOIN_REFRESH = Duration.ofSeconds(15);
@@ -51,7 +54,6 @@ public final class Membership implements AutoCloseable {
     /** Anti-entropy: every this often, our whole set of records goes to one random member. */
     static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
     private static final int MAX_RECORDS_PER_SET = 4096;
-    private static final int NEW_MEMBER_PUSHES = 2;
     private static final int MAX_REFUSALS = 32;
     static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
     /** An observed endpoint that no member has confirmed for this long is dropped from our record. */
@@ -92,6 +94,7 @@ public final class Membership implements AutoCloseable {
     private final MeshDiscovery discovery = new MeshDiscovery();
     private final ScheduledExecutorService executor;
     private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final AtomicBoolean gossipChanged = new AtomicBoolean(true);
     private final LogLimiter logLimiter = new LogLimiter(60_000_000_000L);
     private Gossip gossip;
     private final java.util.concurrent.ConcurrentHashMap<String, InetSocketAddress> unknownPending =
@@ -104,9 +107,13 @@ public final class Membership implements AutoCloseable {
     private final java.util.Random random = new java.util.Random();
     private long lastSyncNanos;
     private final Map<String, Installed> installed = new HashMap<>();
+    /** The alive records the last apply() installed: when the next finds the same, it has nothing to do. */
+    private List<MemberRecord> lastAlive = List.of();
     private final Map<InetSocketAddress, String> seedNames = new HashMap<>();
     /** Members we exchanged join messages with lately (name to System.nanoTime()): they already know us. */
     private final Map<String, Long> recentJoins = new HashMap<>();
+    /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
+    private final Map<String, Long> newcomers = new HashMap<>();
     /** Our endpoints as members saw them (to System.nanoTime() of the last sighting), the newest first. */
     private LinkedHashMap<InetSocketAddress, Long> observed = new LinkedHashMap<>();
     private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
@@ -116,6 +123,9 @@ public final class Membership implements AutoCloseable {
     private byte[] ownSigned; // own, signed: re-signed only when own changes
     private long lastJoinSentNanos = Long.MIN_VALUE / 2;
     private long lastApplyNanos = Long.MIN_VALUE / 2;
+    private long lastScanNanos = Long.MIN_VALUE / 2;
+    private byte[] greeting;
+    private long greetingSignedNanos;
     private Set<String> lastListed = Set.of();
     private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -144,7 +154,7 @@ public final class Membership implements AutoCloseable {
                 m.candidates(), settings.gossipPort(), settings.relay(), false);
         String clusterId = "skein-" + HexFormat.of().formatHex(settings.verifier().ca().fingerprint(), 0, 6);
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
-                m.discovery, m.signedOwn(), m::scheduleTick, settings.transport());
+                m.discovery, m.signedOwn(), m::onGossipEvent, settings.transport());
         try {
             m.gossip.start(m::onLeave, m::onRecords, m.executor);
         } catch (IOException e) {
@@ -184,7 +194,9 @@ public final class Membership implements AutoCloseable {
 
     // ---- the membership thread
 
-    private void scheduleTick() {
+    /** Atomix saw a member come, go or change: the next tick reads the gossip layer's list again. */
+    private void onGossipEvent() {
+        gossipChanged.set(true);
         if (tickPending.compareAndSet(false, true)) {
             executor.execute(this::safeTick);
         }
@@ -209,6 +221,28 @@ public final class Membership implements AutoCloseable {
     private void tick() {
         long now = System.nanoTime();
         Instant wall = Instant.now();
+        boolean changed = false;
+        Set<String> listedBefore = lastListed;
+        // Reading the gossip layer's list costs O(members), and every node of a mesh does it: only after
+        // Atomix reported a change, and every RESCAN in case an event was missed.
+        if (gossipChanged.getAndSet(false) || now - lastScanNanos >= RESCAN.toNanos()) {
+            lastScanNanos = now;
+            changed = scanGossip(now, wall);
+        }
+        recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
+        newcomers.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
+        refreshOwnEndpoints(now);
+        // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
+        // changed, otherwise only as often as the time-based rules (grace, silence, expiry) need it.
+        if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
+            apply(now, wall);
+        }
+        sendJoins(now, lastListed);
+        sync(now, lastListed, lastListed != listedBefore);
+    }
+
+    /** Reads the members and records the gossip layer lists; true if anything changed. */
+    private boolean scanGossip(long now, Instant wall) {
         Set<String> listed = new HashSet<>();
         boolean changed = false;
         for (Gossip.Listed m : gossip.members()) {
@@ -220,35 +254,25 @@ public final class Membership implements AutoCloseable {
             }
         }
         verifiedRaw.keySet().retainAll(listed);
-        recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         table.gossipLists(listed);
-        refreshOwnEndpoints(now);
         if (!listed.equals(lastListed)) {
             lastListed = listed;
+            syncedWith.retainAll(listed);
             changed = true;
         }
-        // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
-        // changed, otherwise only as often as the time-based rules (grace, silence, expiry) need it.
-        if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
-            apply(now, wall);
-        }
-        sendJoins(now, listed);
-        sync(now, listed);
+        return changed;
     }
 
     /**
-     * Pushes the records of the members we believe alive to newly listed members and, every
-     * {@link #SYNC_INTERVAL}, to one random member. Of the newly listed, those that joined through us get a push
-     * at once (a newcomer learns the whole mesh from its seed), and at most {@link #NEW_MEMBER_PUSHES} others
-     * a tick: when a whole mesh starts at once every member is new to every other, and pushing to all of them
-     * would cost N x N record sets.
+     * Pushes the records of the members we believe alive to the newly listed members that joined through us (a
+     * newcomer learns the whole mesh from its seed) and, every {@link #SYNC_INTERVAL}, to one random member.
+     * Not to every newly listed member: when many start at once each is new to every other, and greetings
+     * between members ({@link #greet}) would then cost N x N record sets, of O(N) bytes each.
      */
-    private void sync(long now, Set<String> listed) {
-        syncedWith.retainAll(listed);
+    private void sync(long now, Set<String> listed, boolean listChanged) {
         List<String> targets = new ArrayList<>();
-        int others = 0;
-        for (String name : listed) {
-            if (syncedWith.add(name) && (recentJoins.containsKey(name) || others++ < NEW_MEMBER_PUSHES)) {
+        for (String name : listChanged ? listed : Set.<String>of()) {
+            if (syncedWith.add(name) && newcomers.containsKey(name)) {
                 targets.add(name);
             }
         }
@@ -389,6 +413,9 @@ public final class Membership implements AutoCloseable {
         }
         long now = System.nanoTime();
         recentJoins.put(j.name(), now);
+        if (!j.reply() && !j.greeting()) {
+            newcomers.put(j.name(), now);
+        }
         table.joined(new MemberRecord(j.certificate(), 0, 0, from == null ? List.of() : List.of(from),
                 j.gossipPort(), false, false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
@@ -454,7 +481,22 @@ public final class Membership implements AutoCloseable {
             return;
         }
         recentJoins.put(r.name(), System.nanoTime());
-        peers.sendDatagram(joinRequest(), r.name()); // straight, or through a relay when it is behind NAT
+        peers.sendDatagram(greeting(), r.name()); // straight, or through a relay when it is behind NAT
+    }
+
+    /**
+     * Our signed greeting, made anew every {@link #GREETING_REUSE}: a node greets every member it learns of,
+     * and signing one for each was a large part of a big mesh's start. Replaying it is harmless (it says only
+     * who we are), and it stays well inside {@link JoinMessage#MAX_AGE}.
+     */
+    private byte[] greeting() {
+        long now = System.nanoTime();
+        if (greeting == null || now - greetingSignedNanos > GREETING_REUSE.toNanos()) {
+            greeting = JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now())
+                    .encode(settings.signingKey());
+            greetingSignedNanos = now;
+        }
+        return greeting;
     }
 
     private byte[] joinRequest() {
@@ -488,6 +530,13 @@ public final class Membership implements AutoCloseable {
                 discovery.forget(name);
             }
         }
+        if (sameRecords(alive, lastAlive)) {
+            // Nothing to install or remove: the common case, which in a large mesh runs a few times a second.
+            snapshot = new Snapshot(snapshot.members(), snapshot.conflicts(), List.copyOf(refusals.values()),
+                    own.endpoints(), List.copyOf(observed.keySet()));
+            return;
+        }
+        lastAlive = alive;
         List<Certificate> certs = new ArrayList<>();
         certs.add(settings.self());
         alive.forEach(r -> certs.add(r.certificate()));
@@ -522,6 +571,7 @@ public final class Membership implements AutoCloseable {
             if (!aliveNames.contains(name)) {
                 installed.remove(name);
                 recentJoins.remove(name); // if it comes back, it is a stranger to be greeted again
+                newcomers.remove(name);
                 peers.uninstall(name);
                 log.info("{} removed: {}", name, whyGone(name, wall));
             }
@@ -529,6 +579,19 @@ public final class Membership implements AutoCloseable {
         views.sort((a, b) -> a.name().compareTo(b.name()));
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
                 List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed.keySet()));
+    }
+
+    /** True if the two lists hold the very same records in the same order (records are replaced, never changed). */
+    private static boolean sameRecords(List<MemberRecord> a, List<MemberRecord> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String whyGone(String name, Instant wall) {

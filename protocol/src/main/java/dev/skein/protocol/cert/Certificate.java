@@ -36,6 +36,8 @@ public final class Certificate {
     private final Instant notBefore;
     private final Instant notAfter;
     private final byte[] issuer;
+    /** Computed on first use: a large mesh compares members' fingerprints several times a second. */
+    private volatile byte[] fingerprint;
 
     private Certificate(byte[] encoded, byte[] body, byte[] signature, CertificateBody b) throws CertificateRejected {
         this.encoded = encoded;
@@ -176,7 +178,12 @@ public final class Certificate {
 
     /** BLAKE2s-256 of the Ed25519 key: names a CA in the certificates it issues. */
     public byte[] fingerprint() {
-        return Blake2s.hash(ed25519PublicKey);
+        byte[] f = fingerprint;
+        if (f == null) {
+            f = Blake2s.hash(ed25519PublicKey);
+            fingerprint = f; // racy but benign: every thread computes the same bytes
+        }
+        return f.clone();
     }
 
     /** The certificate in plain words, as {@code skein cert show} prints it. */

@@ -11,8 +11,16 @@ import java.util.Arrays;
  * Thread-safe.
  */
 public final class CertificateVerifier {
+    /** How many CA-signed certificates are remembered as checked: more than a large mesh has members. */
+    static final int REMEMBERED = 4096;
     private final Certificate ca;
     private final byte[] caFingerprint;
+    /**
+     * The encodings of certificates whose CA signature checked out. Every record, join and greeting carries its
+     * sender's certificate, and in a mesh of hundreds checking the same few hundred signatures over and over
+     * was most of a node's membership work. Keyed by the whole encoding, so a changed byte is checked anew.
+     */
+    private final java.util.Set<java.nio.ByteBuffer> signatureChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @throws CertificateRejected when {@code ca} is not a self-signed CA certificate */
     public CertificateVerifier(Certificate ca) throws CertificateRejected {
@@ -44,8 +52,15 @@ public final class CertificateVerifier {
         if (!Arrays.equals(cert.issuer(), caFingerprint)) {
             throw new CertificateRejected(Reason.OTHER_CA, who + " is not from CA '" + ca.name() + "'");
         }
-        if (!Ed25519Keys.verify(ca.ed25519PublicKey(), cert.body(), cert.signature())) {
-            throw new CertificateRejected(Reason.BAD_SIGNATURE, who);
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(cert.encoded());
+        if (!signatureChecked.contains(key)) {
+            if (!Ed25519Keys.verify(ca.ed25519PublicKey(), cert.body(), cert.signature())) {
+                throw new CertificateRejected(Reason.BAD_SIGNATURE, who);
+            }
+            if (signatureChecked.size() >= REMEMBERED) {
+                signatureChecked.clear(); // crude, and rare: a mesh this large checks them all once more
+            }
+            signatureChecked.add(key);
         }
         if (now.isBefore(cert.notBefore())) {
             throw new CertificateRejected(Reason.NOT_YET_VALID, who + " starts " + cert.notBefore());

@@ -26,18 +26,24 @@ import java.time.Instant;
  * so the exchange cannot amplify a spoofed request.
  */
 public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
-                          InetSocketAddress observed) {
+                          InetSocketAddress observed, boolean greeting) {
     static final String CONTEXT = "skein join v1";
     public static final int REQUEST_SIZE = 1200;
     /** Requests and replies older (or newer) than this are refused: a captured one cannot be replayed later. */
     public static final Duration MAX_AGE = Duration.ofMinutes(5);
 
+    /** A newcomer's request to its seed. */
     public static JoinMessage request(Certificate own, int gossipPort, Instant now) {
-        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null);
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false);
+    }
+
+    /** A member's request to one it learned of through gossip, which may not know it yet. */
+    public static JoinMessage greeting(Certificate own, int gossipPort, Instant now) {
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true);
     }
 
     public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now) {
-        return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed);
+        return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed, false);
     }
 
     public String name() {
@@ -47,7 +53,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     /** The whole datagram, signed with the sender's Ed25519 key; requests are padded to {@link #REQUEST_SIZE}. */
     public byte[] encode(byte[] ed25519PrivateKey) {
         JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
-                .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort);
+                .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting);
         if (observed != null) {
             b.setObserved(SelfSigned.toProto(observed));
         }
@@ -95,7 +101,8 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
                 throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': gossip port");
             }
             InetSocketAddress observed = j.hasObserved() ? SelfSigned.fromProto(j.getObserved()) : null;
-            return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed);
+            return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed,
+                    j.getGreeting() && !j.getReply());
         } catch (InvalidProtocolBufferException e) {
             throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
         }

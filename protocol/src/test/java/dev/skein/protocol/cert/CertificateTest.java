@@ -59,6 +59,21 @@ class CertificateTest {
     }
 
     @Test
+    void aRememberedCertificateStillHasEveryOtherRuleChecked() throws Exception {
+        CertificateVerifier verifier = new CertificateVerifier(ca.certificate());
+        byte[] good = node("office").encoded();
+        verifier.verify(good, NOW); // its CA signature is now remembered as checked
+        assertEquals("office", verifier.verify(good, NOW).name());
+        assertEquals(Reason.EXPIRED, rejection(verifier, good, NOW.plus(Duration.ofDays(400))));
+        assertEquals(Reason.NOT_YET_VALID, rejection(verifier, good, NOW.minus(Duration.ofDays(1))));
+        for (int i = 0; i < good.length; i++) { // a changed byte is a different certificate, checked anew
+            byte[] bad = good.clone();
+            bad[i] ^= 0x01;
+            assertThrows(CertificateRejected.class, () -> verifier.verify(bad, NOW), "byte " + i);
+        }
+    }
+
+    @Test
     void refusalsNameTheirReason() throws Exception {
         CertificateVerifier verifier = new CertificateVerifier(ca.certificate());
         Certificate cert = node("office");
