@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Skein's membership at scale: N simulated nodes (real membership, certificates, routes and Atomix gossip; the
-# data plane in memory) in one JVM, inside a network namespace of their own whose loopback device carries all
-# the gossip. Measures join and removal times, gossip traffic, memory per node, and routes under churn, for
-# each size; writes docs/simulations-table.md and docs/simulations.svg with OUT=docs. Needs root.
+# data plane in memory) in one JVM, inside a network namespace of their own. The gossip goes in memory, or with
+# --transport loopback over the namespace's loopback device. Measures join and removal times, gossip traffic,
+# CPU and memory per node, and routes under churn, for each size; writes docs/simulations-table.md and
+# docs/simulations.svg with OUT=docs. Needs root. About 8 minutes with the defaults.
 #
-#   sudo simulations/scripts/scale.sh                         N = 16 and 64 (128 and up exceed one JVM's
-#                                                             open files here: see docs/SIMULATIONS.md)
+#   sudo simulations/scripts/scale.sh                         N = 16, 64 and 256
+#   ARGS="--sizes 16,64 --transport loopback" sudo simulations/scripts/scale.sh
 #   SIZES=16,64 REPS=3 CHURN=30 sudo simulations/scripts/scale.sh
 #   ARGS="--partition 64 15" sudo simulations/scripts/scale.sh  two halves for 15 s, then heal
 set -euo pipefail
@@ -22,5 +23,5 @@ java=java
 for home in /usr/lib/jvm/*; do [ -x "$home/bin/java" ] && java="$home/bin/java"; done  # the newest sorts last
 ip netns exec $ns "$java" ${SIM_JAVA_OPTS:-} -Xmx${HEAP:-12g} -Xss512k --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
   --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -cp "$classes:$jar" dev.skein.simulations.Scale ${ARGS:---sizes "${SIZES:-16,64}" --reps "${REPS:-3}" \
+  -cp "$classes:$jar" dev.skein.simulations.Scale ${ARGS:---sizes "${SIZES:-16,64,256}" --reps "${REPS:-3}" \
   --churn-seconds "${CHURN:-60}" ${OUT:+--out "$OUT"}}

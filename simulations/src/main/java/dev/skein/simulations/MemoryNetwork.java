@@ -204,7 +204,11 @@ final class MemoryNetwork implements AutoCloseable {
         @Override
         public void registerHandler(String type, BiConsumer<Address, byte[]> handler, Executor executor) {
             handlers.put(type, (from, payload) -> {
-                executor.execute(() -> handler.accept(from, payload));
+                try {
+                    executor.execute(() -> handler.accept(from, payload));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the receiver is stopping: the message is lost, as with a connection reset
+                }
                 return null;
             });
         }
@@ -262,7 +266,11 @@ final class MemoryNetwork implements AutoCloseable {
                 List<Listener> ls = target == null ? null : target.get(type);
                 if (ls != null) {
                     for (Listener l : ls) {
-                        l.executor().execute(() -> l.consumer().accept(self, payload));
+                        try {
+                            l.executor().execute(() -> l.consumer().accept(self, payload));
+                        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            // the receiver is stopping: its datagram is lost, as over UDP
+                        }
                     }
                 }
             });

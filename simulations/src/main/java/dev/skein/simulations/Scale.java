@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>
  *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--out DIR]
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
- *   Scale --partition N SECONDS            split the mesh in two halves for SECONDS, then heal: how long each
+ *   Scale --partition N SECONDS [loopback] split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
  * </pre>
  * The loss check runs its gossip over loopback; the others over memory unless told otherwise (see
@@ -57,8 +57,8 @@ public final class Scale {
         if (System.getProperty("io.netty.eventLoopThreads") == null) {
             System.setProperty("io.netty.eventLoopThreads", "1");
         }
-        if (args.length >= 3 && args[0].equals("--partition")) {
-            inMemory = args.length < 5 || !args[4].equals("loopback");
+        if ((args.length == 3 || args.length == 4) && args[0].equals("--partition")) {
+            inMemory = args.length < 4 || !args[3].equals("loopback");
             System.exit(partition(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
         }
         if (args.length == 4 && args[0].equals("--loss-check")) {
@@ -224,12 +224,16 @@ public final class Scale {
         }
         double sum = 0;
         int samples = 0;
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long cpuStart = processCpuNanos();
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
             Thread.sleep(500);
             sum += c.routedFraction();
             samples++;
         }
+        log("churn: the process used %.2f of %d cores", (processCpuNanos() - cpuStart) / (double) (System.nanoTime()
+                - start), Runtime.getRuntime().availableProcessors());
         stop.set(true);
         for (Thread t : threads) {
             t.interrupt();

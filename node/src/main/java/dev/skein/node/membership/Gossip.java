@@ -101,10 +101,9 @@ final class Gossip implements AutoCloseable {
     }
 
     /**
-     * One message over TCP on a connection of its own, closed once sent. Atomix's communication service would
-     * keep a pooled connection to every member it ever sent to: with anti-entropy reaching each member in turn,
-     * that is a connection (two descriptors, buffers) per member per node, which a mesh of hundreds cannot
-     * afford. The subscribers of {@link #start} receive these messages all the same.
+     * One message to one member, straight over the messaging service, which sends it on a connection of its own
+     * ({@link OneShotMessaging}): anti-entropy reaches each member in turn, and a pooled connection per member per
+     * node is more than a mesh of hundreds can afford. The subscribers of {@link #start} receive it all the same.
      */
     private CompletableFuture<Void> send(String member, String subject, byte[] payload) {
         // (getMember(id) throws inside Atomix for an id SWIM does not hold: look it up among the members.)
