@@ -1,9 +1,9 @@
 package dev.skein.simulations;
 
+import dev.skein.node.membership.ForwardingMessaging;
 import dev.skein.node.membership.GossipTransport;
 import io.atomix.cluster.messaging.ManagedMessagingService;
 import io.atomix.cluster.messaging.ManagedUnicastService;
-import io.atomix.cluster.messaging.MessagingService;
 import io.atomix.cluster.messaging.UnicastService;
 import io.atomix.utils.net.Address;
 import java.time.Duration;
@@ -80,12 +80,7 @@ final class FaultyTransport implements GossipTransport {
     public ManagedMessagingService messaging(ManagedMessagingService atomix) {
         building = atomix.address();
         ManagedMessagingService real = network == null ? atomix : network.messaging(atomix.address());
-        return new ManagedMessagingService() {
-            @Override
-            public Address address() {
-                return real.address();
-            }
-
+        return new ForwardingMessaging(real) {
             @Override
             public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
                 return sends(to) ? real.sendAsync(to, type, payload, keepAlive) : CompletableFuture.completedFuture(null);
@@ -141,26 +136,6 @@ final class FaultyTransport implements GossipTransport {
                     heardFrom(from);
                     return sends(from) ? handler.apply(from, payload) : new CompletableFuture<>();
                 });
-            }
-
-            @Override
-            public void unregisterHandler(String type) {
-                real.unregisterHandler(type);
-            }
-
-            @Override
-            public CompletableFuture<MessagingService> start() {
-                return real.start().thenApply(started -> this);
-            }
-
-            @Override
-            public boolean isRunning() {
-                return real.isRunning();
-            }
-
-            @Override
-            public CompletableFuture<Void> stop() {
-                return real.stop();
             }
         };
     }

@@ -1,15 +1,11 @@
 package dev.skein.node.membership;
 
 import io.atomix.cluster.messaging.ManagedMessagingService;
-import io.atomix.cluster.messaging.MessagingService;
 import io.atomix.utils.net.Address;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 
 /**
  * Atomix's TCP messaging with every message on a connection of its own, closed once it is sent or answered.
@@ -23,18 +19,12 @@ import java.util.function.BiFunction;
  * <p>Atomix only closes a one-shot connection when the request is answered or times out, so a one-way message
  * goes as a request with a short timeout: its handler never answers, and a timeout means it was delivered.
  */
-final class OneShotMessaging implements ManagedMessagingService {
+final class OneShotMessaging extends ForwardingMessaging {
     /** How long a one-way message's connection stays open after it is written: it is closed when this ends. */
     static final Duration ONE_WAY_LINGER = Duration.ofMillis(250);
-    private final ManagedMessagingService real;
 
     OneShotMessaging(ManagedMessagingService real) {
-        this.real = real;
-    }
-
-    @Override
-    public Address address() {
-        return real.address();
+        super(real);
     }
 
     @Override
@@ -48,61 +38,9 @@ final class OneShotMessaging implements ManagedMessagingService {
         });
     }
 
+    /** Requests too: SWIM's probes ask for one-shot connections already, Atomix's event service does not. */
     @Override
-    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
-        return real.sendAndReceive(to, type, payload, false);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
-                                                    Executor executor) {
-        return real.sendAndReceive(to, type, payload, false, executor);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
-                                                    Duration timeout) {
-        return real.sendAndReceive(to, type, payload, false, timeout);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
-                                                    Duration timeout, Executor executor) {
-        return real.sendAndReceive(to, type, payload, false, timeout, executor);
-    }
-
-    @Override
-    public void registerHandler(String type, BiConsumer<Address, byte[]> handler, Executor executor) {
-        real.registerHandler(type, handler, executor);
-    }
-
-    @Override
-    public void registerHandler(String type, BiFunction<Address, byte[], byte[]> handler, Executor executor) {
-        real.registerHandler(type, handler, executor);
-    }
-
-    @Override
-    public void registerHandler(String type, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
-        real.registerHandler(type, handler);
-    }
-
-    @Override
-    public void unregisterHandler(String type) {
-        real.unregisterHandler(type);
-    }
-
-    @Override
-    public CompletableFuture<MessagingService> start() {
-        return real.start().thenApply(started -> this);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return real.isRunning();
-    }
-
-    @Override
-    public CompletableFuture<Void> stop() {
-        return real.stop();
+    protected boolean keepAlive(boolean requested) {
+        return false;
     }
 }
