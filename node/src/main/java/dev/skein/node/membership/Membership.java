@@ -536,7 +536,6 @@ public final class Membership implements AutoCloseable {
                     own.endpoints(), List.copyOf(observed.keySet()));
             return;
         }
-        lastAlive = alive;
         List<Certificate> certs = new ArrayList<>();
         certs.add(settings.self());
         alive.forEach(r -> certs.add(r.certificate()));
@@ -577,6 +576,7 @@ public final class Membership implements AutoCloseable {
             }
         }
         views.sort((a, b) -> a.name().compareTo(b.name()));
+        lastAlive = alive; // only now: should installing have thrown, the next apply tries again
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
                 List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed.keySet()));
     }
