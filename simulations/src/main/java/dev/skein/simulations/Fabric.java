@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * The simulated network and its faults. Join datagrams (the data plane's only membership traffic) are handed
- * from node to node in memory; the gossip itself is real Atomix traffic between the nodes' overlay addresses
- * on the loopback device of the simulation's network namespace, passed through each node's
+ * from node to node in memory; the gossip itself is Atomix's own messages, over the loopback device of the
+ * simulation's network namespace or through the {@link MemoryNetwork}, passed through each node's
  * {@link FaultyTransport}, which asks {@link #passes} about every message:
  * <ul>
  *   <li><b>block</b> a node: every message from or to it is dropped (killed, paused, cut off);</li>
