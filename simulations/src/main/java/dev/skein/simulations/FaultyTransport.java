@@ -18,8 +18,8 @@ import java.util.function.BiFunction;
 
 /**
  * One simulated node's gossip transport: Atomix's real TCP messaging and UDP unicast over loopback, or the
- * {@link MemoryNetwork}, with each message first put to the {@link Fabric}, which may drop it (the node is dead or paused, a partition separates the two, or
- * random loss). A dropped request is never answered, so the sender times out exactly as over a lossy network.
+ * {@link MemoryNetwork}, with each message first put to the {@link Fabric}, which may drop it (the node is dead
+ * or paused, a partition separates the two, or random loss). A dropped request is never answered, so the sender times out exactly as over a lossy network.
  * The sender decides a request's fate, the receiver its reply's.
  *
  * <p>It also notes when a message last arrived from each member: on a real node every gossip message arrives
