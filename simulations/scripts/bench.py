@@ -13,6 +13,7 @@ Then a table: median (min-max) over the repetitions, and Skein's ratio to each p
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
     REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
     NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
+    ONLY=skein,wireguard-go sudo simulations/scripts/bench.py   only these paths
     PROFILE=1 sudo simulations/scripts/bench.py      Skein only, with a JFR profile of both nodes
 
 Needs root and the Debian packages iproute2 iperf3 wireguard-tools wireguard-go nebula (.ci/run installs all
@@ -268,6 +269,9 @@ PATHS = ["raw veth", "wireguard-go", "nebula", "skein"]
 if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
+if os.environ.get("ONLY"):
+    # A quicker run while working on one path: ONLY=skein,wireguard-go keeps those columns.
+    PATHS = [p for p in PATHS if p in os.environ["ONLY"].split(",")]
 
 
 def summary(values):

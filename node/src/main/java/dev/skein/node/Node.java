@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     private static final int TX_QUEUE_LENGTH = 1000;
+    /**
+     * TUN and UDP offloads (TSO, GSO, GRO): on unless {@code -Dskein.offload=false}, which the benchmark uses to
+     * measure what they are worth.
+     */
+    private static final boolean OFFLOAD = !"false".equals(System.getProperty("skein.offload"));
 
     private final NodeConfig config;
     private final Certificate certificate;
@@ -90,7 +95,7 @@ public final class Node implements AutoCloseable {
         RtNetlink netlink = null;
         Node node = null;
         try {
-            tun = Tun.open(config.interfaceName());
+            tun = Tun.open(config.interfaceName(), OFFLOAD);
             netlink = new RtNetlink();
             int index = RtNetlink.interfaceIndex(config.interfaceName());
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
@@ -109,6 +114,7 @@ public final class Node implements AutoCloseable {
                         p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
             }
             device.start();
+            log.info("data plane offloads: {}", device.offloads());
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
                     config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));

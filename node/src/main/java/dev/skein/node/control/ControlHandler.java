@@ -59,9 +59,10 @@ public final class ControlHandler {
         cert.subnets().forEach(p -> s.addSubnets(p.toString()));
         snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
         snap.observed().forEach(e -> s.addObserved(format(e)));
-        try {
-            s.setListenPort(node.device().listenPort());
-        } catch (IOException e) {
+        int port = node.device().listenPort();
+        if (port > 0) {
+            s.setListenPort(port);
+        } else {
             s.addWarnings("UDP socket closed");
         }
         Duration left = Duration.between(Instant.now(), cert.notAfter());

@@ -1,7 +1,10 @@
 package dev.skein.node.dataplane;
 
 import dev.skein.node.config.Tuning;
+import dev.skein.node.offload.TcpSegmenter;
+import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.os.Tun;
+import dev.skein.node.os.UdpSocket;
 import dev.skein.node.peer.IndexTable;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
@@ -18,9 +21,7 @@ import dev.skein.protocol.transport.TransportAeads;
 import dev.skein.protocol.transport.TransportMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class Device implements AutoCloseable {
     static final int BUFFER_SIZE = 65536 + 64;
 
     final Tun tun;
-    final DatagramChannel udp;
+    final UdpSocket udp;
     final int mtu;
     final Tuning tuning;
     final Sessions sessions;
@@ -102,6 +103,8 @@ public final class Device implements AutoCloseable {
         /** Sealed messages are written at {@link RelayHeader#SIZE}, leaving room for a relay header. */
         final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE + RelayHeader.SIZE);
         final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        final VirtioNetHeader header = new VirtioNetHeader();
+        final TcpSegmenter segmenter = new TcpSegmenter();
     }
 
     public Device(Tun tun, int listenPort, int mtu, StaticIdentity identity, Tuning tuning)
@@ -115,16 +118,7 @@ public final class Device implements AutoCloseable {
         this.indices = new IndexTable(random);
         this.sessions = new Sessions(identity, indices, random);
         this.cookieChecker = new CookieChecker(identity, random);
-        this.udp = DatagramChannel.open();
-        udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        udp.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
-        udp.setOption(StandardSocketOptions.SO_SNDBUF, 8 << 20);
-        try {
-            udp.bind(new InetSocketAddress(listenPort));
-        } catch (IOException e) {
-            udp.close();
-            throw new IOException("cannot listen on UDP port " + listenPort + ": " + e.getMessage(), e);
-        }
+        this.udp = UdpSocket.open(listenPort);
         this.paths = new Paths(this, random);
         threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
                 new Thread(new Timers(this), "skein-timers"));
@@ -213,8 +207,14 @@ public final class Device implements AutoCloseable {
         return running;
     }
 
-    public int listenPort() throws IOException {
-        return ((InetSocketAddress) udp.getLocalAddress()).getPort();
+    public int listenPort() {
+        return udp.localPort();
+    }
+
+    /** What the data plane batches: for the log line at start and for tests. */
+    public String offloads() {
+        return "TUN " + (tun.segmentationOffload() ? "TSO" : tun.vnetHeader() ? "checksum only" : "off")
+                + ", UDP " + (udp.segmentationOffload() ? "GSO" : "no GSO") + (udp.receiveOffload() ? "/GRO" : "");
     }
 
     /** Adds a peer and routes its allowed IPs to it. */
@@ -305,6 +305,94 @@ public final class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a TCP super-packet from the TUN device (TSO): cuts it into segments, seals each, and hands the
+     * sealed datagrams to the kernel in as few sends as UDP GSO allows (all but the last of one send must be of
+     * one size, at most {@value UdpSocket#MAX_SEGMENTS} and {@value UdpSocket#MAX_GSO_BYTES} bytes). Without a
+     * usable session the segments are staged one by one, as {@link #sendPacket} would.
+     */
+    void sendSegmented(Peer peer, ByteBuffer superPacket, VirtioNetHeader header, Scratch scratch) {
+        int count = scratch.segmenter.begin(superPacket, header);
+        if (count < 0) {
+            counters.garbage.incrementAndGet();
+            return;
+        }
+        long now = System.nanoTime();
+        Keypair kp = peer.current();
+        if (kp == null || kp.ageNanos(now) >= tuning.rejectAfterTime().toNanos()) {
+            for (int i = 0; i < count; i++) {
+                scratch.packet.clear();
+                scratch.segmenter.segment(i, scratch.packet);
+                peer.stage(scratch.packet.flip());
+            }
+            initiate(peer, now);
+            return;
+        }
+        Peer via = peer.relay();
+        InetSocketAddress to = via == null ? peer.endpoint() : via.endpoint();
+        int prefix = via == null ? 0 : RelayHeader.SIZE;
+        ByteBuffer out = scratch.out;
+        int used = 0;
+        int size = 0;
+        int datagrams = 0;
+        long counter = 0;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer packet = scratch.packet.clear();
+            scratch.segmenter.segment(i, packet);
+            packet.flip();
+            int length = packet.remaining();
+            counter = kp.nextCounter();
+            if (counter < 0) {
+                break; // the session is used up: the rekey below starts the next one
+            }
+            TransportMessage.pad(packet, mtu);
+            int datagram = prefix + TransportMessage.HEADER_SIZE + packet.remaining() + TransportAead.TAG_SIZE;
+            if (datagrams > 0 && (datagram > size || datagrams == UdpSocket.MAX_SEGMENTS
+                    || used + datagram > UdpSocket.MAX_GSO_BYTES)) {
+                sendBatch(out, used, size, to);
+                used = 0;
+                datagrams = 0;
+            }
+            if (prefix > 0) {
+                RelayHeader.write(out, used, peer.keyId(), ownId);
+            }
+            out.limit(out.capacity()).position(used + prefix);
+            TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, out);
+            if (datagrams == 0) {
+                size = datagram;
+            }
+            used += datagram;
+            datagrams++;
+            peer.recordSent(length, now);
+            if (datagram < size) {
+                sendBatch(out, used, size, to); // a shorter datagram can only end a GSO send
+                used = 0;
+                datagrams = 0;
+            }
+        }
+        if (datagrams > 0) {
+            sendBatch(out, used, size, to);
+        }
+        if (counter < 0 || kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
+                || Long.compareUnsigned(counter, SessionLimits.REKEY_AFTER_MESSAGES) > 0)) {
+            initiate(peer, now);
+        }
+    }
+
+    private void sendBatch(ByteBuffer out, int used, int size, InetSocketAddress to) {
+        out.limit(used).position(0);
+        if (to == null) {
+            return;
+        }
+        try {
+            udp.sendSegments(out, size, to);
+        } catch (IOException e) {
+            if (logLimiter.allow("send " + to, System.nanoTime())) {
+                log.warn("cannot send to {}: {}", to, e.toString());
+            }
+        }
+    }
+
     /** An empty transport message: proves we are alive and keeps NAT mappings open. */
     void sendKeepalive(Peer peer, Scratch scratch) {
         if (peer.current() != null) {
@@ -366,11 +454,7 @@ public final class Device implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        try {
-            udp.close();
-        } catch (IOException e) {
-            log.debug("closing the UDP socket: {}", e.toString());
-        }
+        udp.close();
         tun.close();
         for (Thread t : threads) {
             try {

@@ -1,5 +1,7 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.offload.TcpCoalescer;
+import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.IndexTable;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
@@ -14,7 +16,6 @@ import dev.skein.protocol.wire.WireException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ final class Receive implements Runnable {
     private final Device device;
     private final Sessions sessions;
     private final Device.Scratch scratch = new Device.Scratch();
+    private final TcpCoalescer coalescer = new TcpCoalescer();
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
     private final long rejectAfterNanos;
     private final long rekeyOnReceiveNanos;
@@ -64,25 +66,59 @@ final class Receive implements Runnable {
         ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
         ByteBuffer plain = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
         while (device.running()) {
-            InetSocketAddress from;
             in.clear();
+            int n;
             try {
-                from = (InetSocketAddress) device.udp.receive(in);
-            } catch (ClosedChannelException e) {
-                return;
+                n = device.udp.receive(in);
             } catch (IOException e) {
-                continue; // e.g. an ICMP error reported on the socket
+                if (device.logLimiter.allow("receive", System.nanoTime())) {
+                    log.warn("receiving: {}", e.getMessage());
+                }
+                continue;
             }
-            in.flip();
-            try {
-                handle(in, from, false, plain);
-            } catch (RuntimeException e) {
-                // A bug, not an attack we foresaw: say it, drop the datagram, keep serving.
-                device.counters.garbage.incrementAndGet();
-                if (device.logLimiter.allow("bug", System.nanoTime())) {
-                    log.error("dropped a datagram from {} after an unexpected error", from, e);
+            if (n < 0) {
+                return;
+            }
+            InetSocketAddress from = device.udp.source();
+            // With GRO one receive may hold several datagrams of one sender, laid end to end.
+            int size = Math.max(1, device.udp.segmentSize());
+            for (int at = 0; at < n; at += size) {
+                in.limit(Math.min(n, at + size)).position(at);
+                try {
+                    handle(in, from, false, plain);
+                } catch (RuntimeException e) {
+                    // A bug, not an attack we foresaw: say it, drop the datagram, keep serving.
+                    device.counters.garbage.incrementAndGet();
+                    if (device.logLimiter.allow("bug", System.nanoTime())) {
+                        log.error("dropped a datagram from {} after an unexpected error", from, e);
+                    }
                 }
             }
+            flushCoalesced();
+        }
+    }
+
+    /**
+     * Hands a decrypted packet (between position and limit, with {@link VirtioNetHeader#SIZE} bytes free before
+     * it) to the TUN device: merged with its neighbours into one super-packet when the device takes them.
+     */
+    private void deliver(ByteBuffer packet) {
+        if (!device.tun.segmentationOffload()) {
+            device.tun.write(packet);
+            return;
+        }
+        if (coalescer.add(packet)) {
+            return;
+        }
+        flushCoalesced();
+        if (!coalescer.add(packet)) {
+            device.tun.write(packet);
+        }
+    }
+
+    private void flushCoalesced() {
+        if (coalescer.pending()) {
+            device.tun.writeFramed(coalescer.finish());
         }
     }
 
@@ -260,7 +296,7 @@ final class Receive implements Runnable {
             device.counters.replayed.incrementAndGet();
             return;
         }
-        plain.clear();
+        plain.clear().position(VirtioNetHeader.SIZE); // room for the TUN device's header
         int n = TransportMessage.open(scratch.aead, kp.receiveKey(), in, plain);
         if (n < 0) {
             device.counters.badTransport.incrementAndGet();
@@ -278,7 +314,7 @@ final class Receive implements Runnable {
             log.info("session with {} established ({})", peer.name(), peer.path());
             device.flushStaged(peer, scratch);
         }
-        plain.flip();
+        plain.flip().position(VirtioNetHeader.SIZE);
         if (kp.initiator() && kp.ageNanos(now) > rekeyOnReceiveNanos) {
             device.initiate(peer, now);
         }
@@ -291,7 +327,7 @@ final class Receive implements Runnable {
             device.counters.badTransport.incrementAndGet();
             return;
         }
-        plain.limit(length);
+        plain.limit(VirtioNetHeader.SIZE + length);
         boolean allowed = IpPacket.version(plain) == 4 ? peer.allows4(IpPacket.source4(plain))
                 : peer.allows(IpPacket.address(plain, true));
         if (!allowed) {
@@ -299,7 +335,7 @@ final class Receive implements Runnable {
             return;
         }
         peer.recordReceived(length, now);
-        device.tun.write(plain);
+        deliver(plain);
     }
 
     private void refused(String what, InetSocketAddress from, WireException e, long now) {

@@ -16,6 +16,8 @@ final class LibC {
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
     static final short POLLIN = 1;
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
 
     static {
         Native.register(NativeLibrary.getInstance("c"));
@@ -32,6 +34,21 @@ final class LibC {
 
     static native int close(int fd);
 
+    // The UDP socket's calls (UdpSocket): addresses are raw native addresses of direct buffers.
+    static native int socket(int domain, int type, int protocol);
+
+    static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    static native int bind(int fd, Pointer address, int length);
+
+    static native int getsockname(int fd, Pointer address, Pointer length);
+
+    static native long sendmsg(int fd, long msghdr, int flags);
+
+    static native long recvmsg(int fd, long msghdr, int flags);
+
+    static native int shutdown(int fd, int how);
+
     /** Calls that run once per device or route: errno becomes a {@link LastErrorException}. */
     interface Setup extends Library {
         Setup INSTANCE = Native.load("c", Setup.class);
@@ -39,6 +56,9 @@ final class LibC {
         int open(String path, int flags) throws LastErrorException;
 
         int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
+
+        /** An ioctl whose argument is a value, not a pointer (TUNSETOFFLOAD). */
+        int ioctl(int fd, long request, long arg) throws LastErrorException;
 
         int if_nametoindex(String name) throws LastErrorException;
 

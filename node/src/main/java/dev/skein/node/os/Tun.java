@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.skein.node.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,11 @@ import java.nio.charset.StandardCharsets;
  * kernel routed into the device, every write hands one to the kernel. The device disappears, with its
  * addresses and routes, when it is closed.
  *
+ * <p>With offloads ({@code IFF_VNET_HDR}, then {@code TUNSETOFFLOAD} with checksum and TCP segmentation
+ * offload), every packet both ways is preceded by a {@link VirtioNetHeader}: a read may return a TCP
+ * super-packet of up to 64 KB to be cut into segments by us, or a packet whose checksum we must finish; a write
+ * may hand the kernel a super-packet merged from segments. That turns some 45 reads or writes into one.
+ *
  * <p>The descriptor is non-blocking: a read with nothing to read waits in poll() for at most a quarter second,
  * so a reader thread notices {@link #close()} promptly (a blocked read() on a TUN descriptor would hold the
  * device open forever). One reader thread and one writer thread may use a device at the same time.
@@ -21,11 +27,19 @@ public final class Tun implements AutoCloseable {
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    private static final int TUN_F_CSUM = 0x01;
+    private static final int TUN_F_TSO4 = 0x02;
+    private static final int TUN_F_TSO6 = 0x04;
     private static final int IFNAMSIZ = 16;
     private static final int POLL_MILLIS = 250;
 
     private final int fd;
     private final String name;
+    private final boolean vnetHeader;
+    private final boolean segmentation;
+    private final ByteBuffer copy = ByteBuffer.allocateDirect(VirtioNetHeader.SIZE + 2048);
     private final Memory pollfd = new Memory(8);
     private volatile boolean closed;
     // The caller reuses its buffers: remember their native addresses instead of wrapping them per packet.
@@ -34,15 +48,25 @@ public final class Tun implements AutoCloseable {
     private ByteBuffer writeBuffer;
     private Pointer writePointer;
 
-    private Tun(int fd, String name) {
+    private Tun(int fd, String name, boolean vnetHeader, boolean segmentation) {
         this.fd = fd;
         this.name = name;
+        this.vnetHeader = vnetHeader;
+        this.segmentation = segmentation;
         pollfd.setInt(0, fd);
         pollfd.setShort(4, LibC.POLLIN);
     }
 
-    /** Creates the TUN device {@code name} (at most 15 bytes). Needs CAP_NET_ADMIN. */
+    /** Creates the TUN device {@code name} (at most 15 bytes) without offloads. Needs CAP_NET_ADMIN. */
     public static Tun open(String name) throws IOException {
+        return open(name, false);
+    }
+
+    /**
+     * Creates the TUN device {@code name} (at most 15 bytes); with {@code offload}, with virtio headers and,
+     * where the kernel accepts them, checksum and TCP segmentation offloads. Needs CAP_NET_ADMIN.
+     */
+    public static Tun open(String name, boolean offload) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
             throw new IOException("interface name '" + name + "' must be 1-15 characters");
@@ -56,7 +80,7 @@ public final class Tun implements AutoCloseable {
         Memory ifreq = new Memory(40);
         ifreq.clear();
         ifreq.write(0, nameBytes, 0, nameBytes.length);
-        ifreq.setShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI));
+        ifreq.setShort(IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0)));
         try {
             LibC.Setup.INSTANCE.ioctl(fd, TUNSETIFF, ifreq);
         } catch (LastErrorException e) {
@@ -64,7 +88,26 @@ public final class Tun implements AutoCloseable {
             throw new IOException("cannot create TUN device " + name + ": " + LibC.Setup.INSTANCE.strerror(e.getErrorCode())
                     + (e.getErrorCode() == 1 ? " (needs root or CAP_NET_ADMIN)" : ""));
         }
-        return new Tun(fd, name);
+        boolean segmentation = false;
+        if (offload) {
+            try {
+                LibC.Setup.INSTANCE.ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+                segmentation = true;
+            } catch (LastErrorException e) {
+                // An old kernel: the headers stay (always plain), packets come one by one.
+            }
+        }
+        return new Tun(fd, name, offload, segmentation);
+    }
+
+    /** True if every packet is preceded by a {@link VirtioNetHeader}. */
+    public boolean vnetHeader() {
+        return vnetHeader;
+    }
+
+    /** True if reads may return TCP super-packets and partial checksums. */
+    public boolean segmentationOffload() {
+        return segmentation;
     }
 
     public String name() {
@@ -72,10 +115,26 @@ public final class Tun implements AutoCloseable {
     }
 
     /**
-     * Reads one packet into {@code buf} (a direct buffer) at its position; sets the limit after it. Returns
-     * the packet length, or 0 when nothing arrived within the poll interval, or -1 once the device is closed.
+     * Reads one packet into {@code buf} (a direct buffer) at its position; with virtio headers, reads the header
+     * into {@code header} and leaves the position after it. Sets the limit after the packet. Returns the packet
+     * length, or 0 when nothing arrived within the poll interval, or -1 once the device is closed.
      */
-    public int read(ByteBuffer buf) {
+    public int read(ByteBuffer buf, VirtioNetHeader header) {
+        int pos = buf.position();
+        int n = read(buf);
+        if (!vnetHeader || n <= 0) {
+            header.clear();
+            return n;
+        }
+        if (n < VirtioNetHeader.SIZE) {
+            return 0;
+        }
+        header.read(buf, pos);
+        buf.position(pos + VirtioNetHeader.SIZE);
+        return n - VirtioNetHeader.SIZE;
+    }
+
+    private int read(ByteBuffer buf) {
         if (buf != readBuffer) {
             readBuffer = buf;
             readPointer = Native.getDirectBufferPointer(buf);
@@ -97,8 +156,40 @@ public final class Tun implements AutoCloseable {
         return -1;
     }
 
-    /** Writes the packet between {@code buf}'s position and limit (a direct buffer). False if the kernel refused it. */
+    /**
+     * Writes the plain packet between {@code buf}'s position and limit (a direct buffer). With virtio headers,
+     * the header goes into the {@link VirtioNetHeader#SIZE} bytes before the position when there are that many
+     * (else the packet is copied). False if the kernel refused it.
+     */
     public boolean write(ByteBuffer buf) {
+        if (!vnetHeader) {
+            return writeFramed(buf);
+        }
+        int pos = buf.position();
+        if (pos >= VirtioNetHeader.SIZE) {
+            VirtioNetHeader.writePlain(buf, pos - VirtioNetHeader.SIZE);
+            buf.position(pos - VirtioNetHeader.SIZE);
+            boolean ok = writeFramed(buf);
+            buf.position(pos);
+            return ok;
+        }
+        synchronized (copy) {
+            if (buf.remaining() > copy.capacity() - VirtioNetHeader.SIZE) {
+                return false;
+            }
+            copy.clear();
+            VirtioNetHeader.writePlain(copy, 0);
+            copy.put(VirtioNetHeader.SIZE, buf, pos, buf.remaining());
+            copy.limit(VirtioNetHeader.SIZE + buf.remaining());
+            return writeFramed(copy);
+        }
+    }
+
+    /**
+     * Writes {@code buf} between position and limit as it is: with virtio headers, a header followed by the
+     * packet. False if the kernel refused it.
+     */
+    public boolean writeFramed(ByteBuffer buf) {
         if (closed) {
             return false;
         }

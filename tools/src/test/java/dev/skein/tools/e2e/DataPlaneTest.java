@@ -154,6 +154,25 @@ class DataPlaneTest {
         assertTrue(r.output().contains("From 100.64.0.9") && r.output().contains("Unreachable"), r.output());
     }
 
+    /**
+     * Offloads are each node's own business: a node cutting TCP super-packets and sending with GSO talks to one
+     * that moves packets one by one, both ways, and what arrives is what was sent.
+     */
+    @Test
+    void aNodeWithOffloadsAndOneWithoutCarryTcpBothWays() throws Exception {
+        byte[] keyA = identity("a", "100.64.0.1/16");
+        byte[] keyB = identity("b", "100.64.0.2/16");
+        SkeinProcess withOffloads = SkeinProcess.up(netns, a,
+                config("a", peer(keyB, "198.18.0.2:51820", "100.64.0.2/32"), ""));
+        SkeinProcess without = SkeinProcess.up(netns, b,
+                config("b", peer(keyA, "198.18.0.1:51820", "100.64.0.1/32"), ""), List.of("-Dskein.offload=false"));
+        assertTrue(withOffloads.log().contains("offloads: TUN TSO, UDP GSO/GRO"), withOffloads.log());
+        assertTrue(without.log().contains("offloads: TUN off"), without.log());
+        assertTcpTransfer(a, b, "100.64.0.2", 16 << 20);
+        assertTcpTransfer(b, a, "100.64.0.1", 16 << 20);
+        assertPing(a, "100.64.0.2");
+    }
+
     @Test
     void wrongKeyGetsNothingAndGarbageIsDroppedWhileOthersKeepWorking() throws Exception {
         String c = netns.add("c");

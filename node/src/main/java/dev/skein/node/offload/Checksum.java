@@ -1,0 +1,65 @@
+package dev.skein.node.offload;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The Internet checksum (RFC 1071): a ones'-complement sum of 16-bit words. Sums are kept unfolded in a long
+ * (32-bit words added into 64 bits cannot overflow for any packet) and folded to 16 bits at the end; the sum of
+ * big-endian 32-bit words folds to the same value as the sum of their 16-bit halves.
+ */
+public final class Checksum {
+    private Checksum() {}
+
+    /** Adds the bytes {@code [off, off + len)} of {@code b} (read big-endian, whatever its order) to {@code sum}. */
+    public static long add(ByteBuffer b, int off, int len, long sum) {
+        boolean little = b.order() == ByteOrder.LITTLE_ENDIAN;
+        int i = off;
+        int end = off + len;
+        for (; i + 8 <= end; i += 8) {
+            long v = little ? Long.reverseBytes(b.getLong(i)) : b.getLong(i);
+            sum += (v >>> 32) + (v & 0xffffffffL);
+        }
+        if (i + 4 <= end) {
+            sum += (little ? Integer.reverseBytes(b.getInt(i)) : b.getInt(i)) & 0xffffffffL;
+            i += 4;
+        }
+        if (i + 2 <= end) {
+            sum += (little ? Short.reverseBytes(b.getShort(i)) : b.getShort(i)) & 0xffff;
+            i += 2;
+        }
+        if (i < end) {
+            sum += (b.get(i) & 0xff) << 8;
+        }
+        return sum;
+    }
+
+    /** Folds a sum to 16 bits (not inverted). */
+    public static int fold(long sum) {
+        sum = (sum & 0xffffffffL) + (sum >>> 32);
+        sum = (sum & 0xffffffffL) + (sum >>> 32);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return (int) sum;
+    }
+
+    /** The checksum to store: the folded sum, inverted. */
+    public static short finish(long sum) {
+        return (short) ~fold(sum);
+    }
+
+    /**
+     * The pseudo-header sum of a TCP or UDP packet inside the IP packet at {@code ip}: addresses, protocol and the
+     * transport length ({@code transportLength}).
+     */
+    public static long pseudoHeader(ByteBuffer b, int ip, boolean v4, int protocol, int transportLength) {
+        long sum = v4 ? add(b, ip + 12, 8, 0) : add(b, ip + 8, 32, 0);
+        return sum + protocol + transportLength;
+    }
+
+    /** The IPv4 header checksum of the header at {@code ip}, {@code ihl} bytes, computed and stored. */
+    public static void storeIpv4(ByteBuffer b, int ip, int ihl) {
+        b.putShort(ip + 10, (short) 0);
+        b.putShort(ip + 10, finish(add(b, ip, ihl, 0)));
+    }
+}
