@@ -13,6 +13,7 @@ Then a table: median (min-max) over the repetitions, and Skein's ratio to each p
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
     REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
     NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
+    STEPS=1 sudo simulations/scripts/bench.py        ... and Skein without its TUN and UDP offloads
     ONLY=skein,wireguard-go sudo simulations/scripts/bench.py   only these paths
     PROFILE=1 sudo simulations/scripts/bench.py      Skein only, with a JFR profile of both nodes
 
@@ -269,9 +270,13 @@ PATHS = ["raw veth", "wireguard-go", "nebula", "skein"]
 if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
+if os.environ.get("STEPS"):
+    # What the offloads are worth: Skein with its TUN and UDP offloads off (-Dskein.offload=false).
+    PATHS.append("skein, no offload")
 if os.environ.get("ONLY"):
     # A quicker run while working on one path: ONLY=skein,wireguard-go keeps those columns.
-    PATHS = [p for p in PATHS if p in os.environ["ONLY"].split(",")]
+    # The diagnosis columns ("skein, no ...") stay whenever their switch is on.
+    PATHS = [p for p in PATHS if p in os.environ["ONLY"].split(",") or ", no " in p]
 
 
 def summary(values):
@@ -354,7 +359,8 @@ def main():
         return
     results = {p: [] for p in PATHS}
     setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go, "nebula": nebula, "skein": skein,
-              "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin ")}
+              "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
+              "skein, no offload": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.offload=false ")}
     try:
         for rep in range(1, REPS + 1):
             for p in PATHS:

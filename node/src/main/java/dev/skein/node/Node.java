@@ -114,7 +114,7 @@ public final class Node implements AutoCloseable {
                         p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
             }
             device.start();
-            log.info("data plane offloads: {}", device.offloads());
+            log.info("data plane: {}", device.offloads());
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
                     config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));

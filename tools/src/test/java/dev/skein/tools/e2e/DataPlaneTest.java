@@ -166,8 +166,8 @@ class DataPlaneTest {
                 config("a", peer(keyB, "198.18.0.2:51820", "100.64.0.2/32"), ""));
         SkeinProcess without = SkeinProcess.up(netns, b,
                 config("b", peer(keyA, "198.18.0.1:51820", "100.64.0.1/32"), ""), List.of("-Dskein.offload=false"));
-        assertTrue(withOffloads.log().contains("offloads: TUN TSO, UDP GSO/GRO"), withOffloads.log());
-        assertTrue(without.log().contains("offloads: TUN off"), without.log());
+        assertTrue(withOffloads.log().contains("data plane: TUN TSO, UDP GSO/GRO"), withOffloads.log());
+        assertTrue(without.log().contains("data plane: TUN off"), without.log());
         assertTcpTransfer(a, b, "100.64.0.2", 16 << 20);
         assertTcpTransfer(b, a, "100.64.0.1", 16 << 20);
         assertPing(a, "100.64.0.2");

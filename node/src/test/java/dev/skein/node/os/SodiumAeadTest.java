@@ -1,0 +1,79 @@
+package dev.skein.node.os;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skein.protocol.transport.TransportAead;
+import dev.skein.protocol.transport.TransportAeads;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * libsodium's ChaCha20-Poly1305 is the same AEAD as the pure-Java providers, byte for byte, through direct and
+ * heap buffers at any position, and refuses what they refuse. CI installs libsodium23, so this runs there.
+ */
+class SodiumAeadTest {
+    private final Random random = new Random(7);
+
+    @Test
+    void libsodiumIsInstalledAndAgreesWithThePureJavaProvidersByteForByte() {
+        assertTrue(SodiumAead.available(), "libsodium23 is not installed");
+        TransportAead sodium = new SodiumAead();
+        TransportAead split = TransportAeads.create("split");
+        for (int i = 0; i < 300; i++) {
+            byte[] key = new byte[32]; // a new array per key: the JDK-based providers keep the last key's spec
+            random.nextBytes(key);
+            int len = i < 100 ? i : random.nextInt(65536);
+            byte[] plain = new byte[len];
+            random.nextBytes(plain);
+            long counter = random.nextLong();
+            // The data plane seals at an offset inside a larger buffer: do the same, at varying offsets.
+            int offset = random.nextInt(64);
+            ByteBuffer src = ByteBuffer.allocateDirect(offset + len).position(offset);
+            src.put(plain).position(offset);
+            ByteBuffer a = ByteBuffer.allocateDirect(offset + len + 16).position(offset);
+            ByteBuffer b = i % 2 == 0 ? ByteBuffer.allocate(len + 16) : ByteBuffer.allocateDirect(len + 16);
+            assertEquals(len + 16, sodium.seal(key, counter, i % 3 == 0 ? ByteBuffer.wrap(plain) : src, a));
+            assertEquals(offset + len + 16, a.position());
+            assertEquals(len + 16, split.seal(key, counter, ByteBuffer.wrap(plain), b));
+            assertEquals(a.position(offset), b.flip(), "ciphertexts differ at length " + len);
+
+            ByteBuffer out = i % 5 == 0 ? ByteBuffer.allocate(len) : ByteBuffer.allocateDirect(len + 10).position(10);
+            int start = out.position();
+            assertEquals(len, sodium.open(key, counter, b.duplicate(), out));
+            assertEquals(ByteBuffer.wrap(plain), out.flip().position(start));
+        }
+    }
+
+    @Test
+    void forgeriesAreRefusedWithoutMovingBuffers() {
+        TransportAead aead = new SodiumAead();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        ByteBuffer sealed = ByteBuffer.allocateDirect(116);
+        aead.seal(key, 5, ByteBuffer.allocateDirect(100), sealed);
+        ByteBuffer out = ByteBuffer.allocateDirect(116);
+        for (int i = 0; i < 116; i++) {
+            ByteBuffer bad = ByteBuffer.allocateDirect(116).put(sealed.flip()).flip();
+            bad.put(i, (byte) (bad.get(i) ^ 1));
+            assertEquals(-1, aead.open(key, 5, bad, out), "byte " + i);
+            assertEquals(0, bad.position());
+            assertEquals(0, out.position());
+        }
+        assertEquals(-1, aead.open(key, 6, sealed.flip(), out), "wrong counter");
+        assertEquals(-1, aead.open(key, 5, sealed.flip().limit(15), out), "shorter than a tag");
+        assertEquals(100, aead.open(key, 5, sealed.flip().limit(116), out));
+    }
+
+    @Test
+    void sealingTwiceWithOneNonceIsRefused() {
+        TransportAead aead = new SodiumAead();
+        byte[] key = new byte[32];
+        aead.seal(key, 7, ByteBuffer.allocateDirect(10), ByteBuffer.allocateDirect(26));
+        assertThrows(IllegalStateException.class,
+                () -> aead.seal(key, 7, ByteBuffer.allocateDirect(10), ByteBuffer.allocateDirect(26)));
+        aead.seal(key, 8, ByteBuffer.allocateDirect(10), ByteBuffer.allocateDirect(26));
+    }
+}
