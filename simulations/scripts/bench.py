@@ -13,7 +13,8 @@ Then a table: median (min-max) over the repetitions, and Skein's ratio to each p
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
     REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
     NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
-    STEPS=1 sudo simulations/scripts/bench.py        ... and Skein without its TUN and UDP offloads
+    STEPS=1 sudo simulations/scripts/bench.py        ... and Skein with the pure-Java cipher, with and without
+                                                     its TUN and UDP offloads
     ONLY=skein,wireguard-go sudo simulations/scripts/bench.py   only these paths
     PROFILE=1 sudo simulations/scripts/bench.py      Skein only, with a JFR profile of both nodes
 
@@ -271,12 +272,13 @@ if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
 if os.environ.get("STEPS"):
-    # What the offloads are worth: Skein with its TUN and UDP offloads off (-Dskein.offload=false).
-    PATHS.append("skein, no offload")
+    # What each step of the data plane is worth: Skein with the pure-Java cipher (JDK ChaCha20 + Bouncy Castle
+    # Poly1305) instead of libsodium's, and also without its TUN and UDP offloads (session 3's data plane).
+    PATHS += ["skein, java cipher", "skein, java cipher, no offload"]
 if os.environ.get("ONLY"):
     # A quicker run while working on one path: ONLY=skein,wireguard-go keeps those columns.
     # The diagnosis columns ("skein, no ...") stay whenever their switch is on.
-    PATHS = [p for p in PATHS if p in os.environ["ONLY"].split(",") or ", no " in p]
+    PATHS = [p for p in PATHS if p in os.environ["ONLY"].split(",") or p.startswith("skein, ")]
 
 
 def summary(values):
@@ -323,6 +325,34 @@ def top_frames(jfr_file, limit=15):
     return [(c * 100.0 / total, f) for f, c in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]], total
 
 
+def thread_ticks(pids):
+    """(pid, thread name) -> user and system clock ticks so far, for every thread of these processes."""
+    out = {}
+    for pid in pids:
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except FileNotFoundError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    st = f.read()
+            except FileNotFoundError:
+                continue
+            name = st[st.index("(") + 1:st.rindex(")")]
+            fields = st.rsplit(")", 1)[1].split()
+            key = (pid, name)
+            u, s = out.get(key, (0, 0))
+            out[key] = (u + int(fields[11]), s + int(fields[12]))
+    return out
+
+
+def machine_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]
+
+
 def profile():
     """Skein only: a JFR recording of both nodes during one 1-stream TCP run, and the hottest methods."""
     underlay()
@@ -332,14 +362,40 @@ def profile():
         os.environ["SKEIN_JAVA_OPTS"] = "-XX:StartFlightRecording=settings=profile,filename=" + work.dir + "/%p.jfr"
         server = skein(work)
         del os.environ["SKEIN_JAVA_OPTS"]
-        d = iperf(server, "", seconds=max(DUR, 10))
+        iperf(server, "", seconds=3)  # warm-up
+        seconds = max(DUR, 10)
+        result = {}
+        import threading
+        run = threading.Thread(target=lambda: result.update(d=iperf(server, "", seconds=seconds)))
+        run.start()
+        time.sleep(3)
+        pids = tunnel_pids(work.procs)
+        t0, m0 = thread_ticks(pids), machine_ticks()
+        window = seconds - 5
+        time.sleep(window)
+        t1, m1 = thread_ticks(pids), machine_ticks()
+        run.join()
+        d = result["d"]
         print(f"skein, 1 stream A to B: {d['end']['sum_received']['bits_per_second'] / 1e9:.2f} Gbit/s")
-        for p in work.procs:  # a clean stop writes the recordings
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = 1 - (m1[1] - m0[1]) / max(1, m1[0] - m0[0])
+        print(f"\nCPU over {window} s of the transfer: machine {busy * 100:.0f}% busy; threads above 0.02 cores:")
+        rows = []
+        for key, (u1, s1) in t1.items():
+            u0, s0 = t0.get(key, (0, 0))
+            cores = (u1 - u0 + s1 - s0) / tick / window
+            if cores > 0.02:
+                rows.append((cores, (u1 - u0) / tick / window, (s1 - s0) / tick / window, key))
+        for cores, user, system, (pid, name) in sorted(rows, reverse=True):
+            node = "A, sending" if pid == work.procs[0].pid else "B, receiving"
+            print(f"  {cores:4.2f} cores (user {user:4.2f}, system {system:4.2f})  node {node}: {name}")
+        for p in work.procs:  # a clean stop writes the recordings (pids were taken during the run)
             p.terminate()
         for p in work.procs:
             p.wait(20)
         work.procs = []
-        files = sorted(f for f in os.listdir(work.dir) if f.endswith(".jfr"))
+        # Only the two nodes' recordings (named by pid), not those of the CLI commands that set them up.
+        files = [f"{pid}.jfr" for pid in pids if os.path.exists(f"{work.dir}/{pid}.jfr")]
         for f in files:
             rows, total = top_frames(f"{work.dir}/{f}")
             print(f"\n{f}: {total} samples; top of stack:")
@@ -360,7 +416,9 @@ def main():
     results = {p: [] for p in PATHS}
     setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go, "nebula": nebula, "skein": skein,
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
-              "skein, no offload": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.offload=false ")}
+              "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
+              "skein, java cipher, no offload":
+                  lambda w: skein(w, env="env 'SKEIN_JAVA_OPTS=-Dskein.aead=split -Dskein.offload=false' ")}
     try:
         for rep in range(1, REPS + 1):
             for p in PATHS:
