@@ -312,9 +312,11 @@ def jdk_tool(name):
     return f"/usr/lib/jvm/{homes[-1]}/bin/{name}" if homes else name
 
 
-def top_frames(jfr_file, limit=15):
-    """The methods on top of the stack in a JFR recording's execution samples, with their share."""
-    out = sh(f"{jdk_tool('jfr')} print --events jdk.ExecutionSample --stack-depth 1 {jfr_file}", timeout=300)
+def top_frames(jfr_file, limit=15, event="jdk.ExecutionSample"):
+    """The methods on top of the stack in a JFR recording's samples of one kind, with their share. Execution
+    samples see threads running Java code; native method samples see threads inside a native call (a system
+    call, or libsodium), which the former miss."""
+    out = sh(f"{jdk_tool('jfr')} print --events {event} --stack-depth 1 {jfr_file}", timeout=300)
     counts = {}
     for line in out.splitlines():
         line = line.strip()
@@ -397,10 +399,13 @@ def profile():
         # Only the two nodes' recordings (named by pid), not those of the CLI commands that set them up.
         files = [f"{pid}.jfr" for pid in pids if os.path.exists(f"{work.dir}/{pid}.jfr")]
         for f in files:
-            rows, total = top_frames(f"{work.dir}/{f}")
-            print(f"\n{f}: {total} samples; top of stack:")
-            for share, frame in rows:
-                print(f"  {share:5.1f}%  {frame}")
+            node = "A, sending" if f == f"{work.procs[0].pid}.jfr" else "B, receiving"
+            for event, what in (("jdk.ExecutionSample", "running Java code"),
+                                ("jdk.NativeMethodSample", "inside a native call")):
+                rows, total = top_frames(f"{work.dir}/{f}", 10, event)
+                print(f"\nnode {node}, {total} samples of threads {what}; top of stack:")
+                for share, frame in rows:
+                    print(f"  {share:5.1f}%  {frame}")
     finally:
         work.stop()
         teardown()

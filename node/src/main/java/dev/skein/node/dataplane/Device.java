@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * {@link Send} (TUN to UDP), {@link Receive} (UDP to TUN) and {@link Timers} (handshake retries, keepalives,
  * rekeys, expiry, and the path probes of {@link Paths}). This class holds what they share.
  *
+ * <p>Packets move in batches where the kernel allows it: the TUN device hands over TCP super-packets of up to
+ * 64 KB, which {@link #sendSegmented} cuts, seals and sends with UDP GSO; {@link Receive} takes GRO batches
+ * and merges segments back for one TUN write. The transport cipher is libsodium's where installed
+ * ({@link #newAead}).
+ *
  * <p>A member's packets go straight to its endpoint, or, when no direct path works (both ends behind NATs
  * that will not let a hole be punched), through a relay member behind a {@link RelayHeader}. Every send goes
  * through {@link #sendTo}, which picks the way.
@@ -131,7 +136,7 @@ public final class Device implements AutoCloseable {
         this.indices = new IndexTable(random);
         this.sessions = new Sessions(identity, indices, random);
         this.cookieChecker = new CookieChecker(identity, random);
-        this.udp = UdpSocket.open(listenPort);
+        this.udp = UdpSocket.open(listenPort, tun.vnetHeader()); // offloads on (the TUN device's choice) or off
         this.paths = new Paths(this, random);
         threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
                 new Thread(new Timers(this), "skein-timers"));

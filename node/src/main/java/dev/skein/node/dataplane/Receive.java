@@ -22,12 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The receive path, UDP to TUN, one thread:
  * <ol>
- *   <li>receive a datagram; anything that is not a well-formed WireGuard message is counted and dropped;</li>
+ *   <li>receive a datagram, or with UDP GRO several of one sender at once, each handled in turn; anything
+ *       that is not a well-formed WireGuard message is counted and dropped;</li>
  *   <li>handshake messages: check MAC1 (and under load MAC2, answering with a cookie), then answer an
  *       initiation or complete our handshake with a response;</li>
  *   <li>transport data: find the session by receiver index, decrypt, check the replay window, confirm a new
  *       session, follow the peer to its new address (roaming);</li>
- *   <li>write the packet to the TUN device if its source address is one the peer may use.</li>
+ *   <li>write the packet to the TUN device if its source address is one the peer may use; consecutive TCP
+ *       segments of one flow are first merged into one super-packet ({@link TcpCoalescer}), written when the
+ *       batch ends or another packet comes between.</li>
  * </ol>
  * Skein's own messages come the same way: joins go to membership, path probes to {@link Paths}, and relay
  * messages are either forwarded (we are the relay between two members) or unwrapped (we are their destination)

@@ -79,8 +79,13 @@ public final class UdpSocket implements AutoCloseable {
         pollfd.setShort(4, LibC.POLLIN);
     }
 
-    /** Opens a socket on UDP {@code port} of every address (0: any free port), with 8 MiB buffers. */
+    /** Opens a socket on UDP {@code port} of every address (0: any free port), with 8 MiB buffers and GRO. */
     public static UdpSocket open(int port) throws IOException {
+        return open(port, true);
+    }
+
+    /** The same; {@code receiveOffload} false: every receive returns one datagram. */
+    public static UdpSocket open(int port, boolean receiveOffload) throws IOException {
         boolean v6 = true;
         int fd = LibC.socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -110,7 +115,7 @@ public final class UdpSocket implements AutoCloseable {
             LibC.close(fd);
             throw new IOException("cannot listen on UDP port " + port + ": " + error(err));
         }
-        boolean gro = option(fd, SOL_UDP, UDP_GRO, 1);
+        boolean gro = receiveOffload && option(fd, SOL_UDP, UDP_GRO, 1);
         return new UdpSocket(fd, v6, gro);
     }
 
