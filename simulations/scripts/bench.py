@@ -16,7 +16,8 @@ Then a table: median (min-max) over the repetitions, and Skein's ratio to each p
     STEPS=1 sudo simulations/scripts/bench.py        ... and Skein with the pure-Java cipher, with and without
                                                      its TUN and UDP offloads
     ONLY=skein,wireguard-go sudo simulations/scripts/bench.py   only these paths
-    PROFILE=1 sudo simulations/scripts/bench.py      Skein only, with a JFR profile of both nodes
+    PROFILE=1 sudo simulations/scripts/bench.py      Skein only: per-thread CPU and a CPU profile of both nodes
+                                                     (async-profiler from Maven Central, else JFR)
 
 Needs root and the Debian packages iproute2 iperf3 wireguard-tools wireguard-go nebula (.ci/run installs all
 but nebula; a missing peer is reported and skipped). Everything it creates is removed on exit.
@@ -312,11 +313,9 @@ def jdk_tool(name):
     return f"/usr/lib/jvm/{homes[-1]}/bin/{name}" if homes else name
 
 
-def top_frames(jfr_file, limit=15, event="jdk.ExecutionSample"):
-    """The methods on top of the stack in a JFR recording's samples of one kind, with their share. Execution
-    samples see threads running Java code; native method samples see threads inside a native call (a system
-    call, or libsodium), which the former miss."""
-    out = sh(f"{jdk_tool('jfr')} print --events {event} --stack-depth 1 {jfr_file}", timeout=300)
+def top_frames(jfr_file, limit=15):
+    """The methods on top of the stack in a JFR recording's execution samples, with their share."""
+    out = sh(f"{jdk_tool('jfr')} print --events jdk.ExecutionSample --stack-depth 1 {jfr_file}", timeout=300)
     counts = {}
     for line in out.splitlines():
         line = line.strip()
@@ -355,15 +354,33 @@ def machine_ticks():
     return sum(v), v[3] + v[4]
 
 
+ASYNC_PROFILER = "tools.profiler:async-profiler:4.1"
+
+
+def async_profiler(work):
+    """libasyncProfiler.so from the async-profiler artifact on Maven Central (fetched if need be), or None."""
+    jar = os.path.expanduser("~/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1.jar")
+    if not os.path.exists(jar):
+        sh(f"mvn -q -B dependency:get -Dartifact={ASYNC_PROFILER}", check=False, timeout=300)
+    if not os.path.exists(jar):
+        return None
+    sh(f"cd {work.dir} && unzip -o -q {jar} linux-x64/libasyncProfiler.so", check=False)
+    lib = f"{work.dir}/linux-x64/libasyncProfiler.so"
+    return lib if os.path.exists(lib) else None
+
+
 def profile():
-    """Skein only: a JFR recording of both nodes during one 1-stream TCP run, and the hottest methods."""
+    """Skein only, one 1-stream TCP run: per-thread CPU over a window of the transfer, and where the time goes,
+    from async-profiler (CPU samples of Java, native and kernel code alike, attached to both nodes for the same
+    window), or from JFR where async-profiler cannot be had (JFR sees Java code only)."""
     underlay()
     work = Work()
     try:
-        jfr = {x: f"{work.dir}/{x}.jfr" for x in ("a", "b")}
-        os.environ["SKEIN_JAVA_OPTS"] = "-XX:StartFlightRecording=settings=profile,filename=" + work.dir + "/%p.jfr"
+        lib = async_profiler(work)
+        if lib is None:
+            os.environ["SKEIN_JAVA_OPTS"] = "-XX:StartFlightRecording=settings=profile,filename=" + work.dir + "/%p.jfr"
         server = skein(work)
-        del os.environ["SKEIN_JAVA_OPTS"]
+        os.environ.pop("SKEIN_JAVA_OPTS", None)
         iperf(server, "", seconds=3)  # warm-up
         seconds = max(DUR, 10)
         result = {}
@@ -372,10 +389,18 @@ def profile():
         run.start()
         time.sleep(3)
         pids = tunnel_pids(work.procs)
+        jcmd = jdk_tool("jcmd")
+        if lib:
+            for pid in pids:
+                # jcmd splits its arguments at "=": the agent's options go in quotes
+                sh(f"""{jcmd} {pid} JVMTI.agent_load {lib} '"start,event=cpu,interval=1ms"'""")
         t0, m0 = thread_ticks(pids), machine_ticks()
         window = seconds - 5
         time.sleep(window)
         t1, m1 = thread_ticks(pids), machine_ticks()
+        if lib:
+            for pid in pids:
+                sh(f"""{jcmd} {pid} JVMTI.agent_load {lib} '"stop,flat=20,traces=0,file={work.dir}/{pid}.txt"'""")
         run.join()
         d = result["d"]
         print(f"skein, 1 stream A to B: {d['end']['sum_received']['bits_per_second'] / 1e9:.2f} Gbit/s")
@@ -389,8 +414,15 @@ def profile():
             if cores > 0.02:
                 rows.append((cores, (u1 - u0) / tick / window, (s1 - s0) / tick / window, key))
         for cores, user, system, (pid, name) in sorted(rows, reverse=True):
-            node = "A, sending" if pid == work.procs[0].pid else "B, receiving"
+            node = "A, sending" if pid == pids[0] else "B, receiving"
             print(f"  {cores:4.2f} cores (user {user:4.2f}, system {system:4.2f})  node {node}: {name}")
+        if lib:
+            for pid in pids:
+                node = "A, sending" if pid == pids[0] else "B, receiving"
+                print(f"\nnode {node}: async-profiler, CPU samples over the same window, hottest frames (self):")
+                with open(f"{work.dir}/{pid}.txt") as f:
+                    print(f.read().strip())
+            return
         for p in work.procs:  # a clean stop writes the recordings (pids were taken during the run)
             p.terminate()
         for p in work.procs:
@@ -399,13 +431,11 @@ def profile():
         # Only the two nodes' recordings (named by pid), not those of the CLI commands that set them up.
         files = [f"{pid}.jfr" for pid in pids if os.path.exists(f"{work.dir}/{pid}.jfr")]
         for f in files:
-            node = "A, sending" if f == f"{work.procs[0].pid}.jfr" else "B, receiving"
-            for event, what in (("jdk.ExecutionSample", "running Java code"),
-                                ("jdk.NativeMethodSample", "inside a native call")):
-                rows, total = top_frames(f"{work.dir}/{f}", 10, event)
-                print(f"\nnode {node}, {total} samples of threads {what}; top of stack:")
-                for share, frame in rows:
-                    print(f"  {share:5.1f}%  {frame}")
+            node = "A, sending" if f == f"{pids[0]}.jfr" else "B, receiving"
+            rows, total = top_frames(f"{work.dir}/{f}", 15)
+            print(f"\nnode {node}: JFR, {total} samples of threads running Java code; top of stack:")
+            for share, frame in rows:
+                print(f"  {share:5.1f}%  {frame}")
     finally:
         work.stop()
         teardown()
