@@ -35,7 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REPS = int(os.environ.get("REPS", "3"))
 DUR = int(os.environ.get("DUR", "5"))
 A, B = "skein-bench-a", "skein-bench-b"
-UDP_LADDER_MBIT = [4000, 2000, 1000, 500, 250, 100]
+UDP_LADDER_MBIT = [4000, 3000, 2000, 1500, 1000, 750, 500, 250, 100]
 UDP_PAYLOAD = 1200  # fits every path's MTU (Nebula's is 1300)
 
 

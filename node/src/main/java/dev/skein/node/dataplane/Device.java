@@ -125,6 +125,12 @@ public final class Device implements AutoCloseable {
         return TransportAeads.create();
     }
 
+    /** The transport cipher's name, with how libsodium is called when it is libsodium's. */
+    static String cipherName() {
+        String name = newAead().name();
+        return name.equals("sodium") ? name + " (" + SodiumAead.binding() + ")" : name;
+    }
+
     public Device(Tun tun, int listenPort, int mtu, StaticIdentity identity, Tuning tuning)
             throws IOException {
         this.tun = tun;
@@ -233,7 +239,7 @@ public final class Device implements AutoCloseable {
     public String offloads() {
         return "TUN " + (tun.segmentationOffload() ? "TSO" : tun.vnetHeader() ? "checksum only" : "off")
                 + ", UDP " + (udp.segmentationOffload() ? "GSO" : "no GSO") + (udp.receiveOffload() ? "/GRO" : "")
-                + "; cipher " + newAead().name();
+                + "; cipher " + cipherName();
     }
 
     /** Adds a peer and routes its allowed IPs to it. */

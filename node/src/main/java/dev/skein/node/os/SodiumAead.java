@@ -1,7 +1,6 @@
 package dev.skein.node.os;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import dev.skein.protocol.transport.TransportAead;
 import java.nio.ByteBuffer;
@@ -9,8 +8,8 @@ import java.nio.ByteOrder;
 
 /**
  * ChaCha20-Poly1305 for transport data from libsodium ({@code crypto_aead_chacha20poly1305_ietf_*}, Debian's
- * {@code libsodium23}), called through JNA direct mapping on the data plane's direct buffers: no copy into Java
- * arrays, and libsodium's vectorised ChaCha20 and Poly1305. Sealing a 1424-byte packet takes about 2.1 us here,
+ * {@code libsodium23}), called ({@link Sodium}) on the data plane's direct buffers: no copy into Java arrays,
+ * and libsodium's vectorised ChaCha20 and Poly1305. Sealing a 1424-byte packet takes about 2.1 us here,
  * against 4.2 us for the JDK's ChaCha20 with Bouncy Castle's Poly1305 (the best pure-Java provider on CPUs
  * without AVX-512, where the JDK's own Poly1305 is generic big-number code); see docs/PERFORMANCE.md.
  *
@@ -22,7 +21,7 @@ import java.nio.ByteOrder;
 public final class SodiumAead implements TransportAead {
     private static final int KEY = 0;
     private static final int NONCE = 32;
-    private static final boolean AVAILABLE = Lib.load();
+    private static final boolean AVAILABLE = Sodium.BINDING != null;
 
     /** The key and nonce, where libsodium reads them. */
     private final ByteBuffer keyNonce = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
@@ -46,6 +45,11 @@ public final class SodiumAead implements TransportAead {
     @Override
     public String name() {
         return "sodium";
+    }
+
+    /** How libsodium is called: "ffm" (the Foreign Function API, JDK 22+) or "jna". */
+    public static String binding() {
+        return Sodium.BINDING;
     }
 
     /**
@@ -74,8 +78,7 @@ public final class SodiumAead implements TransportAead {
         key(key, counter, true);
         long in = sources.of(src, len);
         long out = destinations.of(dst, len + TAG_SIZE);
-        Lib.crypto_aead_chacha20poly1305_ietf_encrypt(out, 0, in, len, 0, 0, 0, keyNonceAddress + NONCE,
-                keyNonceAddress + KEY);
+        Sodium.encrypt(out, in, len, keyNonceAddress + NONCE, keyNonceAddress + KEY);
         destinations.copyBack(dst, len + TAG_SIZE);
         src.position(src.limit());
         dst.position(dst.position() + len + TAG_SIZE);
@@ -91,8 +94,7 @@ public final class SodiumAead implements TransportAead {
         key(key, counter, false);
         long in = sources.of(src, len);
         long out = destinations.of(dst, len - TAG_SIZE);
-        if (Lib.crypto_aead_chacha20poly1305_ietf_decrypt(out, 0, 0, in, len, 0, 0, keyNonceAddress + NONCE,
-                keyNonceAddress + KEY) != 0) {
+        if (Sodium.decrypt(out, in, len, keyNonceAddress + NONCE, keyNonceAddress + KEY) != 0) {
             return -1;
         }
         destinations.copyBack(dst, len - TAG_SIZE);
@@ -136,25 +138,5 @@ public final class SodiumAead implements TransportAead {
                 b.put(b.position(), copy, 0, length);
             }
         }
-    }
-
-    /** libsodium's AEAD, bound by direct mapping; pointers are raw native addresses. */
-    private static final class Lib {
-        static boolean load() {
-            try {
-                Native.register(Lib.class, NativeLibrary.getInstance("sodium"));
-                return sodium_init() >= 0;
-            } catch (LinkageError e) {
-                return false;
-            }
-        }
-
-        static native int sodium_init();
-
-        static native int crypto_aead_chacha20poly1305_ietf_encrypt(long c, long clenP, long m, long mlen, long ad,
-                long adlen, long nsec, long npub, long k);
-
-        static native int crypto_aead_chacha20poly1305_ietf_decrypt(long m, long mlenP, long nsec, long c, long clen,
-                long ad, long adlen, long npub, long k);
     }
 }

@@ -3,11 +3,18 @@ package dev.skein.node.os;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportAeads;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +72,35 @@ class SodiumAeadTest {
         assertEquals(-1, aead.open(key, 6, sealed.flip(), out), "wrong counter");
         assertEquals(-1, aead.open(key, 5, sealed.flip().limit(15), out), "shorter than a tag");
         assertEquals(100, aead.open(key, 5, sealed.flip().limit(116), out));
+    }
+
+    /**
+     * Maven runs the tests on the build JDK, where libsodium may be bound through JNA; Skein itself runs on the
+     * newest JDK present, where it is bound through the Foreign Function API. Check that binding there.
+     */
+    @Test
+    void onTheNewestJdkLibsodiumIsCalledThroughTheForeignFunctionApiAndAgrees() throws Exception {
+        Path newest = null;
+        int best = 0;
+        try (DirectoryStream<Path> jdks = Files.newDirectoryStream(Path.of("/usr/lib/jvm"))) {
+            for (Path jdk : jdks) {
+                Path release = jdk.resolve("release");
+                if (Files.isExecutable(jdk.resolve("bin/java")) && Files.exists(release)) {
+                    Matcher m = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+                    if (m.find() && Integer.parseInt(m.group(1)) > best) {
+                        best = Integer.parseInt(m.group(1));
+                        newest = jdk;
+                    }
+                }
+            }
+        }
+        assumeTrue(best >= 22, "no JDK 22+ under /usr/lib/jvm: Skein binds libsodium through JNA there");
+        Process p = new ProcessBuilder(newest.resolve("bin/java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), SodiumBindingCheck.class.getName())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the check did not finish");
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(out.contains("binding ffm, agreed 200 of 200"), "JDK " + best + ": " + out);
     }
 
     @Test
