@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #newAead}).
  *
  * <p>A member's packets go straight to its endpoint, or, when no direct path works (both ends behind NATs
- * that will not let a hole be punched), through a relay member behind a {@link RelayHeader}. Every send goes
- * through {@link #sendTo}, which picks the way.
+ * that will not let a hole be punched), through a relay member behind a {@link RelayHeader}. Transport data goes
+ * through {@link #seal}, other datagrams through {@link #sendDatagram}: both pick the way.
  */
 public final class Device implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
@@ -106,11 +106,15 @@ public final class Device implements AutoCloseable {
     /** Per-thread packet scratch: each thread seals with its own cipher into its own buffer. */
     static final class Scratch {
         final TransportAead aead = newAead();
-        /** Sealed messages are written at {@link RelayHeader#SIZE}, leaving room for a relay header. */
-        final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_SIZE + RelayHeader.SIZE);
+        /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
+        final SendBatch batch;
         final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
         final VirtioNetHeader header = new VirtioNetHeader();
         final TcpSegmenter segmenter = new TcpSegmenter();
+
+        Scratch(Device device) {
+            batch = new SendBatch(device::sendSegments, ByteBuffer.allocateDirect(BUFFER_SIZE + RelayHeader.SIZE));
+        }
     }
 
     /**
@@ -207,21 +211,6 @@ public final class Device implements AutoCloseable {
         return send(ByteBuffer.wrap(datagram), peer.endpoint());
     }
 
-    /**
-     * Sends the message between {@code msg}'s position and limit to the peer, straight or through its relay.
-     * The buffer must have {@link RelayHeader#SIZE} bytes free before its position (see {@link Scratch#out}).
-     */
-    boolean sendTo(Peer peer, ByteBuffer msg) {
-        Peer via = peer.relay();
-        if (via == null) {
-            return send(msg, peer.endpoint());
-        }
-        int at = msg.position() - RelayHeader.SIZE;
-        RelayHeader.write(msg, at, peer.keyId(), ownId);
-        msg.position(at);
-        return send(msg, via.endpoint());
-    }
-
     /** The peer whose static key starts with {@code id}, or null. */
     Peer peerById(long id) {
         return peersById.get(id);
@@ -303,38 +292,77 @@ public final class Device implements AutoCloseable {
 
     /** Seals and sends one packet (its remaining bytes) to {@code peer}, or stages it and starts a handshake. */
     void sendPacket(Peer peer, ByteBuffer packet, Scratch scratch) {
+        enqueue(peer, packet, scratch);
+        scratch.batch.flush();
+    }
+
+    /**
+     * Seals one packet (its remaining bytes) for {@code peer} into the thread's {@link SendBatch}, which sends
+     * it with the datagrams before and after it for the same destination; or stages it and starts a handshake
+     * when there is no usable session. The caller flushes the batch.
+     */
+    void enqueue(Peer peer, ByteBuffer packet, Scratch scratch) {
         long now = System.nanoTime();
-        Keypair kp = peer.current();
-        long counter = -1;
-        if (kp != null && kp.ageNanos(now) < tuning.rejectAfterTime().toNanos()) {
-            counter = kp.nextCounter();
-        }
-        if (counter < 0) {
+        Keypair kp = usableKeypair(peer, now);
+        if (kp == null) {
             if (packet.hasRemaining()) {
                 peer.stage(packet);
             }
             initiate(peer, now);
             return;
         }
+        long counter = seal(peer, kp, packet, scratch, now);
+        rekeyIfDue(peer, kp, counter, now);
+    }
+
+    /** The peer's current keypair if it may still send, else null. */
+    private Keypair usableKeypair(Peer peer, long now) {
+        Keypair kp = peer.current();
+        return kp != null && kp.ageNanos(now) < tuning.rejectAfterTime().toNanos() ? kp : null;
+    }
+
+    /**
+     * Pads and seals {@code packet} into the batch as one datagram for {@code peer} (behind a relay header if it
+     * goes through a relay). Returns the counter used, or -1 when the keypair is used up (nothing sealed).
+     */
+    private long seal(Peer peer, Keypair kp, ByteBuffer packet, Scratch scratch, long now) {
+        Peer via = peer.relay();
+        InetSocketAddress to = via == null ? peer.endpoint() : via.endpoint();
+        if (to == null) {
+            return 0; // nowhere to send it; as a failed send, the timers will find a path
+        }
+        long counter = kp.nextCounter();
+        if (counter < 0) {
+            return -1;
+        }
         int length = packet.remaining();
         TransportMessage.pad(packet, mtu);
-        scratch.out.clear().position(RelayHeader.SIZE);
-        TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, scratch.out);
-        scratch.out.flip().position(RelayHeader.SIZE);
-        if (sendTo(peer, scratch.out)) {
-            peer.recordSent(length, now);
+        int prefix = via == null ? 0 : RelayHeader.SIZE;
+        int datagram = prefix + TransportMessage.HEADER_SIZE + packet.remaining() + TransportAead.TAG_SIZE;
+        SendBatch batch = scratch.batch;
+        int at = batch.start(to, datagram);
+        if (prefix > 0) {
+            RelayHeader.write(batch.buffer, at, peer.keyId(), ownId);
         }
-        if (kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
+        batch.buffer.position(at + prefix);
+        TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, batch.buffer);
+        batch.add(datagram);
+        peer.recordSent(length, now);
+        return counter;
+    }
+
+    /** The initiator of a session starts the next one when it is old or has sent many messages. */
+    private void rekeyIfDue(Peer peer, Keypair kp, long counter, long now) {
+        if (counter < 0 || kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
                 || Long.compareUnsigned(counter, SessionLimits.REKEY_AFTER_MESSAGES) > 0)) {
             initiate(peer, now);
         }
     }
 
     /**
-     * Sends a TCP super-packet from the TUN device (TSO): cuts it into segments, seals each, and hands the
-     * sealed datagrams to the kernel in as few sends as UDP GSO allows (all but the last of one send must be of
-     * one size, at most {@value UdpSocket#MAX_SEGMENTS} and {@value UdpSocket#MAX_GSO_BYTES} bytes). Without a
-     * usable session the segments are staged one by one, as {@link #sendPacket} would.
+     * Sends a TCP super-packet from the TUN device (TSO): cuts it into segments and seals each into the thread's
+     * {@link SendBatch}, so that they leave in one or two UDP GSO sends. Without a usable session the segments
+     * are staged one by one, as {@link #enqueue} would. The caller flushes the batch.
      */
     void sendSegmented(Peer peer, ByteBuffer superPacket, VirtioNetHeader header, Scratch scratch) {
         int count = scratch.segmenter.begin(superPacket, header);
@@ -343,75 +371,34 @@ public final class Device implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        Keypair kp = peer.current();
-        if (kp == null || kp.ageNanos(now) >= tuning.rejectAfterTime().toNanos()) {
-            for (int i = 0; i < count; i++) {
-                scratch.packet.clear();
-                scratch.segmenter.segment(i, scratch.packet);
-                peer.stage(scratch.packet.flip());
-            }
-            initiate(peer, now);
-            return;
-        }
-        Peer via = peer.relay();
-        InetSocketAddress to = via == null ? peer.endpoint() : via.endpoint();
-        int prefix = via == null ? 0 : RelayHeader.SIZE;
-        ByteBuffer out = scratch.out;
-        int used = 0;
-        int size = 0;
-        int datagrams = 0;
+        Keypair kp = usableKeypair(peer, now);
         long counter = 0;
         for (int i = 0; i < count; i++) {
             ByteBuffer packet = scratch.packet.clear();
             scratch.segmenter.segment(i, packet);
             packet.flip();
-            int length = packet.remaining();
-            counter = kp.nextCounter();
+            if (kp == null) {
+                peer.stage(packet);
+                continue;
+            }
+            counter = seal(peer, kp, packet, scratch, now);
             if (counter < 0) {
                 break; // the session is used up: the rekey below starts the next one
             }
-            TransportMessage.pad(packet, mtu);
-            int datagram = prefix + TransportMessage.HEADER_SIZE + packet.remaining() + TransportAead.TAG_SIZE;
-            if (datagrams > 0 && (datagram > size || datagrams == UdpSocket.MAX_SEGMENTS
-                    || used + datagram > UdpSocket.MAX_GSO_BYTES)) {
-                sendBatch(out, used, size, to);
-                used = 0;
-                datagrams = 0;
-            }
-            if (prefix > 0) {
-                RelayHeader.write(out, used, peer.keyId(), ownId);
-            }
-            out.limit(out.capacity()).position(used + prefix);
-            TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, out);
-            if (datagrams == 0) {
-                size = datagram;
-            }
-            used += datagram;
-            datagrams++;
-            peer.recordSent(length, now);
-            if (datagram < size) {
-                sendBatch(out, used, size, to); // a shorter datagram can only end a GSO send
-                used = 0;
-                datagrams = 0;
-            }
         }
-        if (datagrams > 0) {
-            sendBatch(out, used, size, to);
-        }
-        if (counter < 0 || kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
-                || Long.compareUnsigned(counter, SessionLimits.REKEY_AFTER_MESSAGES) > 0)) {
+        if (kp == null) {
             initiate(peer, now);
-        }
-    }
-
-    private void sendBatch(ByteBuffer out, int used, int size, InetSocketAddress to) {
-        out.limit(used).position(0);
-        if (to == null) {
             return;
         }
+        rekeyIfDue(peer, kp, counter, now);
+    }
+
+    /** Sends datagrams laid end to end, cut every {@code segmentSize} bytes (0: one datagram). */
+    void sendSegments(ByteBuffer datagrams, int segmentSize, InetSocketAddress to) {
         try {
-            udp.sendSegments(out, size, to);
+            udp.sendSegments(datagrams, segmentSize, to);
         } catch (IOException e) {
+            // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
             if (logLimiter.allow("send " + to, System.nanoTime())) {
                 log.warn("cannot send to {}: {}", to, e.toString());
             }

@@ -46,7 +46,7 @@ final class Receive implements Runnable {
 
     private final Device device;
     private final Sessions sessions;
-    private final Device.Scratch scratch = new Device.Scratch();
+    private final Device.Scratch scratch;
     private final TcpCoalescer coalescer = new TcpCoalescer();
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
     private final long rejectAfterNanos;
@@ -59,6 +59,7 @@ final class Receive implements Runnable {
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
+        this.scratch = new Device.Scratch(device);
         this.rejectAfterNanos = device.tuning.rejectAfterTime().toNanos();
         this.rekeyOnReceiveNanos = device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
                 .minus(device.tuning.rekeyTimeout()).toNanos();

@@ -11,8 +11,11 @@ import java.nio.ByteBuffer;
  *   <li>read one IP packet from the TUN device: with offloads, possibly a TCP super-packet of up to 64 KB,
  *       or a packet whose checksum is left for us to finish;</li>
  *   <li>find the peer owning its destination (longest prefix match); none: answer ICMP unreachable;</li>
- *   <li>seal it with the peer's current session and send it to the peer's endpoint, or stage it and start a
- *       handshake when there is no usable session ({@link Device#sendPacket}).</li>
+ *   <li>seal it (each segment of a super-packet) with the peer's current session into the thread's
+ *       {@link SendBatch}, or stage it and start a handshake when there is no usable session
+ *       ({@link Device#enqueue});</li>
+ *   <li>read on while packets are queued; when none is, send the batch: datagrams for one destination in one
+ *       UDP GSO send.</li>
  * </ol>
  */
 final class Send implements Runnable {
@@ -24,16 +27,21 @@ final class Send implements Runnable {
 
     @Override
     public void run() {
-        Device.Scratch scratch = new Device.Scratch();
+        Device.Scratch scratch = new Device.Scratch(device);
         ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
         ByteBuffer icmp = ByteBuffer.allocateDirect(1500);
+        SendBatch batch = scratch.batch;
         while (device.running()) {
             in.clear();
-            int n = device.tun.read(in, scratch.header);
+            // While sealed datagrams wait in the batch, read on only what is already queued: once the device is
+            // empty, send them. So a batch never waits for traffic, and one send carries what came together.
+            boolean holding = batch.pending();
+            int n = device.tun.read(in, scratch.header, !holding);
             if (n < 0) {
                 return;
             }
             if (n == 0) {
+                batch.flush();
                 continue;
             }
             int version = IpPacket.version(in);
@@ -61,7 +69,7 @@ final class Send implements Runnable {
                 device.counters.garbage.incrementAndGet();
                 continue;
             }
-            device.sendPacket(peer, in, scratch);
+            device.enqueue(peer, in, scratch);
         }
     }
 }

@@ -35,7 +35,7 @@ final class Timers implements Runnable {
 
     @Override
     public void run() {
-        Device.Scratch scratch = new Device.Scratch();
+        Device.Scratch scratch = new Device.Scratch(device);
         while (device.running()) {
             try {
                 Thread.sleep(TICK_MILLIS);

@@ -1,6 +1,7 @@
 package dev.skein.node.os;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -28,6 +29,15 @@ final class LibC {
     static native long read(int fd, Pointer buf, long count);
 
     static native long write(int fd, Pointer buf, long count);
+
+    /** A {@code struct pollfd} (int fd, short events, short revents) waiting for {@code fd} to be readable. */
+    static Memory pollIn(int fd) {
+        Memory pollfd = new Memory(8);
+        pollfd.clear();
+        pollfd.setInt(0, fd);
+        pollfd.setShort(4, POLLIN);
+        return pollfd;
+    }
 
     /** poll() on one descriptor; {@code pollfd} is an 8-byte struct (int fd, short events, short revents). */
     static native int poll(Pointer pollfd, long nfds, int timeoutMillis);

@@ -40,7 +40,7 @@ public final class Tun implements AutoCloseable {
     private final boolean vnetHeader;
     private final boolean segmentation;
     private final ByteBuffer copy = ByteBuffer.allocateDirect(VirtioNetHeader.SIZE + 2048);
-    private final Memory pollfd = new Memory(8);
+    private final Memory pollfd;
     private volatile boolean closed;
     // The caller reuses its buffers: remember their native addresses instead of wrapping them per packet.
     private ByteBuffer readBuffer;
@@ -53,8 +53,7 @@ public final class Tun implements AutoCloseable {
         this.name = name;
         this.vnetHeader = vnetHeader;
         this.segmentation = segmentation;
-        pollfd.setInt(0, fd);
-        pollfd.setShort(4, LibC.POLLIN);
+        this.pollfd = LibC.pollIn(fd);
     }
 
     /** Creates the TUN device {@code name} (at most 15 bytes) without offloads. Needs CAP_NET_ADMIN. */
@@ -120,8 +119,16 @@ public final class Tun implements AutoCloseable {
      * length, or 0 when nothing arrived within the poll interval, or -1 once the device is closed.
      */
     public int read(ByteBuffer buf, VirtioNetHeader header) {
+        return read(buf, header, true);
+    }
+
+    /**
+     * The same, but {@code wait} false returns 0 at once when no packet is queued: a sender that holds packets
+     * for one batched send reads on until the device is empty, then sends.
+     */
+    public int read(ByteBuffer buf, VirtioNetHeader header, boolean wait) {
         int pos = buf.position();
-        int n = read(buf);
+        int n = read(buf, wait);
         if (!vnetHeader || n <= 0) {
             header.clear();
             return n;
@@ -134,7 +141,7 @@ public final class Tun implements AutoCloseable {
         return n - VirtioNetHeader.SIZE;
     }
 
-    private int read(ByteBuffer buf) {
+    private int read(ByteBuffer buf, boolean wait) {
         if (buf != readBuffer) {
             readBuffer = buf;
             readPointer = Native.getDirectBufferPointer(buf);
@@ -148,6 +155,9 @@ public final class Tun implements AutoCloseable {
                 return (int) n;
             }
             // Nothing to read (EAGAIN): wait for the descriptor, then give the caller a chance to look around.
+            if (!wait) {
+                return 0;
+            }
             int ready = LibC.poll(pollfd, 1, POLL_MILLIS);
             if (ready <= 0) {
                 return 0;

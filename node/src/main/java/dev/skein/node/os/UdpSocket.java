@@ -65,7 +65,7 @@ public final class UdpSocket implements AutoCloseable {
     private final boolean gro;
     private volatile boolean gso = true;
     private volatile boolean closed;
-    private final Memory pollfd = new Memory(8);
+    private final Memory pollfd;
     private final ThreadLocal<Call> sendCalls = ThreadLocal.withInitial(Call::new);
     private final Call receiveCall = new Call();
     private int segmentSize;
@@ -75,8 +75,7 @@ public final class UdpSocket implements AutoCloseable {
         this.fd = fd;
         this.v6 = v6;
         this.gro = gro;
-        pollfd.setInt(0, fd);
-        pollfd.setShort(4, LibC.POLLIN);
+        this.pollfd = LibC.pollIn(fd);
     }
 
     /** Opens a socket on UDP {@code port} of every address (0: any free port), with 8 MiB buffers and GRO. */
