@@ -83,8 +83,8 @@ public final class UdpSocket implements AutoCloseable {
         return open(port, true);
     }
 
-    /** The same; {@code receiveOffload} false: every receive returns one datagram. */
-    public static UdpSocket open(int port, boolean receiveOffload) throws IOException {
+    /** The same; {@code offload} false: no GRO (every receive returns one datagram) and no GSO. */
+    public static UdpSocket open(int port, boolean offload) throws IOException {
         boolean v6 = true;
         int fd = LibC.socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -114,8 +114,10 @@ public final class UdpSocket implements AutoCloseable {
             LibC.close(fd);
             throw new IOException("cannot listen on UDP port " + port + ": " + error(err));
         }
-        boolean gro = receiveOffload && option(fd, SOL_UDP, UDP_GRO, 1);
-        return new UdpSocket(fd, v6, gro);
+        boolean gro = offload && option(fd, SOL_UDP, UDP_GRO, 1);
+        UdpSocket socket = new UdpSocket(fd, v6, gro);
+        socket.gso = offload;
+        return socket;
     }
 
     private static boolean option(int fd, int level, int name, int value) {
