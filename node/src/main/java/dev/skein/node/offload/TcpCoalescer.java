@@ -24,6 +24,7 @@ public final class TcpCoalescer {
 
     /** The batch, at {@link VirtioNetHeader#SIZE} so the header can be written in front of it. */
     private final ByteBuffer batch = ByteBuffer.allocateDirect(VirtioNetHeader.SIZE + MAX_LENGTH);
+    private final VirtioNetHeader header = new VirtioNetHeader();
     private int count;
     private boolean v4;
     private int ipHeader;
@@ -160,12 +161,13 @@ public final class TcpCoalescer {
             }
             // The kernel finishes the checksum: the field holds the pseudo-header sum, not inverted.
             batch.putShort(b + ipHeader + 16, (short) Checksum.fold(Checksum.pseudoHeader(batch, b, v4, 6, tcpLength)));
-            batch.put(0, (byte) VirtioNetHeader.NEEDS_CSUM);
-            batch.put(1, (byte) (v4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6));
-            batch.putShort(2, Short.reverseBytes((short) headers));
-            batch.putShort(4, Short.reverseBytes((short) gsoSize));
-            batch.putShort(6, Short.reverseBytes((short) ipHeader));
-            batch.putShort(8, Short.reverseBytes((short) 16));
+            header.flags = VirtioNetHeader.NEEDS_CSUM;
+            header.gsoType = v4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6;
+            header.headerLength = headers;
+            header.gsoSize = gsoSize;
+            header.csumStart = ipHeader;
+            header.csumOffset = 16; // TCP's checksum field
+            header.write(batch, 0);
         }
         batch.limit(b + length).position(0);
         finished = count;

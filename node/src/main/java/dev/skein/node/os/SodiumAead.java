@@ -26,8 +26,8 @@ public final class SodiumAead implements TransportAead {
     /** The key and nonce, where libsodium reads them. */
     private final ByteBuffer keyNonce = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
     private final long keyNonceAddress = Pointer.nativeValue(Native.getDirectBufferPointer(keyNonce));
-    private final Addresses sources = new Addresses();
-    private final Addresses destinations = new Addresses();
+    private final DirectAddress sources = new DirectAddress();
+    private final DirectAddress destinations = new DirectAddress();
     private byte[] lastSealKey;
     private long lastSealCounter;
 
@@ -101,42 +101,5 @@ public final class SodiumAead implements TransportAead {
         src.position(src.limit());
         dst.position(dst.position() + len - TAG_SIZE);
         return len - TAG_SIZE;
-    }
-
-    /**
-     * The native address of a buffer's position. The data plane passes the same few direct buffers again and
-     * again, so the last one's address is remembered; a heap buffer goes through a direct copy.
-     */
-    private static final class Addresses {
-        private ByteBuffer last;
-        private long lastAddress;
-        private ByteBuffer copy;
-        private long copyAddress;
-        private boolean copied;
-
-        long of(ByteBuffer b, int length) {
-            copied = !b.isDirect();
-            if (copied) {
-                if (copy == null || copy.capacity() < length) {
-                    copy = ByteBuffer.allocateDirect(Math.max(length, 2048));
-                    copyAddress = Pointer.nativeValue(Native.getDirectBufferPointer(copy));
-                }
-                int n = Math.min(length, b.remaining());
-                copy.put(0, b, b.position(), n);
-                return copyAddress;
-            }
-            if (b != last) {
-                last = b;
-                lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(b));
-            }
-            return lastAddress + b.position();
-        }
-
-        /** For a heap destination: the result, from the copy into the buffer at its position. */
-        void copyBack(ByteBuffer b, int length) {
-            if (copied) {
-                b.put(b.position(), copy, 0, length);
-            }
-        }
     }
 }

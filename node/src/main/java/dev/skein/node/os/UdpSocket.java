@@ -294,9 +294,7 @@ public final class UdpSocket implements AutoCloseable {
     private static final class Call {
         final ByteBuffer mem = ByteBuffer.allocateDirect(CALL_SIZE).order(ByteOrder.nativeOrder());
         final long base = Pointer.nativeValue(Native.getDirectBufferPointer(mem));
-        private ByteBuffer lastBuffer;
-        private long lastAddress;
-        private ByteBuffer copy;
+        private final DirectAddress data = new DirectAddress();
         private InetSocketAddress lastDestination;
         private int nameLength;
         private long sourceHead;
@@ -305,23 +303,7 @@ public final class UdpSocket implements AutoCloseable {
 
         /** The native address of {@code b}'s position; a heap buffer is copied into a direct one first. */
         long address(ByteBuffer b) {
-            if (!b.isDirect()) {
-                if (copy == null || copy.capacity() < b.remaining()) {
-                    copy = ByteBuffer.allocateDirect(Math.max(2048, b.remaining()));
-                }
-                copy.clear();
-                copy.put(0, b, b.position(), b.remaining());
-                return base(copy);
-            }
-            return base(b) + b.position();
-        }
-
-        private long base(ByteBuffer b) {
-            if (b != lastBuffer) {
-                lastBuffer = b;
-                lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(b));
-            }
-            return lastAddress;
+            return data.of(b, b.remaining());
         }
 
         /** Writes {@code to} as the message's name (unless it is the same object as last time). */
