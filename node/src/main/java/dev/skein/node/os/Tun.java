@@ -56,11 +56,6 @@ public final class Tun implements AutoCloseable {
         this.pollfd = LibC.pollIn(fd);
     }
 
-    /** Creates the TUN device {@code name} (at most 15 bytes) without offloads. Needs CAP_NET_ADMIN. */
-    public static Tun open(String name) throws IOException {
-        return open(name, false);
-    }
-
     /**
      * Creates the TUN device {@code name} (at most 15 bytes); with {@code offload}, with virtio headers and,
      * where the kernel accepts them, checksum and TCP segmentation offloads. Needs CAP_NET_ADMIN.

@@ -78,12 +78,10 @@ public final class UdpSocket implements AutoCloseable {
         this.pollfd = LibC.pollIn(fd);
     }
 
-    /** Opens a socket on UDP {@code port} of every address (0: any free port), with 8 MiB buffers and GRO. */
-    public static UdpSocket open(int port) throws IOException {
-        return open(port, true);
-    }
-
-    /** The same; {@code offload} false: no GRO (every receive returns one datagram) and no GSO. */
+    /**
+     * Opens a socket on UDP {@code port} of every address (0: any free port), with 8 MiB buffers; with
+     * {@code offload}, GSO and GRO where the kernel has them, else one datagram per send and per receive.
+     */
     public static UdpSocket open(int port, boolean offload) throws IOException {
         boolean v6 = true;
         int fd = LibC.socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -28,7 +28,7 @@ class UdpSocketTest {
 
     @Test
     void oneSegmentedSendArrivesAsSeparateDatagrams() throws Exception {
-        try (UdpSocket sender = UdpSocket.open(0); DatagramChannel receiver = DatagramChannel.open()) {
+        try (UdpSocket sender = UdpSocket.open(0, true); DatagramChannel receiver = DatagramChannel.open()) {
             receiver.bind(new InetSocketAddress(LOOPBACK, 0));
             sender.sendSegments(batch(), 1000, (InetSocketAddress) receiver.getLocalAddress());
             List<Integer> sizes = new ArrayList<>();
@@ -46,7 +46,7 @@ class UdpSocketTest {
 
     @Test
     void receivesAreCutIntoTheDatagramsTheyHold() throws Exception {
-        try (UdpSocket sender = UdpSocket.open(0); UdpSocket receiver = UdpSocket.open(0)) {
+        try (UdpSocket sender = UdpSocket.open(0, true); UdpSocket receiver = UdpSocket.open(0, true)) {
             InetSocketAddress to = new InetSocketAddress(LOOPBACK, receiver.localPort());
             sender.sendSegments(batch(), 1000, to);
             sender.send(ByteBuffer.wrap(new byte[] {42, 43}), to); // a heap buffer, copied
@@ -81,7 +81,7 @@ class UdpSocketTest {
 
     @Test
     void aClosedSocketEndsTheReceiver() throws Exception {
-        UdpSocket socket = UdpSocket.open(0);
+        UdpSocket socket = UdpSocket.open(0, true);
         assertTrue(socket.localPort() > 0);
         socket.close();
         assertEquals(-1, socket.receive(ByteBuffer.allocateDirect(64)));
