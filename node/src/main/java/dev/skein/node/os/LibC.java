@@ -26,9 +26,11 @@ final class LibC {
 
     private LibC() {}
 
-    static native long read(int fd, Pointer buf, long count);
+    /** read() into native memory at {@code address}. */
+    static native long read(int fd, long address, long count);
 
-    static native long write(int fd, Pointer buf, long count);
+    /** write() from native memory at {@code address}. */
+    static native long write(int fd, long address, long count);
 
     /** A {@code struct pollfd} (int fd, short events, short revents) waiting for {@code fd} to be readable. */
     static Memory pollIn(int fd) {

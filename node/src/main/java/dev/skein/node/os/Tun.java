@@ -2,8 +2,6 @@ package dev.skein.node.os;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import dev.skein.node.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>The descriptor is non-blocking: a read with nothing to read waits in poll() for at most a quarter second,
  * so a reader thread notices {@link #close()} promptly (a blocked read() on a TUN descriptor would hold the
- * device open forever). One reader thread and one writer thread may use a device at the same time.
+ * device open forever). One reader thread and any number of writer threads may use a device at the same time.
  */
 public final class Tun implements AutoCloseable {
     private static final long TUNSETIFF = 0x400454caL;
@@ -42,11 +40,10 @@ public final class Tun implements AutoCloseable {
     private final ByteBuffer copy = ByteBuffer.allocateDirect(VirtioNetHeader.SIZE + 2048);
     private final Memory pollfd;
     private volatile boolean closed;
-    // The caller reuses its buffers: remember their native addresses instead of wrapping them per packet.
-    private ByteBuffer readBuffer;
-    private Pointer readPointer;
-    private ByteBuffer writeBuffer;
-    private Pointer writePointer;
+    // Callers reuse their buffers: their native addresses are remembered, per thread, since the receive thread
+    // writes packets while the send thread may write an ICMP error.
+    private final DirectAddress reads = new DirectAddress();
+    private final ThreadLocal<DirectAddress> writes = ThreadLocal.withInitial(DirectAddress::new);
 
     private Tun(int fd, String name, boolean vnetHeader, boolean segmentation) {
         this.fd = fd;
@@ -111,15 +108,9 @@ public final class Tun implements AutoCloseable {
     /**
      * Reads one packet into {@code buf} (a direct buffer) at its position; with virtio headers, reads the header
      * into {@code header} and leaves the position after it. Sets the limit after the packet. Returns the packet
-     * length, or 0 when nothing arrived within the poll interval, or -1 once the device is closed.
-     */
-    public int read(ByteBuffer buf, VirtioNetHeader header) {
-        return read(buf, header, true);
-    }
-
-    /**
-     * The same, but {@code wait} false returns 0 at once when no packet is queued: a sender that holds packets
-     * for one batched send reads on until the device is empty, then sends.
+     * length; 0 when nothing arrived within the poll interval, or at once with {@code wait} false (a sender
+     * that holds packets for one batched send reads on until the device is empty, then sends); -1 once the
+     * device is closed. One thread reads.
      */
     public int read(ByteBuffer buf, VirtioNetHeader header, boolean wait) {
         int pos = buf.position();
@@ -137,15 +128,12 @@ public final class Tun implements AutoCloseable {
     }
 
     private int read(ByteBuffer buf, boolean wait) {
-        if (buf != readBuffer) {
-            readBuffer = buf;
-            readPointer = Native.getDirectBufferPointer(buf);
-        }
         int pos = buf.position();
-        Pointer p = pos == 0 ? readPointer : readPointer.share(pos);
+        long address = reads.of(buf, buf.capacity() - pos);
         while (!closed) {
-            long n = LibC.read(fd, p, buf.capacity() - pos);
+            long n = LibC.read(fd, address, buf.capacity() - pos);
             if (n > 0) {
+                reads.copyBack(buf, (int) n);
                 buf.limit(pos + (int) n);
                 return (int) n;
             }
@@ -198,12 +186,8 @@ public final class Tun implements AutoCloseable {
         if (closed) {
             return false;
         }
-        if (buf != writeBuffer) {
-            writeBuffer = buf;
-            writePointer = Native.getDirectBufferPointer(buf);
-        }
-        Pointer p = buf.position() == 0 ? writePointer : writePointer.share(buf.position());
-        return LibC.write(fd, p, buf.remaining()) == buf.remaining();
+        int n = buf.remaining();
+        return LibC.write(fd, writes.get().of(buf, n), n) == n;
     }
 
     @Override
