@@ -16,6 +16,10 @@ public final class Counters {
     public final AtomicLong forbiddenSource = new AtomicLong();
     public final AtomicLong cookieReplies = new AtomicLong();
     public final AtomicLong refusedJoin = new AtomicLong();
+    /** Handshake messages dropped because their source had used its budget (Admission). */
+    public final AtomicLong rateLimited = new AtomicLong();
+    /** Decrypted packets the TUN device refused to take. */
+    public final AtomicLong tunWriteErrors = new AtomicLong();
     /** Relay messages refused: we are no relay, or an end is unknown or not reached directly. */
     public final AtomicLong refusedRelay = new AtomicLong();
     /** Datagrams (and their bytes) forwarded for other members, as a relay. */
@@ -34,6 +38,8 @@ public final class Counters {
         m.put("forbidden-source", forbiddenSource.get());
         m.put("cookie-replies", cookieReplies.get());
         m.put("refused-join", refusedJoin.get());
+        m.put("rate-limited", rateLimited.get());
+        m.put("tun-write-errors", tunWriteErrors.get());
         m.put("refused-relay", refusedRelay.get());
         m.put("relayed-packets", relayedPackets.get());
         m.put("relayed-bytes", relayedBytes.get());

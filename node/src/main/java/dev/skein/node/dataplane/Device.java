@@ -62,6 +62,7 @@ public final class Device implements AutoCloseable {
     final LogLimiter logLimiter = new LogLimiter(10_000_000_000L);
     private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
     private final Map<Long, Peer> peersById = new ConcurrentHashMap<>();
+    private final KnownSources knownSources = new KnownSources();
     /** Our id in path and relay messages: the first 8 bytes of our static public key. */
     final long ownId;
     final StaticIdentity identity;
@@ -197,9 +198,21 @@ public final class Device implements AutoCloseable {
         return joinListener;
     }
 
-    /** Sends one datagram from the data-plane socket (join messages use it); false if it could not be sent. */
+    /**
+     * Sends one datagram from the data-plane socket (join messages use it); false if it could not be sent. The
+     * address becomes a known source of join messages (a seed's reply comes from where we sent the request).
+     */
     public boolean sendDatagram(byte[] datagram, InetSocketAddress to) {
+        knownSources.contacted(to.getAddress(), System.nanoTime());
         return send(ByteBuffer.wrap(datagram), to);
+    }
+
+    /**
+     * True if {@code address} is where a peer's packets come from or may come from (its endpoint or a candidate),
+     * or one we sent a join message to lately: its join messages get a member's budget, not a stranger's.
+     */
+    boolean knownSource(java.net.InetAddress address) {
+        return knownSources.contains(address, peersByKey.values(), System.nanoTime());
     }
 
     /** Sends one datagram to a peer the way its packets go now: straight, or through its relay. */

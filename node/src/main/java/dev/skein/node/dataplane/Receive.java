@@ -39,10 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Receive implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Receive.class);
-    /** Above this many handshake messages a second, MAC2 (a cookie) is required. */
-    private static final int HANDSHAKES_PER_SECOND_UNDER_LOAD = 200;
-    /** Join messages cost two signature checks: beyond this many a second they are dropped. */
-    private static final int JOINS_PER_SECOND = 50;
 
     private final Device device;
     private final Sessions sessions;
@@ -51,15 +47,15 @@ final class Receive implements Runnable {
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
     private final long rejectAfterNanos;
     private final long rekeyOnReceiveNanos;
-    private long loadWindowStart;
-    private int handshakesInWindow;
-    private long joinWindowStart;
-    private int joinsInWindow;
+    private final Admission admission;
+    /** While a relayed datagram is handled: the key id of the member the relay forwarded it for; else 0. */
+    private long relaySource;
 
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
         this.scratch = new Device.Scratch(device);
+        this.admission = new Admission(device.cookieChecker, device::knownSource);
         this.rejectAfterNanos = device.tuning.rejectAfterTime().toNanos();
         this.rekeyOnReceiveNanos = device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
                 .minus(device.tuning.rekeyTimeout()).toNanos();
@@ -166,8 +162,14 @@ final class Receive implements Runnable {
         }
         long destination = RelayHeader.destination(in);
         if (destination == device.ownId) {
+            long source = RelayHeader.source(in);
             in.position(in.position() + RelayHeader.SIZE);
-            handle(in, from, true, plain);
+            relaySource = source == 0 ? 1 : source;
+            try {
+                handle(in, from, true, plain);
+            } finally {
+                relaySource = 0;
+            }
             return;
         }
         Peer source = device.peerById(RelayHeader.source(in));
@@ -191,30 +193,31 @@ final class Receive implements Runnable {
         device.send(ByteBuffer.wrap(datagram), from);
     }
 
-    /** True when the message may be processed; false when it was dropped or answered with a cookie. */
-    private boolean admit(byte[] msg, InetSocketAddress from, long now) {
-        if (!device.cookieChecker.checkMac1(msg, 0, msg.length)) {
-            device.counters.badMac.incrementAndGet();
-            return false;
+    /**
+     * True when the handshake message may cost its Diffie-Hellman work ({@link Admission}); false when it was
+     * dropped (counted) or answered with a cookie.
+     */
+    private boolean admit(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
+        switch (admission.handshake(msg, from, relaySource, now)) {
+            case ADMIT:
+                return true;
+            case BAD_MAC:
+                device.counters.badMac.incrementAndGet();
+                return false;
+            case SEND_COOKIE:
+                device.counters.cookieReplies.incrementAndGet();
+                if (!relayed) { // a cookie binds the sender's address, which a relay hides
+                    device.send(ByteBuffer.wrap(admission.cookieReply(msg, from, now)), from);
+                }
+                return false;
+            default:
+                device.counters.rateLimited.incrementAndGet();
+                return false;
         }
-        if (now - loadWindowStart > 1_000_000_000L) {
-            loadWindowStart = now;
-            handshakesInWindow = 0;
-        }
-        if (++handshakesInWindow <= HANDSHAKES_PER_SECOND_UNDER_LOAD) {
-            return true;
-        }
-        byte[] source = sourceBytes(from);
-        if (device.cookieChecker.checkMac2(msg, 0, msg.length, source, now)) {
-            return true;
-        }
-        device.counters.cookieReplies.incrementAndGet();
-        device.send(ByteBuffer.wrap(device.cookieChecker.createReply(msg, 0, msg.length, source, now)), from);
-        return false;
     }
 
     private void initiation(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
-        if (!admit(msg, from, now)) {
+        if (!admit(msg, from, relayed, now)) {
             return;
         }
         try {
@@ -243,7 +246,7 @@ final class Receive implements Runnable {
     }
 
     private void response(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
-        if (!admit(msg, from, now)) {
+        if (!admit(msg, from, relayed, now)) {
             return;
         }
         IndexTable.Entry entry = device.indices.get(Bytes.getIntLE(msg, Layout.RESPONSE_RECEIVER));
@@ -265,11 +268,7 @@ final class Receive implements Runnable {
     }
 
     private void join(byte[] msg, InetSocketAddress from, boolean relayed, long now) {
-        if (now - joinWindowStart > 1_000_000_000L) {
-            joinWindowStart = now;
-            joinsInWindow = 0;
-        }
-        if (++joinsInWindow > JOINS_PER_SECOND) {
+        if (!admission.join(from, relaySource, now)) {
             device.counters.refusedJoin.incrementAndGet();
             return;
         }
@@ -351,14 +350,5 @@ final class Receive implements Runnable {
         } else if (device.logLimiter.allow(what + from + e.reason(), now)) {
             log.warn("{} from {} refused: {}", what, from, e.getMessage());
         }
-    }
-
-    private static byte[] sourceBytes(InetSocketAddress from) {
-        byte[] ip = from.getAddress().getAddress();
-        byte[] out = new byte[ip.length + 2];
-        System.arraycopy(ip, 0, out, 0, ip.length);
-        out[ip.length] = (byte) (from.getPort() >>> 8);
-        out[ip.length + 1] = (byte) from.getPort();
-        return out;
     }
 }

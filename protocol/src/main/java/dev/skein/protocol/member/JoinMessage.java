@@ -22,13 +22,14 @@ import java.time.Instant;
  *  type=5 | 0 0 0 | SignedJoin (protobuf): body, signature, padding
  * </pre>
  *
- * A request is padded to {@link #REQUEST_SIZE} and a seed never answers with more bytes than the request had,
- * so the exchange cannot amplify a spoofed request.
+ * Every join message, request, greeting or reply, is padded to exactly {@link #SIZE} bytes: a seed never answers
+ * with more bytes than the request had (the exchange cannot amplify a spoofed request), and a receiver drops a
+ * datagram of any other size before it costs anything.
  */
 public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
                           InetSocketAddress observed, boolean greeting) {
     static final String CONTEXT = "skein join v1";
-    public static final int REQUEST_SIZE = 1200;
+    public static final int SIZE = 1200;
     /** Requests and replies older (or newer) than this are refused: a captured one cannot be replayed later. */
     public static final Duration MAX_AGE = Duration.ofMinutes(5);
 
@@ -50,7 +51,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
         return certificate.name();
     }
 
-    /** The whole datagram, signed with the sender's Ed25519 key; requests are padded to {@link #REQUEST_SIZE}. */
+    /** The whole datagram, signed with the sender's Ed25519 key, padded to {@link #SIZE}. */
     public byte[] encode(byte[] ed25519PrivateKey) {
         JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
                 .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting);
@@ -60,19 +61,21 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
         byte[] body = b.build().toByteArray();
         SignedJoin.Builder signed = SignedJoin.newBuilder().setBody(ByteString.copyFrom(body))
                 .setSignature(ByteString.copyFrom(SelfSigned.sign(CONTEXT, body, ed25519PrivateKey)));
-        if (!reply) {
-            // The padding field's own tag and length take a few bytes: converge on exactly REQUEST_SIZE.
-            int pad = Math.max(0, REQUEST_SIZE - 4 - signed.build().getSerializedSize());
-            for (int i = 0; i < 4 && pad >= 0; i++) {
-                signed.setPadding(ByteString.copyFrom(new byte[pad]));
-                int excess = 4 + signed.build().getSerializedSize() - REQUEST_SIZE;
-                if (excess == 0) {
-                    break;
-                }
-                pad -= excess;
+        // The padding field's own tag and length take a few bytes: converge on exactly SIZE.
+        int pad = Math.max(0, SIZE - 4 - signed.build().getSerializedSize());
+        for (int i = 0; i < 4 && pad >= 0; i++) {
+            signed.setPadding(ByteString.copyFrom(new byte[pad]));
+            int excess = 4 + signed.build().getSerializedSize() - SIZE;
+            if (excess == 0) {
+                break;
             }
+            pad -= excess;
         }
         byte[] proto = signed.build().toByteArray();
+        if (4 + proto.length != SIZE) {
+            throw new IllegalStateException("join message of " + (4 + proto.length) + " bytes, not " + SIZE
+                    + ": the certificate is too large");
+        }
         byte[] datagram = new byte[4 + proto.length];
         datagram[0] = (byte) MessageType.JOIN.code();
         System.arraycopy(proto, 0, datagram, 4, proto.length);
@@ -82,7 +85,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     /** Decodes and verifies a whole join datagram (header included) at time {@code now}. */
     public static JoinMessage verify(byte[] datagram, CertificateVerifier verifier, Instant now)
             throws MemberRejected {
-        if (datagram.length < MessageType.JOIN.size() || datagram[0] != MessageType.JOIN.code()
+        if (datagram.length != MessageType.JOIN.size() || datagram[0] != MessageType.JOIN.code()
                 || datagram[1] != 0 || datagram[2] != 0 || datagram[3] != 0) {
             throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
         }

@@ -23,10 +23,10 @@ public enum MessageType {
     TRANSPORT(4, 32),
     /**
      * Skein's own: the signed certificate exchange that lets a node handshake with a seed it knows only by
-     * endpoint (see {@code dev.skein.protocol.member.JoinMessage}). The size is the minimum. A stock WireGuard
-     * peer drops it as an unknown type.
+     * endpoint (see {@code dev.skein.protocol.member.JoinMessage}). Exact size: every join message is padded to
+     * it, so one of any other size is garbage. A stock WireGuard peer drops it as an unknown type.
      */
-    JOIN(5, 64),
+    JOIN(5, 1200),
     /**
      * Skein's own: path probes between two members (ping, pong, call-me-maybe), MACed with a key only the two
      * share (see {@code dev.skein.protocol.path.PathMessage}). Exact size.
@@ -79,7 +79,7 @@ public enum MessageType {
         if (type == null) {
             return null;
         }
-        boolean sizeOk = type == TRANSPORT || type == JOIN || type == RELAY ? len >= type.size : len == type.size;
+        boolean sizeOk = type == TRANSPORT || type == RELAY ? len >= type.size : len == type.size;
         return sizeOk ? type : null;
     }
 }

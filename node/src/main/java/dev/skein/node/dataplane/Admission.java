@@ -1,0 +1,127 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.protocol.cookie.CookieChecker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.Predicate;
+
+/**
+ * What an unauthenticated datagram must pass before it may cost the node anything: cheap checks first, then
+ * the rate limits, and only then the Diffie-Hellman of a handshake or the signature checks of a join. The
+ * length and type checks come before this ({@code MessageType.of}: a handshake or join message of the wrong size
+ * never gets here).
+ *
+ * <p>Handshake messages (initiations and responses, which cost two X25519 operations each): MAC1, which proves
+ * the sender knows our public key; then, above {@link #HANDSHAKES_UNDER_LOAD} a second from all sources, MAC2,
+ * a cookie that proves the sender receives at its source address (without one it is sent a cookie reply, which
+ * is smaller than the message); then the sender's own token bucket, {@link #HANDSHAKES_PER_SOURCE} a second.
+ *
+ * <p>Join messages (one or two Ed25519 checks on the membership thread) have budgets of their own, so that no
+ * source of garbage can crowd out another: members and the seeds we joined through ({@code knownSource}: where a
+ * member's packets come from or may come from) get {@link #JOINS_PER_KNOWN_SOURCE} a second each; every other
+ * source {@link #JOINS_PER_STRANGER} a second, and all strangers together {@link #JOINS_FROM_STRANGERS}, so one
+ * stranger's flood takes only its own share of the newcomers' budget.
+ *
+ * <p>Used by the receive thread only. Every refusal is counted by the caller.
+ */
+final class Admission {
+    /** Above this many handshake messages a second from all sources, MAC2 (a cookie) is required. */
+    static final int HANDSHAKES_UNDER_LOAD = 200;
+    /** Handshake messages per second per source address (wireguard-go's rate), bursts of 5. */
+    static final int HANDSHAKES_PER_SOURCE = 20;
+    static final int HANDSHAKE_BURST = 5;
+    /** Join messages per second from one address that is no member's: a joiner asks each seed once a second. */
+    static final int JOINS_PER_STRANGER = 5;
+    static final int STRANGER_BURST = 10;
+    /** Join messages per second from all strangers together: newcomers, and greetings of members not yet known. */
+    static final int JOINS_FROM_STRANGERS = 200;
+    /** Join messages per second from one member's address: greetings and replies of a whole NAT's members. */
+    static final int JOINS_PER_KNOWN_SOURCE = 50;
+    /** Sources each limiter tracks at once; beyond, new sources share one bucket (see SourceRateLimiter). */
+    static final int TRACKED_SOURCES = 4096;
+
+    private static final long SECOND = 1_000_000_000L;
+
+    /** The outcome for a handshake message. */
+    enum Verdict {
+        /** Go ahead: the Diffie-Hellman work may be done. */
+        ADMIT,
+        /** MAC1 is wrong: not for us, or garbage. */
+        BAD_MAC,
+        /** Under load without a valid cookie: answer with a cookie reply, do nothing else. */
+        SEND_COOKIE,
+        /** Its source has used its budget: drop it. */
+        RATE_LIMITED
+    }
+
+    private final CookieChecker cookies;
+    private final Predicate<InetAddress> knownSource;
+    private final SourceRateLimiter handshakes =
+            new SourceRateLimiter(HANDSHAKES_PER_SOURCE, HANDSHAKE_BURST, TRACKED_SOURCES);
+    private final SourceRateLimiter strangerJoins =
+            new SourceRateLimiter(JOINS_PER_STRANGER, STRANGER_BURST, TRACKED_SOURCES);
+    private final SourceRateLimiter memberJoins =
+            new SourceRateLimiter(JOINS_PER_KNOWN_SOURCE, JOINS_PER_KNOWN_SOURCE, TRACKED_SOURCES);
+    /** All strangers together, as one source (key 0) with a second's worth of burst. */
+    private final SourceRateLimiter allStrangers =
+            new SourceRateLimiter(JOINS_FROM_STRANGERS, JOINS_FROM_STRANGERS, 1);
+    private long loadWindowStart;
+    private int handshakesInWindow;
+
+    Admission(CookieChecker cookies, Predicate<InetAddress> knownSource) {
+        this.cookies = cookies;
+        this.knownSource = knownSource;
+    }
+
+    /**
+     * Decides on a handshake message (initiation or response) from {@code from}. {@code relaySource}: when it came
+     * through a relay, the key id of the member the relay forwarded it for (the relay checked that member's
+     * address), which then stands for the source; else 0.
+     */
+    Verdict handshake(byte[] msg, InetSocketAddress from, long relaySource, long now) {
+        if (!cookies.checkMac1(msg, 0, msg.length)) {
+            return Verdict.BAD_MAC;
+        }
+        if (now - loadWindowStart > SECOND) {
+            loadWindowStart = now;
+            handshakesInWindow = 0;
+        }
+        if (++handshakesInWindow > HANDSHAKES_UNDER_LOAD
+                && !cookies.checkMac2(msg, 0, msg.length, cookieSource(from), now)) {
+            return Verdict.SEND_COOKIE;
+        }
+        long key = relaySource != 0 ? relaySource : SourceRateLimiter.key(from.getAddress());
+        return handshakes.allow(key, now) ? Verdict.ADMIT : Verdict.RATE_LIMITED;
+    }
+
+    /** The cookie reply to a handshake message that got {@link Verdict#SEND_COOKIE}. */
+    byte[] cookieReply(byte[] msg, InetSocketAddress from, long now) {
+        return cookies.createReply(msg, 0, msg.length, cookieSource(from), now);
+    }
+
+    /**
+     * True if a join message (already known to be of the right size) from {@code from} may go on to membership.
+     * {@code relaySource} as for {@link #handshake}: a relayed join comes from a member's relay, a known source.
+     */
+    boolean join(InetSocketAddress from, long relaySource, long now) {
+        if (relaySource != 0) {
+            return memberJoins.allow(relaySource, now);
+        }
+        InetAddress address = from.getAddress();
+        if (knownSource.test(address)) {
+            return memberJoins.allow(address, now);
+        }
+        // Per source first: a flooding stranger is stopped by its own bucket before it reaches the shared one.
+        return strangerJoins.allow(address, now) && allStrangers.allow(0L, now);
+    }
+
+    /** The cookie binds the source address and port (as WireGuard's does). */
+    private static byte[] cookieSource(InetSocketAddress from) {
+        byte[] ip = from.getAddress().getAddress();
+        byte[] out = new byte[ip.length + 2];
+        System.arraycopy(ip, 0, out, 0, ip.length);
+        out[ip.length] = (byte) (from.getPort() >>> 8);
+        out[ip.length + 1] = (byte) from.getPort();
+        return out;
+    }
+}
