@@ -41,6 +41,8 @@ public final class Peer {
     private volatile Peer relay;
 
     // handshake (guarded by this)
+    /** DH(our static, its static), computed once by Sessions: it never changes for the pair. */
+    byte[] staticStatic;
     InitiatorHandshake pendingHandshake;
     long handshakeStartedNanos;
     long lastInitiationSentNanos = Long.MIN_VALUE / 2;

@@ -52,8 +52,9 @@ public final class Sessions {
             int index = indices.reserve(peer);
             byte[] msg = new byte[Layout.INITIATION_SIZE];
             try {
-                peer.pendingHandshake = InitiatorHandshake.create(local, peer.publicKey(), peer.presharedKey(), index,
-                        Curve25519.generatePrivateKey(random), Tai64n.of(Instant.now()), msg, 0);
+                peer.pendingHandshake = InitiatorHandshake.create(local, peer.publicKey(), staticStatic(peer),
+                        peer.presharedKey(), index, Curve25519.generatePrivateKey(random), Tai64n.of(Instant.now()),
+                        msg, 0);
             } catch (WireException e) {
                 indices.remove(index);
                 peer.pendingHandshake = null;
@@ -62,6 +63,25 @@ public final class Sessions {
             peer.cookies.addMacs(msg, 0, msg.length, nowNanos);
             peer.lastInitiationSentNanos = nowNanos;
             return msg;
+        }
+    }
+
+    /**
+     * The static-static Diffie-Hellman result with {@code peer}: fixed for the pair, so computed once and kept
+     * (a handshake then costs the two ephemeral operations only).
+     *
+     * @throws WireException BAD_PUBLIC_KEY when the peer's key is a low-order point
+     */
+    private byte[] staticStatic(Peer peer) throws WireException {
+        synchronized (peer) {
+            if (peer.staticStatic == null) {
+                byte[] shared = local.agree(peer.publicKey());
+                if (shared == null) {
+                    throw new WireException(Reason.BAD_PUBLIC_KEY);
+                }
+                peer.staticStatic = shared;
+            }
+            return peer.staticStatic;
         }
     }
 
@@ -107,11 +127,14 @@ public final class Sessions {
      * @throws WireException naming why the initiation was refused
      */
     public Answer consumeInitiation(byte[] msg, Function<byte[], Peer> peerByKey, long nowNanos) throws WireException {
-        ResponderHandshake.Initiation init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length);
-        Peer peer = peerByKey.apply(init.remoteStatic());
-        if (peer == null) {
-            throw new WireException(Reason.UNKNOWN_PEER, Curve25519.encodeBase64(init.remoteStatic()));
-        }
+        Peer[] sender = new Peer[1];
+        // A key that is no peer's ends the work after the first Diffie-Hellman (UNKNOWN_PEER); a peer's
+        // static-static secret was computed once, when it was first needed.
+        ResponderHandshake.Initiation init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length, key -> {
+            sender[0] = peerByKey.apply(key);
+            return sender[0] == null ? null : staticStatic(sender[0]);
+        });
+        Peer peer = sender[0];
         synchronized (peer) {
             if (!Tai64n.isAfter(init.timestamp(), peer.lastAcceptedTimestamp)) {
                 throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");

@@ -44,6 +44,17 @@ public final class InitiatorHandshake {
     public static InitiatorHandshake create(StaticIdentity local, byte[] remoteStatic, byte[] presharedKey,
                                             int senderIndex, byte[] ephemeralPrivate, byte[] timestamp,
                                             byte[] out, int off) throws WireException {
+        return create(local, remoteStatic, dh(local.privateKey(), remoteStatic), presharedKey, senderIndex,
+                ephemeralPrivate, timestamp, out, off);
+    }
+
+    /**
+     * As the other form, with the static-static Diffie-Hellman result already computed (a peer's never changes:
+     * the caller keeps it).
+     */
+    public static InitiatorHandshake create(StaticIdentity local, byte[] remoteStatic, byte[] staticStatic,
+                                            byte[] presharedKey, int senderIndex, byte[] ephemeralPrivate,
+                                            byte[] timestamp, byte[] out, int off) throws WireException {
         SymmetricState s = SymmetricState.towards(remoteStatic);
         byte[] ephemeralPublic = Curve25519.publicKey(ephemeralPrivate);
         s.mixKey(ephemeralPublic);
@@ -52,8 +63,7 @@ public final class InitiatorHandshake {
         byte[] es = dh(ephemeralPrivate, remoteStatic);
         byte[] sealedStatic = s.encryptAndHash(s.mixKeyAndDeriveKey(es), local.publicKey());
 
-        byte[] ss = dh(local.privateKey(), remoteStatic);
-        byte[] sealedTimestamp = s.encryptAndHash(s.mixKeyAndDeriveKey(ss), timestamp);
+        byte[] sealedTimestamp = s.encryptAndHash(s.mixKeyAndDeriveKey(staticStatic), timestamp);
 
         java.util.Arrays.fill(out, off, off + INITIATION_SIZE, (byte) 0);
         Bytes.putIntLE(out, off, MessageType.INITIATION.code());

@@ -53,12 +53,33 @@ public final class ResponderHandshake {
     }
 
     /**
-     * Authenticates an initiation addressed to {@code local}. MAC1 must already have been checked.
+     * The static-static Diffie-Hellman result with the holder of a static key, computed once per peer and kept:
+     * null when the key belongs to no peer, which ends the work after one DH instead of two.
+     */
+    @FunctionalInterface
+    public interface StaticSecrets {
+        byte[] staticStatic(byte[] remoteStatic) throws WireException;
+    }
+
+    /**
+     * Authenticates an initiation addressed to {@code local}, computing both Diffie-Hellman results. MAC1 must
+     * already have been checked.
      *
      * @throws WireException MALFORMED, BAD_PUBLIC_KEY, or DECRYPTION_FAILED (not for our key, or tampered)
      */
     public static Initiation consumeInitiation(StaticIdentity local, byte[] msg, int off, int len)
             throws WireException {
+        return consumeInitiation(local, msg, off, len, remote -> dh(local.privateKey(), remote));
+    }
+
+    /**
+     * Authenticates an initiation addressed to {@code local} with the static-static secret from {@code secrets}.
+     *
+     * @throws WireException as the other form, and UNKNOWN_PEER (detail: the key in base64) when {@code secrets}
+     *                       has none for the sender's static key
+     */
+    public static Initiation consumeInitiation(StaticIdentity local, byte[] msg, int off, int len,
+                                               StaticSecrets secrets) throws WireException {
         if (len != INITIATION_SIZE || Bytes.getIntLE(msg, off) != MessageType.INITIATION.code()) {
             throw new WireException(Reason.MALFORMED, "not a 148-byte handshake initiation");
         }
@@ -72,7 +93,11 @@ public final class ResponderHandshake {
         if (remoteStatic == null) {
             throw new WireException(Reason.DECRYPTION_FAILED, "initiation static key does not authenticate");
         }
-        key = s.mixKeyAndDeriveKey(dh(local.privateKey(), remoteStatic));
+        byte[] staticStatic = secrets.staticStatic(remoteStatic);
+        if (staticStatic == null) {
+            throw new WireException(Reason.UNKNOWN_PEER, Curve25519.encodeBase64(remoteStatic));
+        }
+        key = s.mixKeyAndDeriveKey(staticStatic);
         byte[] timestamp = s.decryptAndHash(key, msg, off + INITIATION_TIMESTAMP, Tai64n.SIZE + 16);
         if (timestamp == null) {
             throw new WireException(Reason.DECRYPTION_FAILED, "initiation timestamp does not authenticate");

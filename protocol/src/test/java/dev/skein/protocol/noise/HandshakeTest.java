@@ -55,6 +55,32 @@ class HandshakeTest {
     }
 
     @Test
+    void aKeptStaticStaticSecretGivesTheSameSessionAndAStrangerCostsOneDh() throws Exception {
+        byte[] ss = alice.agree(bob.publicKey());
+        assertArrayEquals(ss, bob.agree(alice.publicKey()));
+        byte[] ephemeral = Curve25519.generatePrivateKey(random);
+        byte[] stamp = Tai64n.of(Instant.now());
+        byte[] full = new byte[Layout.INITIATION_SIZE];
+        byte[] kept = new byte[Layout.INITIATION_SIZE];
+        InitiatorHandshake.create(alice, bob.publicKey(), psk, 7, ephemeral, stamp, full, 0);
+        InitiatorHandshake.create(alice, bob.publicKey(), ss, psk, 7, ephemeral, stamp, kept, 0);
+        assertArrayEquals(full, kept, "the kept secret is the one the full form computes");
+
+        int[] asked = new int[1];
+        ResponderHandshake.Initiation consumed = ResponderHandshake.consumeInitiation(bob, kept, 0, kept.length,
+                remote -> {
+                    asked[0]++;
+                    return Arrays.equals(remote, alice.publicKey()) ? ss : null;
+                });
+        assertArrayEquals(alice.publicKey(), consumed.remoteStatic());
+        assertEquals(1, asked[0]);
+        WireException e = assertThrows(WireException.class,
+                () -> ResponderHandshake.consumeInitiation(bob, kept, 0, kept.length, remote -> null));
+        assertEquals(Reason.UNKNOWN_PEER, e.reason());
+        assertEquals(Curve25519.encodeBase64(alice.publicKey()), e.detail());
+    }
+
+    @Test
     void everyTamperedInitiationByteIsRefused() throws Exception {
         byte[] init = initiation(new InitiatorHandshake[1], Instant.now());
         CookieChecker checker = new CookieChecker(bob, random);
