@@ -54,6 +54,9 @@ public final class Node implements AutoCloseable {
     private volatile Membership membership;
     private volatile OverlayFilter overlayFilter;
     private volatile ControlServer control;
+    private volatile boolean closed;
+    private volatile String failure;
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * Test hook: a node started with this system property set to true skips the check of its own certificate
@@ -103,16 +106,25 @@ public final class Node implements AutoCloseable {
             Device device = new Device(tun, config.listenPort(), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
             node = new Node(config, cert, device, netlink, index);
-            try {
-                node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address());
-            } catch (IOException e) {
-                log.warn("{}; the overlay address (and the gossip port on it) can be reached from the underlay "
-                        + "by a neighbour that routes to it", e.getMessage());
+            if (config.overlayFilter()) {
+                try {
+                    node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address());
+                } catch (IOException e) {
+                    // Fail closed: without the filter a neighbour that routes to the overlay address reaches the
+                    // gossip port around the sessions. Running so must be a choice written in the configuration.
+                    throw new IOException(e.getMessage() + "; without it a neighbour on the underlay could reach "
+                            + "the gossip port on the overlay address: install nftables, or set "
+                            + "'overlay-filter: false' to run unprotected");
+                }
+            } else {
+                log.warn("overlay-filter: false: the overlay address (and the gossip port on it) can be reached from "
+                        + "the underlay by a neighbour that routes to it");
             }
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
                         p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
             }
+            device.failureListener(node::failed);
             device.start();
             log.info("data plane: {}", device.offloads());
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
@@ -188,6 +200,21 @@ public final class Node implements AutoCloseable {
         return out;
     }
 
+    /** The data plane cannot go on (it said why): whoever runs the node closes it and exits non-zero. */
+    private void failed(String cause) {
+        failure = cause;
+        failed.countDown();
+    }
+
+    /**
+     * Waits until the data plane fails; returns its cause. Does not return while the node works: the caller
+     * (`skein up`) waits here, and a signal ends it through the JVM's shutdown hooks instead.
+     */
+    public String awaitFailure() throws InterruptedException {
+        failed.await();
+        return failure;
+    }
+
     public Membership membership() {
         return membership;
     }
@@ -204,13 +231,18 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    /** Says goodbye and removes what the node installed; once (a failure and a signal may both ask). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (control != null) {
             control.close();
         }
         if (membership != null) {
-            membership.close(); // says goodbye through the data plane, so before it stops
+            membership.close(failure == null); // says goodbye through the data plane, so before it stops
         }
         device.close();
         netlink.close();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "The running node: name, overlay address, subnets, endpoints (local and as others see "
-                + "them), mesh size, certificate expiry, and warnings (conflicts, refused peers, expiring certificate).",
+                + "them), mesh size, certificate expiry, what the data plane dropped and why, and warnings (conflicts, refused peers, expiring certificate).",
         footer = {"", "Example:", "  sudo skein status --config /etc/skein/home.yaml"})
 final class StatusCommand implements Callable<Integer> {
     @Mixin
@@ -38,6 +38,9 @@ final class StatusCommand implements Callable<Integer> {
                     + HumanUnits.bytes(s.getRelayedBytes()) + ") between members");
         }
         t.row("certificate", "expires " + Instant.ofEpochSecond(s.getCertificateExpiry()));
+        List<String> drops = s.getDroppedMap().entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + " " + e.getValue()).sorted().toList();
+        t.row("dropped", drops.isEmpty() ? "nothing" : String.join(", ", drops));
         t.row("warnings", s.getWarningsCount() == 0 ? "none" : s.getWarnings(0));
         for (int i = 1; i < s.getWarningsCount(); i++) {
             t.row("", s.getWarnings(i));

@@ -6,7 +6,6 @@ import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,12 +24,11 @@ final class UpCommand implements Callable<Integer> {
         } catch (ConfigException | NodeException e) {
             throw new UserError(e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "skein-shutdown"));
-        stopped.await();
-        return 0;
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "skein-shutdown"));
+        // Runs until a signal (the hook cleans up and the JVM exits) or a failure of the data plane: then clean
+        // up here and exit non-zero, so that a supervisor (systemd's Restart=on-failure) starts the node again.
+        String cause = node.awaitFailure();
+        node.close();
+        throw new UserError("the node stopped: " + cause);
     }
 }

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -92,7 +92,9 @@ public final class ConfigLoader {
             peers.add(peer(p, "wireguard-peers[" + i++ + "]"));
         }
         Tuning tuning = tuning(m.get("tuning"));
-        return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers, tuning);
+        boolean overlayFilter = bool(m, "overlay-filter", true);
+        return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
+                tuning, overlayFilter);
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -4,11 +4,15 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A node's configuration, as read from its YAML file (see configs/ and ../shared/SPEC.md). Paths are absolute. */
+/**
+ * A node's configuration, as read from its YAML file (see configs/ and ../shared/SPEC.md). Paths are absolute.
+ * {@code overlayFilter}: install the nftables table that keeps the underlay from the overlay address (default
+ * true; without nft the node then refuses to start).
+ */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
-                         Tuning tuning) {
+                         Tuning tuning, boolean overlayFilter) {
     public NodeConfig {
         seeds = List.copyOf(seeds);
         wireguardPeers = List.copyOf(wireguardPeers);

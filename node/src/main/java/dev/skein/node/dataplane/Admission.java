@@ -12,9 +12,14 @@ import java.util.function.Predicate;
  * never gets here).
  *
  * <p>Handshake messages (initiations and responses, which cost two X25519 operations each): MAC1, which proves
- * the sender knows our public key; then, above {@link #HANDSHAKES_UNDER_LOAD} a second from all sources, MAC2,
- * a cookie that proves the sender receives at its source address (without one it is sent a cookie reply, which
- * is smaller than the message); then the sender's own token bucket, {@link #HANDSHAKES_PER_SOURCE} a second.
+ * the sender knows our public key; then the sender's own token bucket, {@link #HANDSHAKES_PER_SOURCE} a second,
+ * keyed by its address. MAC2, a cookie that proves the sender receives at its source address, is required
+ * (without it the sender gets a cookie reply, smaller than its message) in two cases: when the node is under
+ * load, more than {@link #HANDSHAKES_UNDER_LOAD} messages a second admitted from all sources (many sources,
+ * likely spoofed); and from a source whose bucket is empty, which then has a second bucket of the same size for
+ * messages with a valid cookie. So one flooding host never puts the node under load (its excess is refused or
+ * asked for a cookie, never admitted), and a spoofer that drains an honest address's bucket cannot lock that
+ * address out: the honest sender receives the cookie and uses the second bucket.
  *
  * <p>Join messages (one or two Ed25519 checks on the membership thread) have budgets of their own, so that no
  * source of garbage can crowd out another: members and the seeds we joined through ({@code knownSource}: where a
@@ -58,6 +63,9 @@ final class Admission {
     private final Predicate<InetAddress> knownSource;
     private final SourceRateLimiter handshakes =
             new SourceRateLimiter(HANDSHAKES_PER_SOURCE, HANDSHAKE_BURST, TRACKED_SOURCES);
+    /** Per source, for messages that carry a valid cookie (MAC2): those that proved their address. */
+    private final SourceRateLimiter provenHandshakes =
+            new SourceRateLimiter(HANDSHAKES_PER_SOURCE, HANDSHAKE_BURST, TRACKED_SOURCES);
     private final SourceRateLimiter strangerJoins =
             new SourceRateLimiter(JOINS_PER_STRANGER, STRANGER_BURST, TRACKED_SOURCES);
     private final SourceRateLimiter memberJoins =
@@ -76,7 +84,7 @@ final class Admission {
     /**
      * Decides on a handshake message (initiation or response) from {@code from}. {@code relaySource}: when it came
      * through a relay, the key id of the member the relay forwarded it for (the relay checked that member's
-     * address), which then stands for the source; else 0.
+     * address), which then stands for the source and counts as proven; else 0.
      */
     Verdict handshake(byte[] msg, InetSocketAddress from, long relaySource, long now) {
         if (!cookies.checkMac1(msg, 0, msg.length)) {
@@ -86,12 +94,24 @@ final class Admission {
             loadWindowStart = now;
             handshakesInWindow = 0;
         }
-        if (++handshakesInWindow > HANDSHAKES_UNDER_LOAD
-                && !cookies.checkMac2(msg, 0, msg.length, cookieSource(from), now)) {
+        long key = relaySource != 0 ? relaySource : SourceRateLimiter.key(from.getAddress());
+        boolean underLoad = handshakesInWindow >= HANDSHAKES_UNDER_LOAD;
+        if (!underLoad && handshakes.hasBudget(key, now)) {
+            handshakes.allow(key, now);
+            handshakesInWindow++;
+            return Verdict.ADMIT;
+        }
+        // Under load, or this source used its budget: only a message that proves its address goes on. A relayed
+        // one has been proven by the relay, which forwards only from a member at the address its authenticated
+        // packets come from (and could not pass a cookie on: the relay's address is not the sender's).
+        if (relaySource == 0 && !cookies.checkMac2(msg, 0, msg.length, cookieSource(from), now)) {
             return Verdict.SEND_COOKIE;
         }
-        long key = relaySource != 0 ? relaySource : SourceRateLimiter.key(from.getAddress());
-        return handshakes.allow(key, now) ? Verdict.ADMIT : Verdict.RATE_LIMITED;
+        if (!provenHandshakes.allow(key, now)) {
+            return Verdict.RATE_LIMITED;
+        }
+        handshakesInWindow++;
+        return Verdict.ADMIT;
     }
 
     /** The cookie reply to a handshake message that got {@link Verdict#SEND_COOKIE}. */

@@ -72,10 +72,12 @@ public final class Device implements AutoCloseable {
     private volatile ObservedListener observedListener = (endpoint, by) -> { };
     private final List<Thread> threads;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile FailureListener failureListener = cause -> { };
     private volatile JoinListener joinListener = (datagram, from, relayed) -> counters.garbage.incrementAndGet();
 
     private volatile UnknownPeerListener unknownPeerListener = (key, from) -> {
-        if (logLimiter.allow("unknown " + key + from, System.nanoTime())) {
+        if (logLimiter.allow("unknown " + key + from.getAddress(), System.nanoTime())) {
             log.warn("handshake initiation from {} refused: key {} is not one of our peers", from, key);
         }
     };
@@ -85,6 +87,17 @@ public final class Device implements AutoCloseable {
     public interface UnknownPeerListener {
         /** Called on the receive thread: must be quick and must not throw. */
         void onUnknownPeer(String publicKeyBase64, InetSocketAddress from);
+    }
+
+    /**
+     * Hears that the data plane cannot go on: a thread died, the TUN device disappeared, the UDP socket keeps
+     * failing. Nothing here recovers from those, so the node should clean up and exit for its supervisor to
+     * restart it.
+     */
+    @FunctionalInterface
+    public interface FailureListener {
+        /** Called once, on the failing data-plane thread: must be quick and must not call {@link #close()}. */
+        void onFailure(String cause);
     }
 
     /** Receives join messages (type 5): membership's business, not the data plane's. */
@@ -156,8 +169,22 @@ public final class Device implements AutoCloseable {
     public void start() {
         threads.forEach(t -> {
             t.setDaemon(true);
+            // Only an Error gets this far (each loop catches what one packet can cause): the thread is gone.
+            t.setUncaughtExceptionHandler((thread, e) -> fail(thread.getName() + " died: " + e));
             t.start();
         });
+    }
+
+    public void failureListener(FailureListener listener) {
+        this.failureListener = listener;
+    }
+
+    /** The data plane cannot go on: says why, once, and tells the listener. Ignored once closing. */
+    void fail(String cause) {
+        if (running && failed.compareAndSet(false, true)) {
+            log.error("data plane stopped: {}", cause);
+            failureListener.onFailure(cause);
+        }
     }
 
     public void joinListener(JoinListener listener) {
@@ -412,7 +439,7 @@ public final class Device implements AutoCloseable {
             udp.sendSegments(datagrams, segmentSize, to);
         } catch (IOException e) {
             // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
-            if (logLimiter.allow("send " + to, System.nanoTime())) {
+            if (logLimiter.allow("send " + to.getAddress(), System.nanoTime())) {
                 log.warn("cannot send to {}: {}", to, e.toString());
             }
         }
@@ -469,7 +496,7 @@ public final class Device implements AutoCloseable {
             // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
             if (probe) {
                 log.debug("probe to {} not sent: {}", to, e.toString());
-            } else if (logLimiter.allow("send " + to, System.nanoTime())) {
+            } else if (logLimiter.allow("send " + to.getAddress(), System.nanoTime())) {
                 log.warn("cannot send to {}: {}", to, e.toString());
             }
             return false;

@@ -47,7 +47,11 @@ final class Receive implements Runnable {
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
     private final long rejectAfterNanos;
     private final long rekeyOnReceiveNanos;
+    /** Receive errors in a row after which the socket is taken for broken (wireguard-go's "death spiral"). */
+    private static final int MAX_CONSECUTIVE_ERRORS = 10;
+
     private final Admission admission;
+    private int consecutiveErrors;
     /** While a relayed datagram is handled: the key id of the member the relay forwarded it for; else 0. */
     private long relaySource;
 
@@ -71,11 +75,16 @@ final class Receive implements Runnable {
             try {
                 n = device.udp.receive(in);
             } catch (IOException e) {
+                if (++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+                    device.fail("the UDP socket failed " + consecutiveErrors + " times in a row: " + e.getMessage());
+                    return;
+                }
                 if (device.logLimiter.allow("receive", System.nanoTime())) {
                     log.warn("receiving: {}", e.getMessage());
                 }
                 continue;
             }
+            consecutiveErrors = 0;
             if (n < 0) {
                 return;
             }
@@ -104,7 +113,7 @@ final class Receive implements Runnable {
      */
     private void deliver(ByteBuffer packet) {
         if (!device.tun.segmentationOffload()) {
-            device.tun.write(packet);
+            written(device.tun.write(packet));
             return;
         }
         if (coalescer.add(packet)) {
@@ -112,13 +121,20 @@ final class Receive implements Runnable {
         }
         flushCoalesced();
         if (!coalescer.add(packet)) {
-            device.tun.write(packet);
+            written(device.tun.write(packet));
         }
     }
 
     private void flushCoalesced() {
         if (coalescer.pending()) {
-            device.tun.writeFramed(coalescer.finish());
+            written(device.tun.writeFramed(coalescer.finish()));
+        }
+    }
+
+    /** A refused TUN write loses the packet: counted for `skein status` (the send thread notices a lost device). */
+    private void written(boolean ok) {
+        if (!ok) {
+            device.counters.tunWriteErrors.incrementAndGet();
         }
     }
 
@@ -281,8 +297,16 @@ final class Receive implements Runnable {
             device.counters.unknownIndex.incrementAndGet();
             return;
         }
-        if (!entry.peer().consumeCookieReply(msg, System.nanoTime())) {
+        long now = System.nanoTime();
+        if (!entry.peer().consumeCookieReply(msg, now)) {
             device.counters.badMac.incrementAndGet();
+            return;
+        }
+        // The responder is under load and dropped our initiation: send it again now, with the cookie, rather
+        // than after Rekey-Timeout. At most once per Rekey-Timeout, so cookie replies cannot drive a storm.
+        if (entry.keypair() == null
+                && sessions.retryAfterCookie(entry.peer(), now, device.tuning.rekeyTimeout().toNanos())) {
+            device.initiate(entry.peer(), now);
         }
     }
 
@@ -347,7 +371,7 @@ final class Receive implements Runnable {
             // Usually two initiations of a peer within one timestamp tick (both ends started at once, or a path
             // change resent one): harmless, and counted.
             log.debug("{} from {} refused: {}", what, from, e.getMessage());
-        } else if (device.logLimiter.allow(what + from + e.reason(), now)) {
+        } else if (device.logLimiter.allow(what + from.getAddress() + e.reason(), now)) {
             log.warn("{} from {} refused: {}", what, from, e.getMessage());
         }
     }

@@ -3,7 +3,10 @@ package dev.skein.node.dataplane;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Peer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The send path, TUN to UDP, one thread:
@@ -19,6 +22,7 @@ import java.nio.ByteBuffer;
  * </ol>
  */
 final class Send implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Send.class);
     private final Device device;
 
     Send(Device device) {
@@ -36,7 +40,13 @@ final class Send implements Runnable {
             // While sealed datagrams wait in the batch, read on only what is already queued: once the device is
             // empty, send them. So a batch never waits for traffic, and one send carries what came together.
             boolean holding = batch.pending();
-            int n = device.tun.read(in, scratch.header, !holding);
+            int n;
+            try {
+                n = device.tun.read(in, scratch.header, !holding);
+            } catch (IOException e) {
+                device.fail(e.getMessage());
+                return;
+            }
             if (n < 0) {
                 return;
             }
@@ -44,32 +54,45 @@ final class Send implements Runnable {
                 batch.flush();
                 continue;
             }
-            int version = IpPacket.version(in);
-            Peer peer;
-            if (version == 4 && n >= 20) {
-                peer = device.routes.lookup4(IpPacket.destination4(in));
-            } else if (version == 6 && n >= 40) {
-                peer = device.routes.lookup(IpPacket.address(in, false));
-            } else {
-                continue;
-            }
-            if (peer == null) {
-                device.counters.noRoute.incrementAndGet();
-                if (Icmp.unreachable(in, icmp)) {
-                    device.tun.write(icmp);
-                }
-                continue;
-            }
-            VirtioNetHeader header = scratch.header;
-            if (header.segmented()) {
-                device.sendSegmented(peer, in, header, scratch);
-                continue;
-            }
-            if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(in, header)) {
+            try {
+                send(in, n, icmp, scratch);
+            } catch (RuntimeException e) {
+                // A bug, not a packet we foresaw: say it, drop the packet, keep serving.
                 device.counters.garbage.incrementAndGet();
-                continue;
+                if (device.logLimiter.allow("send bug", System.nanoTime())) {
+                    log.error("dropped a packet from the TUN device after an unexpected error", e);
+                }
             }
-            device.enqueue(peer, in, scratch);
         }
+    }
+
+    /** Routes and seals (or stages) the packet of {@code n} bytes just read into {@code in}. */
+    private void send(ByteBuffer in, int n, ByteBuffer icmp, Device.Scratch scratch) {
+        int version = IpPacket.version(in);
+        Peer peer;
+        if (version == 4 && n >= 20) {
+            peer = device.routes.lookup4(IpPacket.destination4(in));
+        } else if (version == 6 && n >= 40) {
+            peer = device.routes.lookup(IpPacket.address(in, false));
+        } else {
+            return;
+        }
+        if (peer == null) {
+            device.counters.noRoute.incrementAndGet();
+            if (Icmp.unreachable(in, icmp) && !device.tun.write(icmp)) {
+                device.counters.tunWriteErrors.incrementAndGet();
+            }
+            return;
+        }
+        VirtioNetHeader header = scratch.header;
+        if (header.segmented()) {
+            device.sendSegmented(peer, in, header, scratch);
+            return;
+        }
+        if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(in, header)) {
+            device.counters.garbage.incrementAndGet();
+            return;
+        }
+        device.enqueue(peer, in, scratch);
     }
 }

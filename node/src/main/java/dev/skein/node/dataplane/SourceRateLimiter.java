@@ -123,6 +123,16 @@ public final class SourceRateLimiter {
         return true;
     }
 
+    /** True if the source has a message's worth of budget now; charges nothing and remembers nothing. */
+    public boolean hasBudget(long key, long nowNanos) {
+        int slot = find(keys, key);
+        if (keys[slot] == EMPTY) {
+            return size < maxEntries || Math.min(burstNanos, overflowUsed
+                    ? overflowTokens + (nowNanos - overflowSeen) : burstNanos) >= costNanos;
+        }
+        return Math.min(burstNanos, tokens[slot] + (nowNanos - seen[slot])) >= costNanos;
+    }
+
     /** Sources tracked now (for tests and `skein status`). */
     public int size() {
         return size;

@@ -48,7 +48,9 @@ final class Timers implements Runnable {
                     device.paths.tick(peer, System.nanoTime());
                     tick(peer, System.nanoTime(), scratch);
                 } catch (RuntimeException e) {
-                    log.error("timer for {} failed", peer.name(), e);
+                    if (device.logLimiter.allow("timer bug " + peer.name(), System.nanoTime())) {
+                        log.error("timer for {} failed", peer.name(), e);
+                    }
                 }
             }
         }

@@ -117,8 +117,16 @@ final class Gossip implements AutoCloseable {
 
     @Override
     public void close() {
+        close(3000);
+    }
+
+    /**
+     * Stops the gossip layer, waiting at most {@code waitMillis} (Atomix's own shutdown takes about 2 s, most of
+     * it Netty's quiet period; a node that is exiting after a failure need not wait for it).
+     */
+    public void close(long waitMillis) {
         try {
-            cluster.stop().get(3, TimeUnit.SECONDS);
+            cluster.stop().get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // Stopping is best effort: the process or node is going away anyway.
         }

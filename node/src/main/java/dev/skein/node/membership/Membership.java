@@ -402,7 +402,7 @@ public final class Membership implements AutoCloseable {
         try {
             j = JoinMessage.verify(datagram, settings.verifier(), Instant.now());
         } catch (MemberRejected e) {
-            refuse("join from " + (from == null ? "a relay" : from), e.getMessage());
+            refuse("join from " + (from == null ? "a relay" : from.getAddress().getHostAddress()), e.getMessage());
             return;
         }
         if (j.name().equals(self)) {
@@ -457,7 +457,8 @@ public final class Membership implements AutoCloseable {
             log.debug("handshake from {}, which is not alive now: ignored", formerMember); // e.g. its last words
             return;
         }
-        refuse("handshake initiation from " + from, "key " + keyBase64 + " is not one of our peers");
+        refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
+                "key " + keyBase64 + " is not one of our peers");
     }
 
     /** The one of {@code names} whose record holds the static key {@code keyBase64}, or null. */
@@ -608,14 +609,19 @@ public final class Membership implements AutoCloseable {
         return "unreachable (gossip lost it, and nothing heard for " + MemberTable.SILENCE.toSeconds() + " s)";
     }
 
+    /**
+     * Remembers (for `skein status`) and logs, rate-limited, why something was refused. One entry per
+     * {@code who}: callers name a sender by its address, never its port, so that one host's flood of refusals
+     * with changing ports or reasons takes one line and cannot push out the others'.
+     */
     private void refuse(String who, String why) {
         String line = who + ": " + why;
-        refusals.remove(line);
-        refusals.put(line, line);
+        refusals.remove(who);
+        refusals.put(who, line);
         while (refusals.size() > MAX_REFUSALS) {
             refusals.remove(refusals.keySet().iterator().next());
         }
-        if (logLimiter.allow(line, System.nanoTime())) {
+        if (logLimiter.allow(who, System.nanoTime())) {
             log.warn("refused {}", line);
         }
     }
@@ -681,6 +687,24 @@ public final class Membership implements AutoCloseable {
     /** Says goodbye (every member removes us at once), then stops the gossip layer. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops membership; with {@code sayGoodbye}, first tells the members we leave (through the data plane, so
+     * pointless once it has failed: the members then notice our silence instead).
+     */
+    public void close(boolean sayGoodbye) {
+        if (sayGoodbye) {
+            sayGoodbye();
+            gossip.close();
+        } else {
+            gossip.close(200);
+        }
+        executor.shutdownNow();
+    }
+
+    private void sayGoodbye() {
         try {
             executor.submit(() -> {
                 own = own.leavingAt(nextVersion());
@@ -695,7 +719,5 @@ public final class Membership implements AutoCloseable {
         } catch (Exception e) {
             log.debug("goodbye: {}", e.toString());
         }
-        gossip.close();
-        executor.shutdownNow();
     }
 }

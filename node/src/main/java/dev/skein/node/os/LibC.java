@@ -17,6 +17,9 @@ final class LibC {
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
     static final short POLLIN = 1;
+    static final short POLLERR = 8;
+    static final short POLLHUP = 16;
+    static final short POLLNVAL = 32;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
 

@@ -2,6 +2,7 @@ package dev.skein.node.os;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import dev.skein.node.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -111,8 +112,11 @@ public final class Tun implements AutoCloseable {
      * length; 0 when nothing arrived within the poll interval, or at once with {@code wait} false (a sender
      * that holds packets for one batched send reads on until the device is empty, then sends); -1 once the
      * device is closed. One thread reads.
+     *
+     * @throws IOException the device is gone or broken (deleted under us: {@code ip link del}); it will not
+     *                     come back, so the caller stops instead of retrying
      */
-    public int read(ByteBuffer buf, VirtioNetHeader header, boolean wait) {
+    public int read(ByteBuffer buf, VirtioNetHeader header, boolean wait) throws IOException {
         int pos = buf.position();
         int n = read(buf, wait);
         if (!vnetHeader || n <= 0) {
@@ -127,7 +131,7 @@ public final class Tun implements AutoCloseable {
         return n - VirtioNetHeader.SIZE;
     }
 
-    private int read(ByteBuffer buf, boolean wait) {
+    private int read(ByteBuffer buf, boolean wait) throws IOException {
         int pos = buf.position();
         long address = reads.of(buf, buf.capacity() - pos);
         while (!closed) {
@@ -137,11 +141,25 @@ public final class Tun implements AutoCloseable {
                 buf.limit(pos + (int) n);
                 return (int) n;
             }
+            int err = n < 0 ? Native.getLastError() : 0;
+            if (n == 0 || err != LibC.EAGAIN && err != LibC.EINTR) {
+                if (closed) {
+                    break;
+                }
+                // EBADFD once the interface was deleted: every further read fails at once, so this is the end.
+                throw new IOException("TUN device " + name + " is gone: read failed: "
+                        + (n == 0 ? "end of file" : LibC.Setup.INSTANCE.strerror(err)));
+            }
             // Nothing to read (EAGAIN): wait for the descriptor, then give the caller a chance to look around.
             if (!wait) {
                 return 0;
             }
             int ready = LibC.poll(pollfd, 1, POLL_MILLIS);
+            short revents = pollfd.getShort(6);
+            if (ready > 0 && (revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0 && !closed) {
+                throw new IOException("TUN device " + name + " is gone (poll: "
+                        + ((revents & LibC.POLLNVAL) != 0 ? "invalid descriptor" : "error or hang-up") + ")");
+            }
             if (ready <= 0) {
                 return 0;
             }

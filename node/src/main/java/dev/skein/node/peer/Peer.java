@@ -48,6 +48,7 @@ public final class Peer {
     long lastInitiationSentNanos = Long.MIN_VALUE / 2;
     byte[] lastAcceptedTimestamp;
     long lastInitiationConsumedNanos = Long.MIN_VALUE / 2;
+    long lastCookieRetryNanos = Long.MIN_VALUE / 2;
 
     // keypairs: current carries traffic, previous drains, next awaits the initiator's first packet
     volatile Keypair current;

@@ -99,7 +99,6 @@ public final class Sessions {
         }
     }
 
-    /** Gives up a pending handshake (Rekey-Attempt-Time passed). */
     /** Lets the next initiation go out at once (the path just changed, so the last one was likely lost). */
     public void retryNow(Peer peer) {
         synchronized (peer) {
@@ -107,6 +106,22 @@ public final class Sessions {
         }
     }
 
+    /**
+     * Our pending initiation was answered with a cookie: lets the next initiation go out at once, unless that was
+     * already done within {@code minGapNanos}. True if the caller should send it now.
+     */
+    public boolean retryAfterCookie(Peer peer, long nowNanos, long minGapNanos) {
+        synchronized (peer) {
+            if (peer.pendingHandshake == null || nowNanos - peer.lastCookieRetryNanos < minGapNanos) {
+                return false;
+            }
+            peer.lastCookieRetryNanos = nowNanos;
+            peer.lastInitiationSentNanos = Long.MIN_VALUE / 2;
+            return true;
+        }
+    }
+
+    /** Gives up a pending handshake (Rekey-Attempt-Time passed). */
     public void abandonHandshake(Peer peer) {
         synchronized (peer) {
             if (peer.pendingHandshake != null) {

@@ -117,8 +117,32 @@ class AdmissionTest {
             a += admission.handshake(initiation(macs, now), relay, 0x1111L, now) == Verdict.ADMIT ? 1 : 0;
             b += admission.handshake(initiation(macs, now), relay, 0x2222L, now) == Verdict.ADMIT ? 1 : 0;
         }
-        assertEquals(Admission.HANDSHAKE_BURST, a);
-        assertEquals(Admission.HANDSHAKE_BURST, b, "two members behind one relay do not share a budget");
+        // Each member: its burst, then (proven by the relay, which cannot pass a cookie on) its second bucket.
+        assertEquals(2 * Admission.HANDSHAKE_BURST, a);
+        assertEquals(2 * Admission.HANDSHAKE_BURST, b, "two members behind one relay do not share a budget");
+    }
+
+    @Test
+    void oneFloodingHostNeverPutsTheNodeUnderLoad() {
+        long now = 10_000 * MS;
+        InetSocketAddress flooder = at("198.18.0.66", 1000);
+        assertEquals(Admission.HANDSHAKE_BURST, count(Verdict.ADMIT, 2000, flooder, now));
+        assertEquals(0, count(Verdict.ADMIT, 100, flooder, now), "its excess is never admitted");
+        assertEquals(1, count(Verdict.ADMIT, 1, at("198.18.0.5", 51820), now),
+                "a newcomer's first initiation needs no cookie round trip");
+    }
+
+    @Test
+    void aSpooferThatDrainsAnHonestAddressCannotLockItOut() {
+        long now = 10_000 * MS;
+        InetSocketAddress honest = at("198.18.0.5", 51820);
+        count(Verdict.ADMIT, 100, honest, now); // spoofed in the honest host's name: its bucket is empty
+        CookieGenerator macs = new CookieGenerator(local.publicKey());
+        byte[] first = initiation(macs, now);
+        assertEquals(Verdict.SEND_COOKIE, admission.handshake(first, honest, 0, now));
+        byte[] reply = admission.cookieReply(first, honest, now);
+        assertTrue(macs.consumeReply(reply, 0, reply.length, now)); // only the real host receives it
+        assertEquals(Verdict.ADMIT, admission.handshake(initiation(macs, now), honest, 0, now));
     }
 
     @Test

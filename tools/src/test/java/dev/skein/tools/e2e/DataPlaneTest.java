@@ -227,7 +227,8 @@ class DataPlaneTest {
         assertTrue(nodeA.log().contains("dropped packets"), nodeA.log());
         // Of the 3002 datagrams, those with a plausible type and size reach the checks behind it and are counted there.
         long dropped = counter(nodeA, "garbage") + counter(nodeA, "bad-mac") + counter(nodeA, "unknown-index")
-                + counter(nodeA, "replayed") + counter(nodeA, "refused-handshake");
+                + counter(nodeA, "replayed") + counter(nodeA, "refused-handshake") + counter(nodeA, "refused-join")
+                + counter(nodeA, "rate-limited");
         assertTrue(dropped >= 2900, "only " + dropped + " of 3002 garbage datagrams counted:\n" + nodeA.log());
     }
 

@@ -87,6 +87,14 @@ final class SkeinProcess {
         return log().split(java.util.regex.Pattern.quote(text), -1).length - 1;
     }
 
+    /** Waits for the process to exit by itself; returns its exit code, or fails if it is still running. */
+    int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            fail("skein is still running " + seconds + " s later:\n" + log());
+        }
+        return process.exitValue();
+    }
+
     boolean alive() {
         return process.isAlive();
     }
