@@ -174,4 +174,29 @@ class HostileTrafficTest {
                 "the overlay filter was left behind");
         assertTrue(node.log().contains("n1 down"), "no normal cleanup:\n" + node.log());
     }
+
+    @Test
+    void withoutNftablesTheNodeRefusesToStartUnlessTheConfigurationSaysSo() throws Exception {
+        String n1 = host("n1", "198.18.0.1");
+        pki.issue("n1", "100.64.0.1/16");
+        // No nft on the PATH: the overlay filter cannot be installed, so the node must not run unprotected.
+        String noNft = "env PATH=/nonexistent " + String.join(" ", SkeinProcess.command("up", "--config",
+                pki.config("n1", "[]", "ca.crt", "").toString()));
+        Netns.Result refused = Netns.exec(n1, noNft, 30);
+        assertEquals(1, refused.exit(), refused.output());
+        assertTrue(refused.output().contains("set 'overlay-filter: false' to run unprotected"), refused.output());
+        assertFalse(Netns.sh("ip -n " + n1 + " link").contains("skein0"), "the TUN device was left behind");
+
+        Path unprotected = pki.config("n1", "[]", "ca.crt", "overlay-filter: false\n");
+        Path log = dir.resolve("unprotected.log");
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "PATH=/nonexistent"));
+        cmd.addAll(SkeinProcess.command("up", "--config", unprotected.toString()));
+        Process p = netns.start(n1, cmd, log);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!Files.readString(log).contains(" up: ") && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        String out = Files.readString(log);
+        assertTrue(out.contains(" up: ") && out.contains("overlay-filter: false"), out);
+    }
 }
