@@ -6,18 +6,14 @@ import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Membership's view of the real data plane: members become {@link Peer}s of the node's device, with routes. */
 final class MeshPeers implements MemberPeers {
-    private static final Logger log = LoggerFactory.getLogger(MeshPeers.class);
     private static final byte[] NO_PRESHARED_KEY = new byte[32];
 
     private final Node node;
@@ -31,9 +27,10 @@ final class MeshPeers implements MemberPeers {
     public void install(String name, Certificate cert, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
                         boolean relay, boolean restarted) {
         InetSocketAddress endpoint = endpoints.isEmpty() ? null : endpoints.get(0);
+        List<IpPrefix> routed = node.routable(name, cert, granted);
         Peer old = byName.get(name);
         if (old != null && Arrays.equals(old.publicKey(), cert.x25519PublicKey())
-                && old.allowedIps().equals(granted)) {
+                && old.allowedIps().equals(routed)) {
             boolean moved = !old.reach().candidates().equals(endpoints);
             old.reach().candidates(endpoints);
             old.reach().relayCapable(relay);
@@ -49,17 +46,14 @@ final class MeshPeers implements MemberPeers {
             return;
         }
         Reach reach = new Reach(PathMessage.pathKey(node.device().identity(), cert.x25519PublicKey()), endpoints, relay);
-        Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, granted, 0, reach);
-        try {
-            if (old != null) {
-                node.removePeer(old);
-            }
-            node.addPeer(peer);
-            byName.put(name, peer);
-            node.device().placePath(peer);
-        } catch (IOException e) {
-            log.warn("cannot route {} to {}: {}", granted, name, e.getMessage());
+        Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, routed, 0, reach);
+        if (old != null) {
+            node.removePeer(old);
         }
+        // A route the kernel refuses is refused for this member alone (Node.addPeer): the member stays a peer.
+        node.addPeer(peer);
+        byName.put(name, peer);
+        node.device().placePath(peer);
     }
 
     @Override
@@ -68,6 +62,7 @@ final class MeshPeers implements MemberPeers {
         if (p != null) {
             node.removePeer(p);
         }
+        node.forgetRefusedRoutes(name);
     }
 
     @Override

@@ -20,7 +20,11 @@ import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.StaticIdentity;
 import java.io.IOException;
 import java.net.Inet4Address;
+import dev.skein.node.route.RoutePolicy;
 import java.net.InetAddress;
+import java.net.InterfaceAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -55,6 +59,10 @@ public final class Node implements AutoCloseable {
     private volatile OverlayFilter overlayFilter;
     private volatile ControlServer control;
     private volatile boolean closed;
+    private final RoutePolicy routePolicy;
+    /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
+    private final Map<IpPrefix, Peer> installedRoutes = new ConcurrentHashMap<>();
+    private final Map<IpPrefix, String> refusedRoutes = new ConcurrentHashMap<>();
     private volatile String failure;
     private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
 
@@ -71,6 +79,7 @@ public final class Node implements AutoCloseable {
         this.device = device;
         this.netlink = netlink;
         this.interfaceIndex = interfaceIndex;
+        this.routePolicy = new RoutePolicy(certificate.address().network(), config.acceptSubnets());
     }
 
     public static Node start(NodeConfig config) throws NodeException {
@@ -154,21 +163,80 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Adds a peer to the data plane and routes its allowed IPs into the TUN device. */
-    public void addPeer(Peer peer) throws IOException {
+    /**
+     * The prefixes of a member's grant that this node routes to it: its overlay address, and each subnet the
+     * {@link RoutePolicy} accepts. A refused subnet is logged once and listed by `skein status` and `skein routes`.
+     */
+    List<IpPrefix> routable(String member, Certificate cert, List<IpPrefix> granted) {
+        List<IpPrefix> out = new ArrayList<>();
+        List<IpPrefix> local = null;
+        List<InetAddress> underlay = null;
+        for (IpPrefix p : granted) {
+            if (p.equals(cert.address().host())) {
+                out.add(p);
+                continue;
+            }
+            if (local == null) {
+                local = localNetworks();
+                underlay = underlayAddresses();
+            }
+            String why = routePolicy.refusal(p, local, underlay);
+            if (why == null) {
+                out.add(p);
+            } else {
+                refuseRoute(p, member, why);
+            }
+        }
+        return out;
+    }
+
+    private void refuseRoute(IpPrefix prefix, String member, String why) {
+        String line = member + ": " + why;
+        if (!line.equals(refusedRoutes.put(prefix, line))) {
+            log.warn("route {} of {} refused: {}", prefix, member, why);
+        }
+    }
+
+    /** Subnets of members this node refused to route, with who asked and why: for `skein status` and `skein routes`. */
+    public Map<IpPrefix, String> refusedRoutes() {
+        return Map.copyOf(refusedRoutes);
+    }
+
+    /**
+     * Adds a peer to the data plane and routes its allowed IPs outside our overlay network into the TUN device.
+     * Only new routes are created: a route that exists already (not Skein's, or another member's) is left as it
+     * is and the prefix refused, so that membership can never replace a route of the machine's.
+     */
+    public void addPeer(Peer peer) {
         device.addPeer(peer);
         for (IpPrefix p : peer.allowedIps()) {
-            if (!certificate.address().network().contains(p)) {
+            if (certificate.address().network().contains(p)) {
+                continue; // on the TUN device's own network already
+            }
+            if (peer.reach() == null && p.bits() == 0) {
+                // A WireGuard peer's 0.0.0.0/0 in the configuration: the data plane sends it what reaches the TUN
+                // device, but a default route into the tunnel would take the underlay too.
+                refuseRoute(p, peer.name(), "a default route (the data plane uses it; no kernel route)");
+                continue;
+            }
+            try {
                 netlink.addRoute(interfaceIndex, p);
+                installedRoutes.put(p, peer);
+            } catch (IOException e) {
+                refuseRoute(p, peer.name(), e.getMessage().contains("File exists")
+                        ? "the machine has a route for it already (not Skein's)" : e.getMessage());
+                if (peer.reach() != null) {
+                    device.routes().remove(p, peer);
+                }
             }
         }
     }
 
-    /** Removes a peer from the data plane, with the kernel routes {@link #addPeer} added for it. */
+    /** Removes a peer from the data plane, with the kernel routes {@link #addPeer} created for it, and no others. */
     public void removePeer(Peer peer) {
         device.removePeer(peer);
         for (IpPrefix p : peer.allowedIps()) {
-            if (!certificate.address().network().contains(p)) {
+            if (installedRoutes.remove(p, peer)) {
                 try {
                     netlink.deleteRoute(interfaceIndex, p);
                 } catch (IOException e) {
@@ -176,6 +244,44 @@ public final class Node implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A member left: its refused routes are no longer anyone's concern. */
+    void forgetRefusedRoutes(String member) {
+        refusedRoutes.values().removeIf(v -> v.startsWith(member + ": "));
+    }
+
+    /** The networks of this machine's interfaces (but the TUN device and loopback): no member may take them. */
+    private List<IpPrefix> localNetworks() {
+        List<IpPrefix> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback() || nic.getName().equals(config.interfaceName())) {
+                    continue;
+                }
+                for (InterfaceAddress a : nic.getInterfaceAddresses()) {
+                    out.add(IpPrefix.of(a.getAddress().getAddress(), a.getNetworkPrefixLength()).network());
+                }
+            }
+        } catch (IOException e) {
+            log.debug("listing local networks: {}", e.toString());
+        }
+        return out;
+    }
+
+    /** Where Skein's own datagrams go: the seeds and every peer's endpoint and candidates. */
+    private List<InetAddress> underlayAddresses() {
+        List<InetAddress> out = new ArrayList<>();
+        config.seeds().forEach(s -> out.add(s.getAddress()));
+        for (Peer p : device.peers()) {
+            if (p.endpoint() != null) {
+                out.add(p.endpoint().getAddress());
+            }
+            if (p.reach() != null) {
+                p.reach().candidates().forEach(c -> out.add(c.getAddress()));
+            }
+        }
+        return out;
     }
 
     /** Our data-plane endpoints on this host: each up, non-loopback IPv4 address but the overlay's, at our port. */

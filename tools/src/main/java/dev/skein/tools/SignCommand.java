@@ -94,6 +94,10 @@ final class SignCommand implements Callable<Integer> {
         System.out.printf("%s: %s%s, valid until %s%n  %s%n%s", name, addr,
                 subnets.isEmpty() ? "" : ", routes " + String.join(", ", subnets), until, crt,
                 keys != null ? "  " + key + "  (keep on the node only)\n" : "");
+        if (cert.subnets().stream().anyMatch(p -> p.bits() == 0)) {
+            System.out.println("note: a default route makes " + name + " an exit node; no member routes its "
+                    + "traffic there unless its own configuration says so");
+        }
         return 0;
     }
 

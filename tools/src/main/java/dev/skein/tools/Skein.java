@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 public final class Skein implements Runnable {
 
     public static void main(String[] args) {
+        dev.skein.node.os.HostsFileOnly.install(); // first: before anything touches InetAddress
         System.exit(run(args));
     }
 

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -93,8 +93,10 @@ public final class ConfigLoader {
         }
         Tuning tuning = tuning(m.get("tuning"));
         boolean overlayFilter = bool(m, "overlay-filter", true);
+        List<IpPrefix> acceptSubnets = m.containsKey("accept-subnets")
+                ? prefixes(m.get("accept-subnets"), "accept-subnets") : null;
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
-                tuning, overlayFilter);
+                tuning, overlayFilter, acceptSubnets);
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {
@@ -102,16 +104,21 @@ public final class ConfigLoader {
         byte[] pub = key(p, "public-key", where, true);
         byte[] psk = key(p, "preshared-key", where, false);
         InetSocketAddress endpoint = p.get("endpoint") == null ? null : endpoint(p.get("endpoint"), where + ".endpoint");
-        List<IpPrefix> allowed = new ArrayList<>();
-        for (Object a : list(p.get("allowed-ips"), where + ".allowed-ips")) {
-            try {
-                allowed.add(IpPrefix.parse(String.valueOf(a)).network());
-            } catch (IllegalArgumentException e) {
-                throw error(where + ".allowed-ips", e.getMessage());
-            }
-        }
+        List<IpPrefix> allowed = prefixes(p.get("allowed-ips"), where + ".allowed-ips");
         int keepalive = integer(p, "persistent-keepalive", 0, 0, 65535, where + ".");
         return new WireGuardPeerConfig(pub, psk == null ? new byte[32] : psk, endpoint, allowed, keepalive);
+    }
+
+    private List<IpPrefix> prefixes(Object o, String where) throws ConfigException {
+        List<IpPrefix> out = new ArrayList<>();
+        for (Object a : list(o, where)) {
+            try {
+                out.add(IpPrefix.parse(String.valueOf(a)).network());
+            } catch (IllegalArgumentException e) {
+                throw error(where, e.getMessage());
+            }
+        }
+        return out;
     }
 
     private Tuning tuning(Object o) throws ConfigException {

@@ -1,5 +1,6 @@
 package dev.skein.node.config;
 
+import dev.skein.protocol.addr.IpPrefix;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -7,13 +8,15 @@ import java.util.List;
 /**
  * A node's configuration, as read from its YAML file (see configs/ and ../shared/SPEC.md). Paths are absolute.
  * {@code overlayFilter}: install the nftables table that keeps the underlay from the overlay address (default
- * true; without nft the node then refuses to start).
+ * true; without nft the node then refuses to start). {@code acceptSubnets}: the prefixes inside which other
+ * members' subnets may be routed, or null for the default policy (see {@code RoutePolicy}).
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
-                         Tuning tuning, boolean overlayFilter) {
+                         Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets) {
     public NodeConfig {
+        acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);
         wireguardPeers = List.copyOf(wireguardPeers);
     }

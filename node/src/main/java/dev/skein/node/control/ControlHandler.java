@@ -75,6 +75,7 @@ public final class ControlHandler {
             s.addWarnings("certificate expires in " + Math.max(0, left.toHours()) + " h (" + cert.notAfter() + ")");
         }
         snap.conflicts().forEach(c -> s.addWarnings("conflict: " + c));
+        node.refusedRoutes().forEach((prefix, why) -> s.addWarnings("route " + prefix + " refused: " + why));
         snap.refusals().forEach(r -> s.addWarnings("refused " + r));
         return s.build();
     }
@@ -114,6 +115,8 @@ public final class ControlHandler {
         for (Map.Entry<IpPrefix, Peer> e : node.device().routes().snapshot()) {
             out.add(RouteInfo.newBuilder().setPrefix(e.getKey().toString()).setVia(e.getValue().name()).build());
         }
+        node.refusedRoutes().forEach((prefix, why) ->
+                out.add(RouteInfo.newBuilder().setPrefix(prefix.toString()).setVia("refused (" + why + ")").build()));
         out.sort(Comparator.comparing(RouteInfo::getPrefix));
         return out;
     }

@@ -355,9 +355,12 @@ final class Receive implements Runnable {
             return;
         }
         plain.limit(VirtioNetHeader.SIZE + length);
-        boolean allowed = IpPacket.version(plain) == 4 ? peer.allows4(IpPacket.source4(plain))
-                : peer.allows(IpPacket.address(plain, true));
-        if (!allowed) {
+        // Cryptokey routing: the packet's source must be an address whose route leads back to this very peer
+        // (longest-prefix match), not merely inside one of its prefixes: a member granted 100.96.0.0/16 cannot
+        // send as a host of another member's 100.96.1.0/24, nor a 0.0.0.0/0 peer as any member.
+        Peer owner = IpPacket.version(plain) == 4 ? device.routes.lookup4(IpPacket.source4(plain))
+                : device.routes.lookup(IpPacket.address(plain, true));
+        if (owner != peer) {
             device.counters.forbiddenSource.incrementAndGet();
             return;
         }

@@ -29,6 +29,11 @@ final class MemberTable {
     static final Duration JOIN_GRACE = Duration.ofSeconds(5);
     /** Records of members gone this long are forgotten, so the table stays bounded. */
     static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+    /**
+     * Versions are a node's wall clock in milliseconds: one further ahead of ours than this is refused, so a stolen
+     * key cannot publish a version no later record could beat (2^64-1) and pin its record for good.
+     */
+    static final Duration MAX_VERSION_AHEAD = Duration.ofMinutes(10);
 
     enum Offer { NEW, UPDATED, RESTARTED, LEFT, STALE }
 
@@ -40,20 +45,36 @@ final class MemberTable {
     }
 
     private final String self;
+    private final java.util.function.LongSupplier wallMillis;
     private final Map<String, Entry> entries = new HashMap<>();
 
     MemberTable(String self) {
-        this.self = self;
+        this(self, System::currentTimeMillis);
     }
 
-    /** A verified record: kept if it is newer than what we hold. */
+    /** {@code wallMillis}: the wall clock that bounds record versions (tests move it). */
+    MemberTable(String self, java.util.function.LongSupplier wallMillis) {
+        this.self = self;
+        this.wallMillis = wallMillis;
+    }
+
+    /**
+     * A verified record: kept if it is newer than what we hold. Newer means a later certificate (later
+     * not-before: a renewal beats every record of the certificate it replaces, so a stolen old key loses once the
+     * member is renewed), then, for the same not-before, a greater version; a version more than
+     * {@link #MAX_VERSION_AHEAD} ahead of our clock is refused.
+     */
     Offer offer(MemberRecord r, long nowNanos) {
-        if (r.name().equals(self)) {
+        if (r.name().equals(self)
+                || Long.compareUnsigned(r.version(), wallMillis.getAsLong() + MAX_VERSION_AHEAD.toMillis()) > 0) {
             return Offer.STALE;
         }
         Entry e = entries.get(r.name());
-        if (e != null && Long.compareUnsigned(r.version(), e.record.version()) <= 0) {
-            return Offer.STALE;
+        if (e != null) {
+            int byCertificate = r.certificate().notBefore().compareTo(e.record.certificate().notBefore());
+            if (byCertificate < 0 || byCertificate == 0 && Long.compareUnsigned(r.version(), e.record.version()) <= 0) {
+                return Offer.STALE;
+            }
         }
         boolean isNew = e == null;
         if (isNew) {
@@ -79,6 +100,10 @@ final class MemberTable {
     /** A member that just completed a join exchange with us: believed for {@link #JOIN_GRACE} until its gossip. */
     void joined(MemberRecord provisional, long nowNanos) {
         Entry e = entries.get(provisional.name());
+        if (e != null && e.record.leaving()
+                && Long.compareUnsigned(provisional.incarnation(), e.record.incarnation()) <= 0) {
+            return; // a join of the run that said goodbye (a replay, or a late datagram) cannot bring it back
+        }
         if (e == null) {
             offer(provisional, nowNanos);
             e = entries.get(provisional.name());

@@ -126,6 +126,7 @@ public final class Membership implements AutoCloseable {
     private long lastScanNanos = Long.MIN_VALUE / 2;
     private byte[] greeting;
     private long greetingSignedNanos;
+    private final FreshJoins freshJoins = new FreshJoins(new java.security.SecureRandom());
     private Set<String> lastListed = Set.of();
     private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -412,11 +413,17 @@ public final class Membership implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
+        if (!freshJoins.accept(j, now)) {
+            // A replay (or a duplicate): it must not extend a member's grace, undo a goodbye, or teach us an
+            // address. Seen on every lost-and-resent greeting too, so no warning.
+            log.debug("join from {} ({}) ignored: {}", from, j.name(), freshJoins.lastRefusal());
+            return;
+        }
         recentJoins.put(j.name(), now);
         if (!j.reply() && !j.greeting()) {
             newcomers.put(j.name(), now);
         }
-        table.joined(new MemberRecord(j.certificate(), 0, 0, from == null ? List.of() : List.of(from),
+        table.joined(new MemberRecord(j.certificate(), 0, j.incarnation(), from == null ? List.of() : List.of(from),
                 j.gossipPort(), false, false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
         if (from == null) {
@@ -429,8 +436,8 @@ public final class Membership implements AutoCloseable {
                 observe(j.observed(), now);
             }
         } else {
-            byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now())
-                    .encode(settings.signingKey());
+            byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now(),
+                    own.incarnation(), j).encode(settings.signingKey());
             if (reply.length <= datagram.length) { // never send more than we received
                 peers.sendDatagram(reply, from);
             }
@@ -487,21 +494,22 @@ public final class Membership implements AutoCloseable {
 
     /**
      * Our signed greeting, made anew every {@link #GREETING_REUSE}: a node greets every member it learns of,
-     * and signing one for each was a large part of a big mesh's start. Replaying it is harmless (it says only
-     * who we are), and it stays well inside {@link JoinMessage#MAX_AGE}.
+     * and signing one for each was a large part of a big mesh's start. A receiver takes each greeting once
+     * ({@link FreshJoins}); replayed to another member it says only who we are, and cannot undo our goodbye.
      */
     private byte[] greeting() {
         long now = System.nanoTime();
         if (greeting == null || now - greetingSignedNanos > GREETING_REUSE.toNanos()) {
-            greeting = JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now())
-                    .encode(settings.signingKey());
+            greeting = JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
+                    freshJoins.newRequestNonce(now)).encode(settings.signingKey());
             greetingSignedNanos = now;
         }
         return greeting;
     }
 
     private byte[] joinRequest() {
-        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now()).encode(settings.signingKey());
+        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
+                freshJoins.newRequestNonce(System.nanoTime())).encode(settings.signingKey());
     }
 
     private void sendJoins(long now, Set<String> listed) {

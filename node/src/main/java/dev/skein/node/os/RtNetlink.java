@@ -28,6 +28,7 @@ public final class RtNetlink implements AutoCloseable {
     private static final short NLM_F_ACK = 0x4;
     private static final short NLM_F_REPLACE = 0x100;
     private static final short NLM_F_CREATE = 0x400;
+    private static final short NLM_F_EXCL = 0x200;
 
     private static final int IFF_UP = 0x1;
     private static final short IFLA_MTU = 4;
@@ -86,9 +87,12 @@ public final class RtNetlink implements AutoCloseable {
         transact(m, "add address " + address);
     }
 
-    /** Routes {@code destination} into the link (replacing an equal route). */
+    /**
+     * Routes {@code destination} into the link; never replaces a route that exists (the kernel answers "File
+     * exists", and the route stays as it was): Skein must not take over a route of the machine's.
+     */
     public synchronized void addRoute(int index, IpPrefix destination) throws IOException {
-        transact(route(RTM_NEWROUTE, (short) (NLM_F_CREATE | NLM_F_REPLACE), index, destination),
+        transact(route(RTM_NEWROUTE, (short) (NLM_F_CREATE | NLM_F_EXCL), index, destination),
                 "add route " + destination);
     }
 

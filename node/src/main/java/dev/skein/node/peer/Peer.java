@@ -69,9 +69,6 @@ public final class Peer {
     /** The last round trip measured: a handshake we initiated, or a `skein ping`; -1 if none. */
     volatile long rttNanos = -1;
 
-    // IPv4 allowed IPs as (network, mask) pairs: the receive path checks every packet's source against them
-    private final int[] allowed4;
-
     public Peer(String name, byte[] publicKey, byte[] presharedKey, InetSocketAddress endpoint,
                 List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {
         this(name, publicKey, presharedKey, endpoint, allowedIps, persistentKeepaliveSeconds, null);
@@ -89,22 +86,6 @@ public final class Peer {
         this.allowedIps = List.copyOf(allowedIps);
         this.persistentKeepaliveSeconds = persistentKeepaliveSeconds;
         this.cookies = new CookieGenerator(publicKey);
-        List<IpPrefix> v4 = allowedIps.stream().filter(IpPrefix::isIpv4).map(IpPrefix::network).toList();
-        this.allowed4 = new int[2 * v4.size()];
-        for (int i = 0; i < v4.size(); i++) {
-            allowed4[2 * i] = java.nio.ByteBuffer.wrap(v4.get(i).ip()).getInt();
-            allowed4[2 * i + 1] = v4.get(i).bits() == 0 ? 0 : -1 << (32 - v4.get(i).bits());
-        }
-    }
-
-    /** True if the IPv4 address {@code source} (big-endian int) is one this peer may send from. */
-    public boolean allows4(int source) {
-        for (int i = 0; i < allowed4.length; i += 2) {
-            if ((source & allowed4[i + 1]) == allowed4[i]) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public String name() {
@@ -225,16 +206,6 @@ public final class Peer {
     /** Takes the cookie from a cookie reply to our last handshake message; false if it does not open. */
     public boolean consumeCookieReply(byte[] reply, long nowNanos) {
         return cookies.consumeReply(reply, 0, reply.length, nowNanos);
-    }
-
-    /** True if {@code source} (4 or 16 bytes) is an address this peer may send from (cryptokey routing). */
-    public boolean allows(byte[] source) {
-        for (IpPrefix p : allowedIps) {
-            if (p.contains(source)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Holds a copy of a packet until a session exists; drops the oldest beyond {@link #MAX_STAGED}. */

@@ -21,9 +21,23 @@ public final class Sessions {
     /** An initiation from the same peer sooner than this after the last one is dropped (handshake flood). */
     private static final long MIN_INITIATION_INTERVAL_NANOS = 20_000_000L;
 
+    /** Static keys whose last accepted timestamp is kept (only authenticated peers' keys are ever added). */
+    private static final int MAX_REMEMBERED_KEYS = 65536;
+
     private final StaticIdentity local;
     private final IndexTable indices;
     private final SecureRandom random;
+    /**
+     * The greatest initiation timestamp accepted per static key, kept when a peer object is dropped and made
+     * again (a member that left and came back): else an initiation captured before could be accepted once more.
+     */
+    private final java.util.Map<java.nio.ByteBuffer, byte[]> acceptedTimestamps =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.ByteBuffer, byte[]> eldest) {
+                    return size() > MAX_REMEMBERED_KEYS;
+                }
+            };
 
     public Sessions(StaticIdentity local, IndexTable indices, SecureRandom random) {
         this.local = local;
@@ -150,8 +164,16 @@ public final class Sessions {
             return sender[0] == null ? null : staticStatic(sender[0]);
         });
         Peer peer = sender[0];
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
         synchronized (peer) {
-            if (!Tai64n.isAfter(init.timestamp(), peer.lastAcceptedTimestamp)) {
+            byte[] last = peer.lastAcceptedTimestamp;
+            synchronized (acceptedTimestamps) {
+                byte[] remembered = acceptedTimestamps.get(key);
+                if (remembered != null && (last == null || Tai64n.isAfter(remembered, last))) {
+                    last = remembered;
+                }
+            }
+            if (!Tai64n.isAfter(init.timestamp(), last)) {
                 throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");
             }
             if (nowNanos - peer.lastInitiationConsumedNanos < MIN_INITIATION_INTERVAL_NANOS) {
@@ -168,6 +190,9 @@ public final class Sessions {
                 throw e;
             }
             peer.lastAcceptedTimestamp = init.timestamp();
+            synchronized (acceptedTimestamps) {
+                acceptedTimestamps.put(key, init.timestamp());
+            }
             peer.lastInitiationConsumedNanos = nowNanos;
             peer.cookies.addMacs(response, 0, response.length, nowNanos);
             Keypair keypair = new Keypair(peer, keys, nowNanos);

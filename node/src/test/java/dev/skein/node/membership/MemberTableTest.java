@@ -61,6 +61,25 @@ class MemberTableTest {
     }
 
     @Test
+    void aStolenKeyCannotPinItsRecordWithAnAbsurdVersionNorBeatARenewal() {
+        long wall = NOW.toEpochMilli();
+        MemberTable t = new MemberTable("home", () -> wall);
+        Certificate stolen = cert("office", "100.64.0.9/16", List.of(), NOW.minus(Duration.ofDays(2)),
+                NOW.plus(Duration.ofDays(1)));
+        assertEquals(MemberTable.Offer.STALE, t.offer(record(stolen, -1L, 1, false), 0), "2^64-1 is refused");
+        long ahead = wall + MemberTable.MAX_VERSION_AHEAD.toMillis();
+        assertEquals(MemberTable.Offer.STALE, t.offer(record(stolen, ahead + 1, 1, false), 0));
+        assertEquals(MemberTable.Offer.NEW, t.offer(record(stolen, ahead, 1, false), 0), "within the bound");
+        // The member is renewed (a later not-before): its record wins, though its version is far lower ...
+        Certificate renewed = cert("office", "100.64.0.9/16", List.of(), NOW.minusSeconds(60),
+                NOW.plus(Duration.ofDays(1)));
+        assertEquals(MemberTable.Offer.RESTARTED, t.offer(record(renewed, wall, 2, false), 0));
+        // ... and no record of the old certificate counts any more, whatever its version.
+        assertEquals(MemberTable.Offer.STALE, t.offer(record(stolen, ahead, 3, false), 0));
+        assertArrayEquals(renewed.fingerprint(), t.record("office").certificate().fingerprint());
+    }
+
+    @Test
     void aMemberDiesOnlyWhenGossipAndTheDataPlaneAgree() {
         MemberTable t = new MemberTable("home");
         t.offer(record(cert("office"), 1, 1, false), 0);

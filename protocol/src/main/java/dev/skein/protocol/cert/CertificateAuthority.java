@@ -57,7 +57,9 @@ public final class CertificateAuthority {
 
     /**
      * Signs a node certificate. Refuses what no verifier would accept: an address outside the mesh, a validity
-     * beyond the CA's own.
+     * beyond the CA's own; and what no node would route: a subnet that overlaps the network of the node's own
+     * overlay address (the mesh prefix, where members' addresses live). A default route (0.0.0.0/0 or ::/0) is
+     * signed: it makes an exit node, which members use only when their configuration names it.
      */
     public Certificate sign(CertificateRequest request) {
         if (!certificate.address().contains(request.address().host())) {
@@ -71,6 +73,12 @@ public final class CertificateAuthority {
         if (!Certificate.NAME.matcher(request.name()).matches()) {
             throw new IllegalArgumentException("name '" + request.name()
                     + "' is not 1-63 letters, digits, '.', '_' or '-'");
+        }
+        for (IpPrefix subnet : request.subnets()) {
+            if (subnet.bits() > 0 && subnet.network().overlaps(request.address().network())) {
+                throw new IllegalArgumentException("subnet " + subnet + " is inside the mesh prefix "
+                        + request.address().network() + ", where members' own addresses are");
+            }
         }
         CertificateBody.Builder body = CertificateBody.newBuilder()
                 .setVersion(1).setName(request.name())

@@ -27,24 +27,35 @@ import java.time.Instant;
  * datagram of any other size before it costs anything.
  */
 public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
-                          InetSocketAddress observed, boolean greeting) {
+                          InetSocketAddress observed, boolean greeting, long incarnation, byte[] nonce) {
+    /** The size of a request's nonce, which its reply echoes. */
+    public static final int NONCE_SIZE = 16;
+
     static final String CONTEXT = "skein join v1";
     public static final int SIZE = 1200;
     /** Requests and replies older (or newer) than this are refused: a captured one cannot be replayed later. */
     public static final Duration MAX_AGE = Duration.ofMinutes(5);
 
-    /** A newcomer's request to its seed. */
-    public static JoinMessage request(Certificate own, int gossipPort, Instant now) {
-        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false);
+    /** A newcomer's request to its seed; {@code nonce} ({@link #NONCE_SIZE} random bytes) comes back in the reply. */
+    public static JoinMessage request(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce) {
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false, incarnation, nonce.clone());
     }
 
-    /** A member's request to one it learned of through gossip, which may not know it yet. */
-    public static JoinMessage greeting(Certificate own, int gossipPort, Instant now) {
-        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true);
+    /** A member's request to one it learned of through gossip, which may not know it yet; answered like a request. */
+    public static JoinMessage greeting(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce) {
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true, incarnation, nonce.clone());
     }
 
-    public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now) {
-        return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed, false);
+    /** A seed's answer to {@code request}: bound to it by its nonce, naming where it came from. */
+    public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now,
+                                    long incarnation, JoinMessage request) {
+        return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed, false, incarnation,
+                request.nonce.clone());
+    }
+
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
     }
 
     public String name() {
@@ -54,7 +65,8 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     /** The whole datagram, signed with the sender's Ed25519 key, padded to {@link #SIZE}. */
     public byte[] encode(byte[] ed25519PrivateKey) {
         JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
-                .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting);
+                .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting)
+                .setIncarnation(incarnation).setNonce(ByteString.copyFrom(nonce));
         if (observed != null) {
             b.setObserved(SelfSigned.toProto(observed));
         }
@@ -104,8 +116,13 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
                 throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': gossip port");
             }
             InetSocketAddress observed = j.hasObserved() ? SelfSigned.fromProto(j.getObserved()) : null;
-            return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed,
-                    j.getGreeting() && !j.getReply());
+            boolean greeting = j.getGreeting() && !j.getReply();
+            byte[] nonce = j.getNonce().toByteArray();
+            if (nonce.length != NONCE_SIZE) {
+                throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': no nonce");
+            }
+            return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed, greeting,
+                    j.getIncarnation(), nonce);
         } catch (InvalidProtocolBufferException e) {
             throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
         }

@@ -122,6 +122,21 @@ class CertificateTest {
     }
 
     @Test
+    void aSubnetInsideTheMeshPrefixIsRefusedAtSigningButAnExitNodesDefaultRouteIsNot() {
+        for (String subnet : List.of("100.64.9.0/24", "100.64.0.0/16", "100.0.0.0/8")) {
+            CertificateRequest r = new CertificateRequest("evil", IpPrefix.parse("100.64.0.8/16"),
+                    List.of(IpPrefix.parse(subnet)), List.of(), Curve25519.publicKey(Curve25519.generatePrivateKey(random)),
+                    Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(random)), NOW, NOW.plus(Duration.ofDays(1)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ca.sign(r), subnet);
+            assertTrue(e.getMessage().contains("inside the mesh prefix 100.64.0.0/16"), e.getMessage());
+        }
+        CertificateRequest exit = new CertificateRequest("exit", IpPrefix.parse("100.64.0.9/16"),
+                List.of(IpPrefix.parse("0.0.0.0/0")), List.of(), Curve25519.publicKey(Curve25519.generatePrivateKey(random)),
+                Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(random)), NOW, NOW.plus(Duration.ofDays(1)));
+        assertEquals(List.of(IpPrefix.parse("0.0.0.0/0")), ca.sign(exit).subnets());
+    }
+
+    @Test
     void caKeyMustMatchItsCertificate() {
         CertificateRejected e = assertThrows(CertificateRejected.class,
                 () -> CertificateAuthority.load(ca.certificate(), Ed25519Keys.generatePrivateKey(random)));

@@ -125,33 +125,40 @@ class MemberRecordTest {
     void everyJoinMessageIsPaddedToOneSize() throws Exception {
         Identity home = node("home");
         Identity seed = node("seed");
-        byte[] request = JoinMessage.request(home.cert(), 7946, NOW).encode(home.key());
+        byte[] nonce = new byte[JoinMessage.NONCE_SIZE];
+        nonce[3] = 42;
+        byte[] request = JoinMessage.request(home.cert(), 7946, NOW, 77L, nonce).encode(home.key());
         assertEquals(JoinMessage.SIZE, request.length);
         JoinMessage got = JoinMessage.verify(request, verifier, NOW.plusSeconds(1));
         assertEquals("home", got.name());
         assertFalse(got.reply());
         assertFalse(got.greeting(), "a newcomer's request");
 
-        byte[] greeting = JoinMessage.greeting(home.cert(), 7946, NOW).encode(home.key());
+        assertEquals(77L, got.incarnation());
+        assertArrayEquals(nonce, got.nonce());
+        byte[] greeting = JoinMessage.greeting(home.cert(), 7946, NOW, 77L, nonce).encode(home.key());
         assertEquals(JoinMessage.SIZE, greeting.length);
         JoinMessage greeted = JoinMessage.verify(greeting, verifier, NOW);
         assertTrue(greeted.greeting(), "a member introducing itself");
         assertFalse(greeted.reply());
 
         InetSocketAddress seen = new InetSocketAddress("198.18.0.3", 40000);
-        byte[] reply = JoinMessage.reply(seed.cert(), 7000, seen, NOW).encode(seed.key());
+        byte[] reply = JoinMessage.reply(seed.cert(), 7000, seen, NOW, 88L, got).encode(seed.key());
         assertEquals(JoinMessage.SIZE, reply.length, "a reply is exactly as large as a request, never larger");
         JoinMessage back = JoinMessage.verify(reply, verifier, NOW);
         assertTrue(back.reply());
         assertFalse(back.greeting());
         assertEquals(seen, back.observed());
         assertEquals(7000, back.gossipPort());
+        assertArrayEquals(nonce, back.nonce(), "a reply names the request it answers");
+        assertEquals(88L, back.incarnation());
     }
 
     @Test
     void oldJoinMessagesAndRecordSignaturesPassedOffAsJoinsAreRefused() {
         Identity home = node("home");
-        byte[] request = JoinMessage.request(home.cert(), 7946, NOW).encode(home.key());
+        byte[] request = JoinMessage.request(home.cert(), 7946, NOW, 1L, new byte[JoinMessage.NONCE_SIZE])
+                .encode(home.key());
         assertEquals(Reason.STALE, assertThrows(MemberRejected.class, () -> JoinMessage.verify(request, verifier,
                 NOW.plus(JoinMessage.MAX_AGE).plusSeconds(1))).reason());
         // Every byte of the body and signature counts; the padding after them is not signed.

@@ -1,0 +1,62 @@
+package dev.skein.node.route;
+
+import dev.skein.protocol.addr.IpPrefix;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Which subnets of other members this node routes to them: a local decision, as Tailscale's
+ * {@code --accept-routes} and Nebula's {@code unsafe_routes}. A certificate says what a member may route for; this
+ * node decides what it accepts. Refused, in this order:
+ * <ol>
+ *   <li>a default route (0.0.0.0/0, ::/0): all of a machine's traffic is never a side effect of membership;</li>
+ *   <li>a subnet that overlaps the mesh prefix (the network of the overlay addresses): it would take members'
+ *       own addresses;</li>
+ *   <li>with {@code accept-subnets} in the configuration, a subnet inside none of its prefixes;</li>
+ *   <li>a subnet that overlaps a network of one of this machine's interfaces (it would take the LAN), or covers
+ *       an underlay address Skein itself sends to, a seed's or a peer's endpoint (it would loop the underlay into
+ *       the tunnel).</li>
+ * </ol>
+ * Pure: the caller passes in the machine's networks and the underlay addresses of the moment.
+ */
+public final class RoutePolicy {
+    private final IpPrefix meshPrefix;
+    /** The configured {@code accept-subnets}, or null for the default (every subnet the rules above allow). */
+    private final List<IpPrefix> accepted;
+
+    public RoutePolicy(IpPrefix meshPrefix, List<IpPrefix> accepted) {
+        this.meshPrefix = meshPrefix.network();
+        this.accepted = accepted == null ? null : List.copyOf(accepted);
+    }
+
+    /**
+     * Null if {@code subnet} may be routed to the member that holds it; else why not, in a few words.
+     *
+     * @param localNetworks the networks of this machine's interfaces (but the TUN device's)
+     * @param underlay      addresses Skein sends datagrams to: seeds and peers' endpoints
+     */
+    public String refusal(IpPrefix subnet, Collection<IpPrefix> localNetworks, Collection<InetAddress> underlay) {
+        IpPrefix net = subnet.network();
+        if (net.bits() == 0) {
+            return "a default route (an exit node is used only when the configuration names it)";
+        }
+        if (net.overlaps(meshPrefix)) {
+            return "inside the mesh prefix " + meshPrefix;
+        }
+        if (accepted != null && accepted.stream().noneMatch(a -> a.contains(net))) {
+            return "not in accept-subnets";
+        }
+        for (IpPrefix local : localNetworks) {
+            if (net.overlaps(local)) {
+                return "overlaps the local network " + local.network();
+            }
+        }
+        for (InetAddress a : underlay) {
+            if (net.contains(a.getAddress())) {
+                return "covers the underlay address " + a.getHostAddress() + " (it would loop into the tunnel)";
+            }
+        }
+        return null;
+    }
+}
