@@ -5,6 +5,7 @@ import io.atomix.cluster.Member;
 import io.atomix.cluster.MemberId;
 import io.atomix.cluster.protocol.SwimMembershipProtocol;
 import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
+import io.atomix.utils.net.Address;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,11 +87,22 @@ final class Gossip implements AutoCloseable {
         cluster.getMembershipService().getLocalMember().properties().setProperty(RECORD, record);
     }
 
-    /** Sends our signed goodbye to every member over the reliable channel; completes when all were written. */
-    CompletableFuture<Void> announceLeave(byte[] leavingRecord) {
+    /**
+     * Sends our signed goodbye over the reliable channel to every member the gossip layer lists and to every
+     * gossip address in {@code alsoTo} (the members we installed: one that restarted moments ago may not be listed
+     * by SWIM yet, and would otherwise learn of our leaving only by failure detection). Completes when all were
+     * written.
+     */
+    CompletableFuture<Void> announceLeave(byte[] leavingRecord, java.util.Collection<Address> alsoTo) {
+        java.util.Set<Address> to = new java.util.LinkedHashSet<>(alsoTo);
+        for (Member m : cluster.getMembershipService().getMembers()) {
+            if (!m.id().id().equals(self)) {
+                to.add(m.address());
+            }
+        }
         List<CompletableFuture<Void>> sent = new ArrayList<>();
-        for (Listed m : members()) {
-            sent.add(send(m.name(), LEAVE, leavingRecord));
+        for (Address a : to) {
+            sent.add(cluster.getMessagingService().sendAsync(a, LEAVE, leavingRecord, false));
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }

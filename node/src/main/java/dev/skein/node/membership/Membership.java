@@ -56,8 +56,6 @@ public final class Membership implements AutoCloseable {
     private static final int MAX_RECORDS_PER_SET = 4096;
     private static final int MAX_REFUSALS = 32;
     static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
-    /** An observed endpoint that no member has confirmed for this long is dropped from our record. */
-    static final Duration OBSERVED_TTL = Duration.ofSeconds(30);
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -115,7 +113,7 @@ public final class Membership implements AutoCloseable {
     /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
     private final Map<String, Long> newcomers = new HashMap<>();
     /** Our endpoints as members saw them (to System.nanoTime() of the last sighting), the newest first. */
-    private LinkedHashMap<InetSocketAddress, Long> observed = new LinkedHashMap<>();
+    private final ObservedEndpoints observed = new ObservedEndpoints();
     private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
     private List<Claims.Conflict> conflicts = List.of();
     private List<InetSocketAddress> localEndpoints = List.of();
@@ -174,7 +172,7 @@ public final class Membership implements AutoCloseable {
 
     /** A member told us the endpoint our packets come from (a pong): a candidate worth publishing. */
     public void onObserved(InetSocketAddress endpoint, String byMember) {
-        executor.execute(() -> guarded(() -> observe(endpoint, System.nanoTime())));
+        executor.execute(() -> guarded(() -> observe(endpoint, byMember, System.nanoTime())));
     }
 
     /**
@@ -433,7 +431,7 @@ public final class Membership implements AutoCloseable {
                 log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
             }
             if (j.observed() != null) {
-                observe(j.observed(), now);
+                observe(j.observed(), j.name(), now);
             }
         } else {
             byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now(),
@@ -542,7 +540,7 @@ public final class Membership implements AutoCloseable {
         if (sameRecords(alive, lastAlive)) {
             // Nothing to install or remove: the common case, which in a large mesh runs a few times a second.
             snapshot = new Snapshot(snapshot.members(), snapshot.conflicts(), List.copyOf(refusals.values()),
-                    own.endpoints(), List.copyOf(observed.keySet()));
+                    own.endpoints(), observed.published());
             return;
         }
         List<Certificate> certs = new ArrayList<>();
@@ -587,7 +585,7 @@ public final class Membership implements AutoCloseable {
         views.sort((a, b) -> a.name().compareTo(b.name()));
         lastAlive = alive; // only now: should installing have thrown, the next apply tries again
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
-                List.copyOf(refusals.values()), own.endpoints(), List.copyOf(observed.keySet()));
+                List.copyOf(refusals.values()), own.endpoints(), observed.published());
     }
 
     /** True if the two lists hold the very same records in the same order (records are replaced, never changed). */
@@ -637,7 +635,7 @@ public final class Membership implements AutoCloseable {
     // ---- our own record
 
     private List<InetSocketAddress> candidates() {
-        List<InetSocketAddress> c = new ArrayList<>(observed.keySet());
+        List<InetSocketAddress> c = new ArrayList<>(observed.published());
         for (InetSocketAddress e : localEndpoints) {
             if (!c.contains(e)) {
                 c.add(e);
@@ -652,7 +650,7 @@ public final class Membership implements AutoCloseable {
         }
         lastEndpointCheckNanos = now;
         List<InetSocketAddress> fresh = settings.localEndpoints().get();
-        boolean expired = observed.values().removeIf(seen -> now - seen > OBSERVED_TTL.toNanos());
+        boolean expired = observed.expire(now);
         if (!fresh.equals(localEndpoints) || expired) {
             localEndpoints = fresh;
             republish();
@@ -660,21 +658,15 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * Our endpoint as a member saw it. A new one goes first in our record (after a NAT reboot or a move it is
-     * the one that works), and is published at once; one we already publish is only marked as still seen.
-     * Without NAT it is one of our local endpoints: `skein status` still shows it, as how the mesh sees us.
+     * Our endpoint as {@code member} saw it. Published once it is confirmed ({@link ObservedEndpoints}: two
+     * members, or a seed), first in our record: after a NAT reboot or a move it is the one that works. Without
+     * NAT it is one of our local endpoints: `skein status` still shows it, as how the mesh sees us.
      */
-    private void observe(InetSocketAddress endpoint, long now) {
-        if (observed.containsKey(endpoint)) {
-            observed.put(endpoint, now);
-            return;
+    private void observe(InetSocketAddress endpoint, String member, long now) {
+        if (observed.report(endpoint, member, seedNames.containsValue(member), now)) {
+            log.info("our endpoint as the mesh sees it: {}", endpoint);
+            republish();
         }
-        LinkedHashMap<InetSocketAddress, Long> fresh = new LinkedHashMap<>();
-        fresh.put(endpoint, now);
-        fresh.putAll(observed);
-        observed = fresh;
-        log.info("our endpoint as the mesh sees it: {}", endpoint);
-        republish();
     }
 
     private void republish() {
@@ -719,7 +711,15 @@ public final class Membership implements AutoCloseable {
                 byte[] bye = own.sign(settings.signingKey());
                 gossip.publish(Base64.getEncoder().encodeToString(bye));
                 try {
-                    gossip.announceLeave(bye).get(1, TimeUnit.SECONDS);
+                    List<io.atomix.utils.net.Address> members = new ArrayList<>();
+                    for (String name : installed.keySet()) {
+                        MemberRecord r = table.record(name);
+                        if (r != null) {
+                            members.add(new io.atomix.utils.net.Address(r.certificate().address().address(),
+                                    r.gossipPort()));
+                        }
+                    }
+                    gossip.announceLeave(bye, members).get(1, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     log.debug("goodbye not delivered to every member: {}", e.toString());
                 }

@@ -38,6 +38,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void routePolicyAndOverlayFilter() throws Exception {
+        NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
+        assertNull(defaults.acceptSubnets(), "no accept-subnets: the default policy");
+        assertTrue(defaults.overlayFilter(), "the overlay filter is on unless turned off");
+        NodeConfig c = ConfigLoader.parse(FILE, MINIMAL + "accept-subnets: [100.96.0.0/12]\noverlay-filter: false\n");
+        assertEquals(java.util.List.of(dev.skein.protocol.addr.IpPrefix.parse("100.96.0.0/12")), c.acceptSubnets());
+        assertFalse(c.overlayFilter());
+        assertEquals(java.util.List.of(), ConfigLoader.parse(FILE, MINIMAL + "accept-subnets: []\n").acceptSubnets(),
+                "an empty list accepts no subnet");
+        assertTrue(error(MINIMAL + "accept-subnets: [lan]\n").contains("accept-subnets"));
+        assertTrue(error(MINIMAL + "overlay-filter: perhaps\n").contains("overlay-filter"));
+    }
+
+    @Test
     void badInputNamesTheKey() {
         assertTrue(error(MINIMAL + "colour: blue\n").contains("colour: unknown key"));
         assertTrue(error(MINIMAL + "mtu: 12\n").contains("mtu:"));
