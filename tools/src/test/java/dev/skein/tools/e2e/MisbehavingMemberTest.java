@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,13 +64,7 @@ class MisbehavingMemberTest {
     }
 
     private String status(String ns, String name) {
-        return Netns.exec(ns, String.join(" ", SkeinProcess.command("status", "--json", "--socket",
-                pki.socket(name).toString())), 20).output();
-    }
-
-    private static long counter(String statusJson, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":\\s*\"?(\\d+)").matcher(statusJson);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        return SkeinProcess.statusJson(ns, pki.socket(name));
     }
 
     @Test
@@ -120,10 +112,11 @@ class MisbehavingMemberTest {
         assertEquals(0, Netns.exec(n3, "ping -c 1 -W 2 100.64.0.1", 10).exit(), "n3 cannot reach n1 at all");
         Netns.sh("ip -n " + n3 + " addr add 100.96.1.5/32 dev lo");
         Netns.sh("ip -n " + n3 + " addr add 100.96.2.5/32 dev lo");
-        long forbiddenBefore = counter(status(n1, "n1"), "forbidden-source");
+        long forbiddenBefore = SkeinProcess.counter(status(n1, "n1"), "forbidden-source");
         Netns.Result spoofed = Netns.exec(n3, "ping -c 3 -i 0.2 -W 1 -I 100.96.1.5 100.64.0.1", 15);
         assertNotEquals(0, spoofed.exit(), "n1 answered a packet from n2's subnet sent by n3:\n" + spoofed.output());
-        assertTrue(counter(status(n1, "n1"), "forbidden-source") >= forbiddenBefore + 3, status(n1, "n1"));
+        String counted = status(n1, "n1");
+        assertTrue(SkeinProcess.counter(counted, "forbidden-source") >= forbiddenBefore + 3, counted);
         assertEquals(0, Netns.exec(n3, "ping -c 1 -W 2 -I 100.96.2.5 100.64.0.1", 10).exit(),
                 "the rest of n3's own subnet is n3's");
 

@@ -34,6 +34,19 @@ final class SkeinProcess {
         return cmd;
     }
 
+    /** `skein status --json` of the node in {@code ns} whose control socket is {@code socket}. */
+    static String statusJson(String ns, Path socket) {
+        return Netns.exec(ns, String.join(" ", command("status", "--json", "--socket", socket.toString())), 20)
+                .output();
+    }
+
+    /** A drop counter from `skein status --json` (0 when absent: JSON leaves zeros out). */
+    static long counter(String statusJson, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(name)
+                + "\":\\s*\"?(\\d+)").matcher(statusJson);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     /** Runs `skein up --config CONFIG` in {@code ns} and waits until it says it is up. */
     static SkeinProcess up(Netns netns, String ns, Path config) throws IOException, InterruptedException {
         return up(netns, ns, config, List.of());
