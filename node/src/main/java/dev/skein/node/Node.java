@@ -254,17 +254,23 @@ public final class Node implements AutoCloseable {
     /** The networks of this machine's interfaces (but the TUN device and loopback): no member may take them. */
     private List<IpPrefix> localNetworks() {
         List<IpPrefix> out = new ArrayList<>();
+        for (InterfaceAddress a : underlayInterfaceAddresses()) {
+            out.add(IpPrefix.of(a.getAddress().getAddress(), a.getNetworkPrefixLength()).network());
+        }
+        return out;
+    }
+
+    /** The addresses of this host's interfaces that are up, but loopback and our TUN device. */
+    private List<InterfaceAddress> underlayInterfaceAddresses() {
+        List<InterfaceAddress> out = new ArrayList<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback() || nic.getName().equals(config.interfaceName())) {
-                    continue;
-                }
-                for (InterfaceAddress a : nic.getInterfaceAddresses()) {
-                    out.add(IpPrefix.of(a.getAddress().getAddress(), a.getNetworkPrefixLength()).network());
+                if (nic.isUp() && !nic.isLoopback() && !nic.getName().equals(config.interfaceName())) {
+                    out.addAll(nic.getInterfaceAddresses());
                 }
             }
         } catch (IOException e) {
-            log.debug("listing local networks: {}", e.toString());
+            log.debug("listing local addresses: {}", e.toString());
         }
         return out;
     }
@@ -273,34 +279,18 @@ public final class Node implements AutoCloseable {
     private List<InetAddress> underlayAddresses() {
         List<InetAddress> out = new ArrayList<>();
         config.seeds().forEach(s -> out.add(s.getAddress()));
-        for (Peer p : device.peers()) {
-            if (p.endpoint() != null) {
-                out.add(p.endpoint().getAddress());
-            }
-            if (p.reach() != null) {
-                p.reach().candidates().forEach(c -> out.add(c.getAddress()));
-            }
-        }
+        device.peers().forEach(p -> p.addUnderlayAddresses(out));
         return out;
     }
 
     /** Our data-plane endpoints on this host: each up, non-loopback IPv4 address but the overlay's, at our port. */
     List<InetSocketAddress> localEndpoints() {
         List<InetSocketAddress> out = new ArrayList<>();
-        try {
-            int port = device.listenPort();
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback() || nic.getName().equals(config.interfaceName())) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-                    if (a instanceof Inet4Address) {
-                        out.add(new InetSocketAddress(a, port));
-                    }
-                }
+        int port = device.listenPort();
+        for (InterfaceAddress a : underlayInterfaceAddresses()) {
+            if (a.getAddress() instanceof Inet4Address) {
+                out.add(new InetSocketAddress(a.getAddress(), port));
             }
-        } catch (IOException e) {
-            log.debug("listing local addresses: {}", e.toString());
         }
         out.sort((a, b) -> a.toString().compareTo(b.toString()));
         return out;

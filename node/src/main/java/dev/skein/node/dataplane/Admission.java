@@ -96,8 +96,8 @@ final class Admission {
         }
         long key = relaySource != 0 ? relaySource : SourceRateLimiter.key(from.getAddress());
         boolean underLoad = handshakesInWindow >= HANDSHAKES_UNDER_LOAD;
-        if (!underLoad && handshakes.hasBudget(key, now)) {
-            handshakes.allow(key, now);
+        // A refused allow() charges nothing: the bucket only refills to now.
+        if (!underLoad && handshakes.allow(key, now)) {
             handshakesInWindow++;
             return Verdict.ADMIT;
         }

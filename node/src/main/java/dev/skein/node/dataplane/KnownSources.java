@@ -1,9 +1,7 @@
 package dev.skein.node.dataplane;
 
 import dev.skein.node.peer.Peer;
-import dev.skein.node.peer.Reach;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -57,18 +55,7 @@ final class KnownSources {
 
     private static Set<InetAddress> gather(Collection<Peer> peers) {
         Set<InetAddress> out = new HashSet<>();
-        for (Peer p : peers) {
-            InetSocketAddress e = p.endpoint();
-            if (e != null) {
-                out.add(e.getAddress());
-            }
-            Reach reach = p.reach();
-            if (reach != null) {
-                for (InetSocketAddress c : reach.candidates()) {
-                    out.add(c.getAddress());
-                }
-            }
-        }
+        peers.forEach(p -> p.addUnderlayAddresses(out));
         return out;
     }
 }

@@ -80,7 +80,10 @@ public final class SourceRateLimiter {
         return k == EMPTY ? EMPTY + 1 : k;
     }
 
-    /** True if the source may send one more message now, which it is then charged for. */
+    /**
+     * True if the source may send one more message now, which it is then charged for. A refusal charges nothing
+     * (the bucket is only brought up to date).
+     */
     public boolean allow(InetAddress source, long nowNanos) {
         return allow(key(source), nowNanos);
     }
@@ -121,16 +124,6 @@ public final class SourceRateLimiter {
         }
         overflowTokens = t - costNanos;
         return true;
-    }
-
-    /** True if the source has a message's worth of budget now; charges nothing and remembers nothing. */
-    public boolean hasBudget(long key, long nowNanos) {
-        int slot = find(keys, key);
-        if (keys[slot] == EMPTY) {
-            return size < maxEntries || Math.min(burstNanos, overflowUsed
-                    ? overflowTokens + (nowNanos - overflowSeen) : burstNanos) >= costNanos;
-        }
-        return Math.min(burstNanos, tokens[slot] + (nowNanos - seen[slot])) >= costNanos;
     }
 
     /** Sources tracked now (for tests and `skein status`). */

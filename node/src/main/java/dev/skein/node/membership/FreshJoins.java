@@ -33,7 +33,6 @@ final class FreshJoins {
         }
     };
     private final LinkedHashMap<ByteBuffer, Long> nonces = new LinkedHashMap<>();
-    private String lastRefusal = "";
 
     FreshJoins(SecureRandom random) {
         this.random = random;
@@ -51,26 +50,21 @@ final class FreshJoins {
         return nonce;
     }
 
-    /** True if {@code j} (verified) is fresh; then it is remembered as the sender's latest. */
-    boolean accept(JoinMessage j, long nowNanos) {
+    /**
+     * Null if {@code j} (verified) is fresh, which is then remembered as the sender's latest; else why it is not.
+     */
+    String refusal(JoinMessage j, long nowNanos) {
         if (j.reply()) {
             Long sent = nonces.get(ByteBuffer.wrap(j.nonce()));
             if (sent == null || nowNanos - sent > REPLY_WINDOW_NANOS) {
-                lastRefusal = "a reply to no request of ours";
-                return false;
+                return "a reply to no request of ours";
             }
         }
         Long last = lastMillis.get(j.name());
         if (last != null && j.unixMillis() <= last) {
-            lastRefusal = "not later than the last join from " + j.name();
-            return false;
+            return "not later than the last join from " + j.name();
         }
         lastMillis.put(j.name(), j.unixMillis());
-        return true;
-    }
-
-    /** Why the last join was refused, for the log. */
-    String lastRefusal() {
-        return lastRefusal;
+        return null;
     }
 }

@@ -411,10 +411,11 @@ public final class Membership implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        if (!freshJoins.accept(j, now)) {
+        String stale = freshJoins.refusal(j, now);
+        if (stale != null) {
             // A replay (or a duplicate): it must not extend a member's grace, undo a goodbye, or teach us an
             // address. Seen on every lost-and-resent greeting too, so no warning.
-            log.debug("join from {} ({}) ignored: {}", from, j.name(), freshJoins.lastRefusal());
+            log.debug("join from {} ({}) ignored: {}", from, j.name(), stale);
             return;
         }
         recentJoins.put(j.name(), now);

@@ -46,7 +46,6 @@ public final class Peer {
     InitiatorHandshake pendingHandshake;
     long handshakeStartedNanos;
     long lastInitiationSentNanos = Long.MIN_VALUE / 2;
-    byte[] lastAcceptedTimestamp;
     long lastInitiationConsumedNanos = Long.MIN_VALUE / 2;
     long lastCookieRetryNanos = Long.MIN_VALUE / 2;
 
@@ -122,6 +121,17 @@ public final class Peer {
 
     public void endpoint(InetSocketAddress endpoint) {
         this.endpoint = endpoint;
+    }
+
+    /** Adds the underlay addresses this peer's packets come from or go to: its endpoint and its candidates. */
+    public void addUnderlayAddresses(java.util.Collection<java.net.InetAddress> out) {
+        InetSocketAddress e = endpoint;
+        if (e != null) {
+            out.add(e.getAddress());
+        }
+        if (reach != null) {
+            reach.candidates().forEach(c -> out.add(c.getAddress()));
+        }
     }
 
     /** Path probing state, or null for a plain WireGuard peer. */

@@ -28,8 +28,9 @@ public final class Sessions {
     private final IndexTable indices;
     private final SecureRandom random;
     /**
-     * The greatest initiation timestamp accepted per static key, kept when a peer object is dropped and made
-     * again (a member that left and came back): else an initiation captured before could be accepted once more.
+     * The greatest initiation timestamp accepted per static key. Kept here, not in the peer object, because that
+     * is dropped and made again (a member that left and came back): an initiation captured before must not be
+     * accepted once more.
      */
     private final java.util.Map<java.nio.ByteBuffer, byte[]> acceptedTimestamps =
             new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -166,12 +167,9 @@ public final class Sessions {
         Peer peer = sender[0];
         java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
         synchronized (peer) {
-            byte[] last = peer.lastAcceptedTimestamp;
+            byte[] last;
             synchronized (acceptedTimestamps) {
-                byte[] remembered = acceptedTimestamps.get(key);
-                if (remembered != null && (last == null || Tai64n.isAfter(remembered, last))) {
-                    last = remembered;
-                }
+                last = acceptedTimestamps.get(key);
             }
             if (!Tai64n.isAfter(init.timestamp(), last)) {
                 throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");
@@ -189,7 +187,6 @@ public final class Sessions {
                 indices.remove(index);
                 throw e;
             }
-            peer.lastAcceptedTimestamp = init.timestamp();
             synchronized (acceptedTimestamps) {
                 acceptedTimestamps.put(key, init.timestamp());
             }

@@ -37,10 +37,10 @@ class FreshJoinsTest {
     @Test
     void eachSendersJoinsMustComeLaterAndLater() {
         long t = NOW.toEpochMilli();
-        assertTrue(fresh.accept(greeting(t), 0));
-        assertFalse(fresh.accept(greeting(t), SECOND), "the same greeting again: a replay");
-        assertFalse(fresh.accept(greeting(t - 1000), SECOND), "an older one: a replay");
-        assertTrue(fresh.accept(greeting(t + 1), SECOND));
+        assertNull(fresh.refusal(greeting(t), 0));
+        assertNotNull(fresh.refusal(greeting(t), SECOND), "the same greeting again: a replay");
+        assertNotNull(fresh.refusal(greeting(t - 1000), SECOND), "an older one: a replay");
+        assertNull(fresh.refusal(greeting(t + 1), SECOND));
     }
 
     @Test
@@ -50,12 +50,12 @@ class FreshJoinsTest {
         InetSocketAddress seen = new InetSocketAddress("198.18.0.3", 40000);
         long t = NOW.toEpochMilli();
         JoinMessage answer = JoinMessage.reply(office, 7946, seen, Instant.ofEpochMilli(t), 5L, ours);
-        assertTrue(fresh.accept(answer, SECOND));
+        assertNull(fresh.refusal(answer, SECOND));
         JoinMessage other = JoinMessage.request(office, 7946, NOW, 1L, new byte[JoinMessage.NONCE_SIZE]);
         JoinMessage elsewhere = JoinMessage.reply(office, 7946, seen, Instant.ofEpochMilli(t + 1), 5L, other);
-        assertFalse(fresh.accept(elsewhere, SECOND), "a reply captured elsewhere answers no request of ours");
+        assertNotNull(fresh.refusal(elsewhere, SECOND), "a reply captured elsewhere answers no request of ours");
         JoinMessage late = JoinMessage.reply(office, 7946, seen, Instant.ofEpochMilli(t + 2), 5L, ours);
-        assertFalse(fresh.accept(late, FreshJoins.REPLY_WINDOW_NANOS + 2 * SECOND), "too late for our request");
+        assertNotNull(fresh.refusal(late, FreshJoins.REPLY_WINDOW_NANOS + 2 * SECOND), "too late for our request");
     }
 
     @Test
