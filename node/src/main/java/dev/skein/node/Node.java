@@ -6,6 +6,8 @@ import dev.skein.node.dataplane.Device;
 import dev.skein.node.control.ControlHandler;
 import dev.skein.node.control.ControlServer;
 import dev.skein.node.membership.Membership;
+import dev.skein.node.os.ExitGateway;
+import dev.skein.node.os.ExitRouting;
 import dev.skein.node.os.OverlayFilter;
 import dev.skein.node.os.RtNetlink;
 import dev.skein.node.os.Tun;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     private static final int TX_QUEUE_LENGTH = 1000;
+    private static final IpPrefix DEFAULT_ROUTE = IpPrefix.parse("0.0.0.0/0");
     /**
      * TUN and UDP offloads (TSO, GSO, GRO): on unless {@code -Dskein.offload=false}, which the benchmark uses to
      * measure what they are worth.
@@ -57,6 +60,8 @@ public final class Node implements AutoCloseable {
     private final int interfaceIndex;
     private volatile Membership membership;
     private volatile OverlayFilter overlayFilter;
+    private volatile ExitRouting exitRouting;
+    private volatile ExitGateway exitGateway;
     private volatile ControlServer control;
     private volatile boolean closed;
     private final RoutePolicy routePolicy;
@@ -79,7 +84,8 @@ public final class Node implements AutoCloseable {
         this.device = device;
         this.netlink = netlink;
         this.interfaceIndex = interfaceIndex;
-        this.routePolicy = new RoutePolicy(certificate.address().network(), config.acceptSubnets());
+        this.routePolicy = new RoutePolicy(certificate.address().network(), config.acceptSubnets(),
+                config.exitNode());
     }
 
     public static Node start(NodeConfig config) throws NodeException {
@@ -98,6 +104,10 @@ public final class Node implements AutoCloseable {
         }
         if (!cert.name().equals(config.name())) {
             throw new NodeException("name '" + config.name() + "' does not match the certificate's '" + cert.name() + "'");
+        }
+        if (config.exit() && !cert.subnets().contains(DEFAULT_ROUTE)) {
+            throw new NodeException("exit: true, but " + config.certFile() + " does not carry the subnet " + DEFAULT_ROUTE
+                    + " (members route to an exit only what its certificate grants; sign it with --subnets 0.0.0.0/0)");
         }
         if (keys.x25519PrivateKey().length != 32
                 || !Arrays.equals(Curve25519.publicKey(keys.x25519PrivateKey()), cert.x25519PublicKey())) {
@@ -128,6 +138,14 @@ public final class Node implements AutoCloseable {
             } else {
                 log.warn("overlay-filter: false: the overlay address (and the gossip port on it) can be reached from "
                         + "the underlay by a neighbour that routes to it");
+            }
+            if (config.exitNode() != null) {
+                // Marked before the first datagram: Skein's own traffic must never follow the default route it adds.
+                device.markUnderlay(device.listenPort());
+                node.exitRouting = ExitRouting.install(netlink, index, config.interfaceName(), device.listenPort());
+            }
+            if (config.exit()) {
+                node.exitGateway = ExitGateway.install(config.interfaceName(), cert.address().network());
             }
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
@@ -180,7 +198,7 @@ public final class Node implements AutoCloseable {
                 local = localNetworks();
                 underlay = underlayAddresses();
             }
-            String why = routePolicy.refusal(p, local, underlay);
+            String why = routePolicy.refusal(member, p, local, underlay);
             if (why == null) {
                 out.add(p);
             } else {
@@ -213,10 +231,13 @@ public final class Node implements AutoCloseable {
             if (certificate.address().network().contains(p)) {
                 continue; // on the TUN device's own network already
             }
-            if (peer.reach() == null && p.bits() == 0) {
-                // A WireGuard peer's 0.0.0.0/0 in the configuration: the data plane sends it what reaches the TUN
-                // device, but a default route into the tunnel would take the underlay too.
-                refuseRoute(p, peer.name(), "a default route (the data plane uses it; no kernel route)");
+            if (p.bits() == 0) {
+                if (peer.reach() == null) {
+                    // A WireGuard peer's 0.0.0.0/0 in the configuration: the data plane sends it what reaches the TUN
+                    // device, but a default route into the tunnel would take the underlay too.
+                    refuseRoute(p, peer.name(), "a default route (the data plane uses it; no kernel route)");
+                }
+                // The exit-node's: ExitRouting's table has sent it into the device since the node started.
                 continue;
             }
             try {
@@ -244,6 +265,25 @@ public final class Node implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Why the configured exit-node carries no traffic now, or null if it does (or none is configured): for
+     * `skein status`. Until it does, traffic outside the mesh is dropped, not sent around the tunnel.
+     */
+    public String exitNodeProblem() {
+        String exit = config.exitNode();
+        if (exit == null) {
+            return null;
+        }
+        for (Peer p : device.peers()) {
+            if (p.name().equals(exit)) {
+                return p.allowedIps().contains(DEFAULT_ROUTE) ? null
+                        : "exit-node " + exit + ": its certificate carries no " + DEFAULT_ROUTE
+                        + "; traffic outside the mesh is dropped";
+            }
+        }
+        return "exit-node " + exit + ": not a member now; traffic outside the mesh is dropped";
     }
 
     /** A member left: its refused routes are no longer anyone's concern. */
@@ -341,9 +381,15 @@ public final class Node implements AutoCloseable {
             membership.close(failure == null); // says goodbye through the data plane, so before it stops
         }
         device.close();
+        if (exitRouting != null) {
+            exitRouting.close();
+        }
         netlink.close();
         if (overlayFilter != null) {
             overlayFilter.close();
+        }
+        if (exitGateway != null) {
+            exitGateway.close();
         }
         log.info("{} down: {} removed; dropped packets: {}", config.name(), config.interfaceName(),
                 device.counters().snapshot());

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -95,8 +95,17 @@ public final class ConfigLoader {
         boolean overlayFilter = bool(m, "overlay-filter", true);
         List<IpPrefix> acceptSubnets = m.containsKey("accept-subnets")
                 ? prefixes(m.get("accept-subnets"), "accept-subnets") : null;
+        String exitNode = string(m, "exit-node", null);
+        if (exitNode != null && (exitNode.equals(name) || !exitNode.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"))) {
+            throw error("exit-node", exitNode.equals(name) ? "a node cannot be its own exit"
+                    : "'" + exitNode + "' is not a member's name");
+        }
+        boolean exit = bool(m, "exit", false);
+        if (exit && exitNode != null) {
+            throw error("exit", "an exit sends outside traffic to its own underlay, not through another exit-node");
+        }
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
-                tuning, overlayFilter, acceptSubnets);
+                tuning, overlayFilter, acceptSubnets, exitNode, exit);
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -9,12 +9,15 @@ import java.util.List;
  * A node's configuration, as read from its YAML file (see configs/ and ../shared/SPEC.md). Paths are absolute.
  * {@code overlayFilter}: install the nftables table that keeps the underlay from the overlay address (default
  * true; without nft the node then refuses to start). {@code acceptSubnets}: the prefixes inside which other
- * members' subnets may be routed, or null for the default policy (see {@code RoutePolicy}).
+ * members' subnets may be routed, or null for the default policy (see {@code RoutePolicy}). {@code exitNode}: the
+ * member this node sends all traffic outside the mesh to (its certificate must carry 0.0.0.0/0), or null.
+ * {@code exit}: this node is an exit: it forwards what members send to addresses outside the mesh, masqueraded.
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
-                         Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets) {
+                         Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets,
+                         String exitNode, boolean exit) {
     public NodeConfig {
         acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);

@@ -76,6 +76,10 @@ public final class ControlHandler {
         }
         snap.conflicts().forEach(c -> s.addWarnings("conflict: " + c));
         node.refusedRoutes().forEach((prefix, why) -> s.addWarnings("route " + prefix + " refused: " + why));
+        String exit = node.exitNodeProblem();
+        if (exit != null) {
+            s.addWarnings(exit);
+        }
         snap.refusals().forEach(r -> s.addWarnings("refused " + r));
         return s.build();
     }

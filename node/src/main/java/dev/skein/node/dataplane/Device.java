@@ -264,6 +264,11 @@ public final class Device implements AutoCloseable {
         return udp.localPort();
     }
 
+    /** Marks the data plane's underlay datagrams with {@code mark}, for policy routing (see os.ExitRouting). */
+    public void markUnderlay(int mark) throws IOException {
+        udp.mark(mark);
+    }
+
     /** What the data plane batches and which cipher it uses: for the log line at start and for tests. */
     public String offloads() {
         return "TUN " + (tun.segmentationOffload() ? "TSO" : tun.vnetHeader() ? "checksum only" : "off")

@@ -16,7 +16,8 @@ import java.util.Map;
  * the same on every node because it depends only on the certificates:
  * <b>the certificate issued first (earliest not-before) keeps the prefix; on a tie, the smaller name</b>.
  * The loser keeps its other claims. Overlapping prefixes of different lengths are not conflicts: longest-prefix
- * match sends each packet to the most specific owner.
+ * match sends each packet to the most specific owner. A default route is no conflict either: every exit may
+ * carry one, and each node picks at most one exit by name ({@code exit-node}).
  */
 final class Claims {
     private Claims() {}
@@ -57,6 +58,9 @@ final class Claims {
         List<Conflict> conflicts = new ArrayList<>();
         Map<IpPrefix, String> winners = new HashMap<>();
         claimants.forEach((prefix, who) -> {
+            if (prefix.bits() == 0) {
+                return; // every claimant keeps it (see granted below)
+            }
             who.sort(PRECEDENCE);
             winners.put(prefix, who.get(0).name());
             if (who.size() > 1) {
@@ -67,7 +71,8 @@ final class Claims {
         // Each node's grants in its certificate's order (address first), whatever order the certificates came in.
         Map<String, List<IpPrefix>> granted = new HashMap<>();
         for (Certificate c : certificates) {
-            granted.put(c.name(), claimsOf(c).stream().filter(p -> c.name().equals(winners.get(p))).toList());
+            granted.put(c.name(), claimsOf(c).stream()
+                    .filter(p -> p.bits() == 0 || c.name().equals(winners.get(p))).toList());
         }
         conflicts.sort(Comparator.comparing(c -> c.prefix().toString()));
         return new Resolution(Map.copyOf(granted), List.copyOf(conflicts));

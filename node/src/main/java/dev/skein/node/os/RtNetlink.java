@@ -22,6 +22,8 @@ public final class RtNetlink implements AutoCloseable {
     private static final short RTM_NEWADDR = 20;
     private static final short RTM_NEWROUTE = 24;
     private static final short RTM_DELROUTE = 25;
+    private static final short RTM_NEWRULE = 32;
+    private static final short RTM_DELRULE = 33;
     private static final short NLMSG_ERROR = 2;
 
     private static final short NLM_F_REQUEST = 0x1;
@@ -38,8 +40,17 @@ public final class RtNetlink implements AutoCloseable {
     private static final short RTA_DST = 1;
     private static final short RTA_OIF = 4;
     private static final short RTA_PRIORITY = 6;
+    private static final short RTA_TABLE = 15;
+    private static final short FRA_PRIORITY = 6;
+    private static final short FRA_FWMARK = 10;
+    private static final short FRA_SUPPRESS_PREFIXLEN = 14;
+    private static final short FRA_TABLE = 15;
+    private static final short FRA_FWMASK = 16;
+    private static final int FIB_RULE_INVERT = 0x2;
+    private static final byte FR_ACT_TO_TBL = 1;
 
-    private static final byte RT_TABLE_MAIN = (byte) 254;
+    /** The main routing table, where `ip route` without "table" looks. */
+    public static final int RT_TABLE_MAIN = 254;
     /** Routes Skein installs are tagged with their own protocol number, so they can be told apart ("proto 77"). */
     public static final byte RTPROT_SKEIN = 77;
     private static final byte RT_SCOPE_LINK = (byte) 253;
@@ -92,23 +103,64 @@ public final class RtNetlink implements AutoCloseable {
      * exists", and the route stays as it was): Skein must not take over a route of the machine's.
      */
     public synchronized void addRoute(int index, IpPrefix destination) throws IOException {
-        transact(route(RTM_NEWROUTE, (short) (NLM_F_CREATE | NLM_F_EXCL), index, destination),
-                "add route " + destination);
+        addRoute(index, destination, RT_TABLE_MAIN);
+    }
+
+    /** {@link #addRoute(int, IpPrefix)} into routing table {@code table}. */
+    public synchronized void addRoute(int index, IpPrefix destination, int table) throws IOException {
+        transact(route(RTM_NEWROUTE, (short) (NLM_F_CREATE | NLM_F_EXCL), index, destination, table),
+                "add route " + destination + (table == RT_TABLE_MAIN ? "" : " to table " + table));
     }
 
     /** Removes a route that {@link #addRoute} installed. */
     public synchronized void deleteRoute(int index, IpPrefix destination) throws IOException {
-        transact(route(RTM_DELROUTE, (short) 0, index, destination), "delete route " + destination);
+        transact(route(RTM_DELROUTE, (short) 0, index, destination, RT_TABLE_MAIN), "delete route " + destination);
     }
 
-    private ByteBuffer route(short type, short flags, int index, IpPrefix destination) {
+    private ByteBuffer route(short type, short flags, int index, IpPrefix destination, int table) {
         IpPrefix net = destination.network();
         ByteBuffer m = message(type, flags);
         m.put(family(net)).put((byte) net.bits()).put((byte) 0).put((byte) 0)       // family, dst_len, src_len, tos
-                .put(RT_TABLE_MAIN).put(RTPROT_SKEIN).put(RT_SCOPE_LINK).put(RTN_UNICAST).putInt(0); // rtmsg
+                .put((byte) (table < 256 ? table : 0)).put(RTPROT_SKEIN).put(RT_SCOPE_LINK).put(RTN_UNICAST)
+                .putInt(0); // rtmsg (a table above 255 goes in RTA_TABLE alone)
         attribute(m, RTA_DST, net.ip());
         attribute(m, RTA_OIF, index);
         attribute(m, RTA_PRIORITY, 0);
+        attribute(m, RTA_TABLE, table);
+        return m;
+    }
+
+    /**
+     * An IPv4 policy routing rule, as `ip rule` shows it: at {@code priority}, look up {@code table}; with
+     * {@code suppressPrefixLength} >= 0, ignore a route found there whose prefix is that long or shorter; with
+     * {@code notFwmark} != 0, only for packets whose mark is not that.
+     */
+    public record Rule(int priority, int table, int suppressPrefixLength, int notFwmark) {}
+
+    /** Adds {@code rule}; "File exists" if the very same rule is there. */
+    public synchronized void addRule(Rule rule) throws IOException {
+        transact(rule(RTM_NEWRULE, (short) (NLM_F_CREATE | NLM_F_EXCL), rule), "add rule " + rule);
+    }
+
+    /** Deletes {@code rule}; an IOException if there is none. */
+    public synchronized void deleteRule(Rule rule) throws IOException {
+        transact(rule(RTM_DELRULE, (short) 0, rule), "delete rule " + rule);
+    }
+
+    private ByteBuffer rule(short type, short flags, Rule rule) {
+        ByteBuffer m = message(type, flags);
+        m.put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0)                  // family, dst_len, src_len, tos
+                .put((byte) (rule.table() < 256 ? rule.table() : 0)).put((byte) 0).put((byte) 0).put(FR_ACT_TO_TBL)
+                .putInt(rule.notFwmark() != 0 ? FIB_RULE_INVERT : 0);            // fib_rule_hdr
+        attribute(m, FRA_PRIORITY, rule.priority());
+        attribute(m, FRA_TABLE, rule.table());
+        if (rule.suppressPrefixLength() >= 0) {
+            attribute(m, FRA_SUPPRESS_PREFIXLEN, rule.suppressPrefixLength());
+        }
+        if (rule.notFwmark() != 0) {
+            attribute(m, FRA_FWMARK, rule.notFwmark());
+            attribute(m, FRA_FWMASK, -1);
+        }
         return m;
     }
 

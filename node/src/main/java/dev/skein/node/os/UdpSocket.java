@@ -43,6 +43,7 @@ public final class UdpSocket implements AutoCloseable {
     private static final int SO_RCVBUF = 8;
     private static final int SO_SNDBUFFORCE = 32;
     private static final int SO_RCVBUFFORCE = 33;
+    private static final int SO_MARK = 36;
     private static final int IPPROTO_IPV6 = 41;
     private static final int IPV6_V6ONLY = 26;
     private static final int SOL_UDP = 17;
@@ -116,6 +117,16 @@ public final class UdpSocket implements AutoCloseable {
         UdpSocket socket = new UdpSocket(fd, v6, gro);
         socket.gso = offload;
         return socket;
+    }
+
+    /**
+     * Marks every datagram this socket sends with {@code mark} (SO_MARK, needs CAP_NET_ADMIN): policy routing
+     * tells Skein's own underlay traffic from what goes into the tunnel by it.
+     */
+    public void mark(int mark) throws IOException {
+        if (!option(fd, SOL_SOCKET, SO_MARK, mark)) {
+            throw new IOException("cannot mark the UDP socket (SO_MARK): " + error(Native.getLastError()));
+        }
     }
 
     private static boolean option(int fd, int level, int name, int value) {

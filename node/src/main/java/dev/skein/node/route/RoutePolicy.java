@@ -10,7 +10,9 @@ import java.util.List;
  * {@code --accept-routes} and Nebula's {@code unsafe_routes}. A certificate says what a member may route for; this
  * node decides what it accepts. Refused, in this order:
  * <ol>
- *   <li>a default route (0.0.0.0/0, ::/0): all of a machine's traffic is never a side effect of membership;</li>
+ *   <li>a default route (0.0.0.0/0, ::/0): all of a machine's traffic is never a side effect of membership. The
+ *       one exception is the member the configuration names {@code exit-node}, and only its 0.0.0.0/0: that default
+ *       route is a choice, and {@code os.ExitRouting} keeps the underlay out of it;</li>
  *   <li>a subnet that overlaps the mesh prefix (the network of the overlay addresses): it would take members'
  *       own addresses;</li>
  *   <li>with {@code accept-subnets} in the configuration, a subnet inside none of its prefixes;</li>
@@ -24,22 +26,29 @@ public final class RoutePolicy {
     private final IpPrefix meshPrefix;
     /** The configured {@code accept-subnets}, or null for the default (every subnet the rules above allow). */
     private final List<IpPrefix> accepted;
+    /** The configured {@code exit-node}, or null. */
+    private final String exitNode;
 
-    public RoutePolicy(IpPrefix meshPrefix, List<IpPrefix> accepted) {
+    public RoutePolicy(IpPrefix meshPrefix, List<IpPrefix> accepted, String exitNode) {
         this.meshPrefix = meshPrefix.network();
         this.accepted = accepted == null ? null : List.copyOf(accepted);
+        this.exitNode = exitNode;
     }
 
     /**
-     * Null if {@code subnet} may be routed to the member that holds it; else why not, in a few words.
+     * Null if {@code subnet} may be routed to {@code member}, which holds it; else why not, in a few words.
      *
      * @param localNetworks the networks of this machine's interfaces (but the TUN device's)
      * @param underlay      addresses Skein sends datagrams to: seeds and peers' endpoints
      */
-    public String refusal(IpPrefix subnet, Collection<IpPrefix> localNetworks, Collection<InetAddress> underlay) {
+    public String refusal(String member, IpPrefix subnet, Collection<IpPrefix> localNetworks,
+                          Collection<InetAddress> underlay) {
         IpPrefix net = subnet.network();
         if (net.bits() == 0) {
-            return "a default route (an exit node is used only when the configuration names it)";
+            if (!member.equals(exitNode)) {
+                return "a default route (a member is an exit only when exit-node names it)";
+            }
+            return net.isIpv4() ? null : "an IPv6 default route (exit nodes carry IPv4 only)";
         }
         if (net.overlaps(meshPrefix)) {
             return "inside the mesh prefix " + meshPrefix;

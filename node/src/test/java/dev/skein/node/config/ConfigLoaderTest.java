@@ -52,6 +52,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void exitNodeAndExit() throws Exception {
+        NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
+        assertNull(defaults.exitNode());
+        assertFalse(defaults.exit());
+        assertEquals("office", ConfigLoader.parse(FILE, MINIMAL + "exit-node: office\n").exitNode());
+        assertTrue(ConfigLoader.parse(FILE, MINIMAL + "exit: true\n").exit());
+        assertTrue(error(MINIMAL + "exit-node: home\n").contains("exit-node: a node cannot be its own exit"));
+        assertTrue(error(MINIMAL + "exit-node: 'no such/name'\n").contains("exit-node:"));
+        assertTrue(error(MINIMAL + "exit: true\nexit-node: office\n").contains("exit:"));
+        assertTrue(error(MINIMAL + "exit: sometimes\n").contains("exit:"));
+    }
+
+    @Test
     void badInputNamesTheKey() {
         assertTrue(error(MINIMAL + "colour: blue\n").contains("colour: unknown key"));
         assertTrue(error(MINIMAL + "mtu: 12\n").contains("mtu:"));

@@ -148,4 +148,17 @@ class MemberTableTest {
         // Every node computes the same: the order the certificates arrive in does not matter.
         assertEquals(r.granted(), Claims.resolve(List.of(twinA, older, twinB, newer)).granted());
     }
+
+    @Test
+    void everyExitKeepsItsDefaultRoute() throws Exception {
+        Certificate exitA = cert("exit-a", "100.64.0.8/16", List.of("0.0.0.0/0"), NOW.minus(Duration.ofDays(1)),
+                NOW.plus(Duration.ofDays(1)));
+        Certificate exitB = cert("exit-b", "100.64.0.9/16", List.of("0.0.0.0/0"), NOW.minusSeconds(60),
+                NOW.plus(Duration.ofDays(1)));
+        Claims.Resolution r = Claims.resolve(List.of(exitB, exitA));
+        assertTrue(r.granted().get("exit-a").contains(IpPrefix.parse("0.0.0.0/0")));
+        assertTrue(r.granted().get("exit-b").contains(IpPrefix.parse("0.0.0.0/0")),
+                "a default route is not a conflict: each node names the exit it uses");
+        assertEquals(List.of(), r.conflicts());
+    }
 }

@@ -21,12 +21,12 @@ class RoutePolicyTest {
     }
 
     private static String refusal(RoutePolicy p, String subnet, List<InetAddress> underlay) {
-        return p.refusal(IpPrefix.parse(subnet), LAN, underlay);
+        return p.refusal("n3", IpPrefix.parse(subnet), LAN, underlay);
     }
 
     @Test
     void theDefaultPolicyKeepsTheMachinesOwnRoutes() throws Exception {
-        RoutePolicy p = new RoutePolicy(MESH, null);
+        RoutePolicy p = new RoutePolicy(MESH, null, null);
         List<InetAddress> seeds = underlay("198.19.5.1");
         assertNull(refusal(p, "100.96.1.0/24", seeds), "an ordinary subnet");
         assertTrue(refusal(p, "0.0.0.0/0", seeds).startsWith("a default route"));
@@ -42,12 +42,27 @@ class RoutePolicyTest {
 
     @Test
     void acceptSubnetsNarrowsButNeverOverridesTheSafetyRules() throws Exception {
-        RoutePolicy p = new RoutePolicy(MESH, List.of(IpPrefix.parse("100.96.0.0/12"), IpPrefix.parse("0.0.0.0/0")));
+        RoutePolicy p = new RoutePolicy(MESH, List.of(IpPrefix.parse("100.96.0.0/12"), IpPrefix.parse("0.0.0.0/0")), null);
         assertNull(refusal(p, "100.96.1.0/24", List.of()));
         assertEquals("not in accept-subnets",
-                new RoutePolicy(MESH, List.of(IpPrefix.parse("100.96.0.0/12"))).refusal(IpPrefix.parse("100.200.0.0/16"),
+                new RoutePolicy(MESH, List.of(IpPrefix.parse("100.96.0.0/12")), null).refusal("n3", IpPrefix.parse("100.200.0.0/16"),
                         LAN, List.of()));
         assertTrue(refusal(p, "0.0.0.0/0", List.of()).startsWith("a default route"), "even when 0.0.0.0/0 is listed");
         assertTrue(refusal(p, "198.18.0.0/24", List.of()).startsWith("overlaps the local network"));
+    }
+
+    @Test
+    void onlyTheConfiguredExitNodeGetsTheDefaultRoute() throws Exception {
+        RoutePolicy p = new RoutePolicy(MESH, List.of(IpPrefix.parse("100.96.0.0/12")), "n3");
+        List<InetAddress> seeds = underlay("198.18.0.1");
+        assertNull(refusal(p, "0.0.0.0/0", seeds),
+                "the exit's default route covers the LAN and the seeds; policy routing keeps the underlay out of it");
+        assertTrue(refusal(p, "::/0", seeds).startsWith("an IPv6 default route"));
+        assertTrue(p.refusal("n4", IpPrefix.parse("0.0.0.0/0"), LAN, seeds).startsWith("a default route"),
+                "another member's default route is refused as before");
+        assertEquals("not in accept-subnets", refusal(p, "198.19.7.0/24", seeds),
+                "accept-subnets still applies to the exit's other subnets");
+        assertTrue(new RoutePolicy(MESH, null, "n3").refusal("n3", IpPrefix.parse("198.18.0.0/25"), LAN, seeds)
+                .startsWith("overlaps the local network"), "and so do the safety rules");
     }
 }
