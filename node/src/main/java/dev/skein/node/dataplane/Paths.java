@@ -3,10 +3,13 @@ package dev.skein.node.dataplane;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
+import dev.skein.protocol.path.PathStamps;
 import dev.skein.protocol.wire.WireException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A direct path silent for {@link #DIRECT_TIMEOUT} is broken (the NAT rebooted, the laptop moved):
  *       packets go back to the relay and the probing starts again.</li>
  * </ul>
+ * A probe is believed once and fresh ({@link PathStamps}), and a ping is answered with a ping of ours only at one
+ * of the member's candidates: no one, replaying or spoofing, makes this node send more than one pong per ping
+ * the member really sent, nor pings to an address of someone else's choosing.
  * Probes run on the timers thread ({@link #tick}); answers arrive on the receive thread.
  */
 final class Paths {
@@ -39,8 +45,34 @@ final class Paths {
     /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
     static final long PING_BACK_GAP = 100_000_000L;
 
+    /**
+     * Test hook: a node started with this system property (ADDRESS:PORT) names that address in every pong instead
+     * of the ping's source. The end-to-end tests use it to play a member that lies about where others are; a real
+     * node never sets it.
+     */
+    private static final InetSocketAddress LIE = lie(System.getProperty("skein.test.pong-observed"));
+
+    private static InetSocketAddress lie(String property) {
+        if (property == null) {
+            return null;
+        }
+        int colon = property.lastIndexOf(':');
+        return new InetSocketAddress(property.substring(0, colon), Integer.parseInt(property.substring(colon + 1)));
+    }
+
+    /** Senders whose stamps are kept; beyond this, the least recently heard is forgotten (members, not strangers). */
+    private static final int MAX_SENDERS = 4096;
+
     private final Device device;
     private final Random random;
+    private final PathStamps.Clock clock = new PathStamps.Clock();
+    /** Per sender's key id, not per peer object: a member removed and added again keeps its replay state. */
+    private final Map<Long, PathStamps> stamps = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, PathStamps> eldest) {
+            return size() > MAX_SENDERS;
+        }
+    };
     /** Our public endpoint as the last pong named it: call-me-maybe passes it on. */
     private volatile InetSocketAddress lastObserved;
     /** The relay chosen at the start of the current timer tick (timers thread). */
@@ -144,7 +176,7 @@ final class Paths {
             ping(p, extra, now);
         }
         if (call && p.relay() != null) {
-            byte[] msg = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, random.nextLong(),
+            byte[] msg = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, random.nextLong(), stamp(),
                     lastObserved).encode(r.pathKey());
             device.sendDatagram(msg, p);
         }
@@ -156,8 +188,25 @@ final class Paths {
         }
         long tx = random.nextLong();
         p.reach().pinged(tx, to, now);
-        device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, null)
+        device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
                 .encode(p.reach().pathKey())), to, true);
+    }
+
+    private long stamp() {
+        return clock.next(nowMicros());
+    }
+
+    private static long nowMicros() {
+        return System.currentTimeMillis() * 1000;
+    }
+
+    /** True once for each fresh message of {@code sender}; call after its MAC checked. */
+    private boolean fresh(long sender, long stamp) {
+        PathStamps s;
+        synchronized (stamps) {
+            s = stamps.computeIfAbsent(sender, k -> new PathStamps());
+        }
+        return s.accept(stamp, nowMicros());
     }
 
     /** The member published new candidates (it moved, or learned its public endpoint): try them now. */
@@ -184,15 +233,20 @@ final class Paths {
             device.counters.badMac.incrementAndGet();
             return;
         }
+        if (!fresh(m.senderId(), m.stamp())) {
+            device.counters.replayed.incrementAndGet();
+            return;
+        }
         Reach r = p.reach();
         switch (m.kind()) {
             case PING -> {
                 if (relayed) {
                     return; // a ping tests a direct path; through a relay it proves nothing
                 }
-                device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), from)
+                device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
+                        LIE == null ? from : LIE)
                         .encode(r.pathKey())), from);
-                if (!direct(r, now) && now - r.lastPingNanos() > PING_BACK_GAP) {
+                if (!direct(r, now) && now - r.lastPingNanos() > PING_BACK_GAP && r.candidates().contains(from)) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
             }

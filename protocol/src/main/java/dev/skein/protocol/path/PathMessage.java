@@ -21,7 +21,10 @@ import java.nio.charset.StandardCharsets;
  *       observed endpoint, which the peer may not have from gossip yet.</li>
  * </ul>
  * Each is MACed with a key derived from the two members' static X25519 keys, so no third party can forge one;
- * the MAC is all the protection needed, since a probe carries nothing secret.
+ * the MAC is all the protection needed against forgery, since a probe carries nothing secret. Against replay, each
+ * carries the sender's stamp, a clock in microseconds that never repeats ({@link PathStamps} refuses one seen
+ * before, too old, or too far from the receiver's clock): a captured ping replayed from a spoofed source would
+ * otherwise make the receiver send pongs wherever the replayer chooses.
  *
  * <pre>
  *   0      type 6, reserved (3 zero bytes)
@@ -30,19 +33,21 @@ import java.nio.charset.StandardCharsets;
  *   6..7   port, big-endian
  *   8..15  sender id: the first 8 bytes of the sender's static public key
  *   16..23 transaction id
- *   24..39 address (IPv4 in the first 4 bytes, the rest zero)
- *   40..55 MAC: keyed BLAKE2s-128 of bytes 0..39 under the pair's path key
+ *   24..31 stamp: the sender's clock, microseconds since the epoch, strictly increasing
+ *   32..47 address (IPv4 in the first 4 bytes, the rest zero)
+ *   48..63 MAC: keyed BLAKE2s-128 of bytes 0..47 under the pair's path key
  * </pre>
  */
-public record PathMessage(Kind kind, long senderId, long tx, InetSocketAddress address) {
-    public static final int SIZE = 56;
+public record PathMessage(Kind kind, long senderId, long tx, long stamp, InetSocketAddress address) {
+    public static final int SIZE = 64;
     private static final int KIND = 4;
     private static final int ADDRESS_LENGTH = 5;
     private static final int PORT = 6;
     private static final int SENDER = 8;
     private static final int TX = 16;
-    private static final int ADDRESS = 24;
-    private static final int MAC = 40;
+    private static final int STAMP = 24;
+    private static final int ADDRESS = 32;
+    private static final int MAC = 48;
     private static final byte[] LABEL = "skein path v1".getBytes(StandardCharsets.US_ASCII);
 
     /** What a probe asks or answers. */
@@ -81,6 +86,7 @@ public record PathMessage(Kind kind, long senderId, long tx, InetSocketAddress a
         m[KIND] = (byte) kind.code;
         Bytes.putLongLE(m, SENDER, senderId);
         Bytes.putLongLE(m, TX, tx);
+        Bytes.putLongLE(m, STAMP, stamp);
         if (address != null) {
             byte[] ip = address.getAddress().getAddress();
             m[ADDRESS_LENGTH] = (byte) ip.length;
@@ -121,6 +127,6 @@ public record PathMessage(Kind kind, long senderId, long tx, InetSocketAddress a
                 throw new WireException(WireException.Reason.MALFORMED, "bad address");
             }
         }
-        return new PathMessage(kind, sender, Bytes.getLongLE(msg, TX), address);
+        return new PathMessage(kind, sender, Bytes.getLongLE(msg, TX), Bytes.getLongLE(msg, STAMP), address);
     }
 }

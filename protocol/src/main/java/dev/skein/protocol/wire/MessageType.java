@@ -31,7 +31,7 @@ public enum MessageType {
      * Skein's own: path probes between two members (ping, pong, call-me-maybe), MACed with a key only the two
      * share (see {@code dev.skein.protocol.path.PathMessage}). Exact size.
      */
-    PATH(6, 56),
+    PATH(6, 64),
     /**
      * Skein's own: a datagram forwarded by a relay member, behind a 20-byte header naming the two ends (see
      * {@code dev.skein.protocol.path.RelayHeader}). The size is the minimum: the header and a 4-byte type.

@@ -31,7 +31,7 @@ class PathMessageTest {
     void pongCarriesTheObservedEndpoint() throws Exception {
         byte[] key = PathMessage.pathKey(a, b.publicKey());
         InetSocketAddress seen = new InetSocketAddress("198.18.0.2", 40123);
-        PathMessage pong = new PathMessage(PathMessage.Kind.PONG, PathMessage.keyId(b.publicKey()), 77L, seen);
+        PathMessage pong = new PathMessage(PathMessage.Kind.PONG, PathMessage.keyId(b.publicKey()), 77L, 1_796_000_000_000_000L, seen);
         byte[] wire = pong.encode(key);
         assertEquals(PathMessage.SIZE, wire.length);
         assertEquals(MessageType.PATH, MessageType.of(ByteBuffer.wrap(wire)));
@@ -42,9 +42,9 @@ class PathMessageTest {
     @Test
     void pingWithoutAddressAndIpv6Address() throws Exception {
         byte[] key = PathMessage.pathKey(a, b.publicKey());
-        PathMessage ping = new PathMessage(PathMessage.Kind.PING, 1, -5L, null);
+        PathMessage ping = new PathMessage(PathMessage.Kind.PING, 1, -5L, 3L, null);
         assertNull(PathMessage.open(ping.encode(key), key).address());
-        PathMessage call = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, 1, 2,
+        PathMessage call = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, 1, 2, 4,
                 new InetSocketAddress("2001:db8::1", 51820));
         assertEquals(call, PathMessage.open(call.encode(key), key));
     }
@@ -52,10 +52,10 @@ class PathMessageTest {
     @Test
     void forgedOrAlteredMessagesAreRefused() {
         byte[] key = PathMessage.pathKey(a, b.publicKey());
-        byte[] wire = new PathMessage(PathMessage.Kind.PONG, 9, 9,
+        byte[] wire = new PathMessage(PathMessage.Kind.PONG, 9, 9, 9,
                 new InetSocketAddress("198.18.0.2", 1)).encode(key);
         // Someone without the key (c) cannot make one that opens.
-        byte[] forged = new PathMessage(PathMessage.Kind.PONG, 9, 9, null).encode(PathMessage.pathKey(c, b.publicKey()));
+        byte[] forged = new PathMessage(PathMessage.Kind.PONG, 9, 9, 9, null).encode(PathMessage.pathKey(c, b.publicKey()));
         assertEquals(WireException.Reason.BAD_MAC1,
                 assertThrows(WireException.class, () -> PathMessage.open(forged, key)).reason());
         for (int i = 0; i < wire.length; i++) {
