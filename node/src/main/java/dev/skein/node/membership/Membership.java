@@ -122,8 +122,8 @@ public final class Membership implements AutoCloseable {
     private long lastJoinSentNanos = Long.MIN_VALUE / 2;
     private long lastApplyNanos = Long.MIN_VALUE / 2;
     private long lastScanNanos = Long.MIN_VALUE / 2;
-    private byte[] greeting;
-    private long greetingSignedNanos;
+    private byte[] greetingNonce;
+    private long greetingNonceNanos;
     private final FreshJoins freshJoins = new FreshJoins(new java.security.SecureRandom());
     private Set<String> lastListed = Set.of();
     private long lastEndpointCheckNanos;
@@ -410,6 +410,10 @@ public final class Membership implements AutoCloseable {
             }
             return;
         }
+        if (!j.addressedTo(settings.self().x25519PublicKey())) {
+            log.debug("join from {} ({}) ignored: addressed to another member", from, j.name()); // a replayed copy
+            return;
+        }
         long now = System.nanoTime();
         String stale = freshJoins.refusal(j, now);
         if (stale != null) {
@@ -488,22 +492,23 @@ public final class Membership implements AutoCloseable {
             return;
         }
         recentJoins.put(r.name(), System.nanoTime());
-        peers.sendDatagram(greeting(), r.name()); // straight, or through a relay when it is behind NAT
+        // Straight, or through a relay when it is behind NAT.
+        peers.sendDatagram(greeting(r.certificate().x25519PublicKey()), r.name());
     }
 
     /**
-     * Our signed greeting, made anew every {@link #GREETING_REUSE}: a node greets every member it learns of,
-     * and signing one for each was a large part of a big mesh's start. A receiver takes each greeting once
-     * ({@link FreshJoins}); replayed to another member it says only who we are, and cannot undo our goodbye.
+     * A signed greeting addressed to the member holding {@code recipient}: a copy replayed to another is void. One
+     * signature per greeting; the nonce its replies echo is shared for {@link #GREETING_REUSE}, so that greeting
+     * a large mesh at once does not push other requests' nonces out of {@link FreshJoins}.
      */
-    private byte[] greeting() {
+    private byte[] greeting(byte[] recipient) {
         long now = System.nanoTime();
-        if (greeting == null || now - greetingSignedNanos > GREETING_REUSE.toNanos()) {
-            greeting = JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
-                    freshJoins.newRequestNonce(now)).encode(settings.signingKey());
-            greetingSignedNanos = now;
+        if (greetingNonce == null || now - greetingNonceNanos > GREETING_REUSE.toNanos()) {
+            greetingNonce = freshJoins.newRequestNonce(now);
+            greetingNonceNanos = now;
         }
-        return greeting;
+        return JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
+                greetingNonce, recipient).encode(settings.signingKey());
     }
 
     private byte[] joinRequest() {

@@ -31,7 +31,8 @@ class FreshJoinsTest {
     private final FreshJoins fresh = new FreshJoins(random);
 
     private JoinMessage greeting(long millis) {
-        return JoinMessage.greeting(office, 7946, Instant.ofEpochMilli(millis), 5L, new byte[JoinMessage.NONCE_SIZE]);
+        return JoinMessage.greeting(office, 7946, Instant.ofEpochMilli(millis), 5L, new byte[JoinMessage.NONCE_SIZE],
+                new byte[32]);
     }
 
     @Test

@@ -27,7 +27,10 @@ import java.time.Instant;
  * datagram of any other size before it costs anything.
  */
 public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
-                          InetSocketAddress observed, boolean greeting, long incarnation, byte[] nonce) {
+                          InetSocketAddress observed, boolean greeting, long incarnation, byte[] nonce,
+                          byte[] recipient) {
+    private static final byte[] ANYONE = new byte[0];
+
     /** The size of a request's nonce, which its reply echoes. */
     public static final int NONCE_SIZE = 16;
 
@@ -38,19 +41,30 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
 
     /** A newcomer's request to its seed; {@code nonce} ({@link #NONCE_SIZE} random bytes) comes back in the reply. */
     public static JoinMessage request(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce) {
-        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false, incarnation, nonce.clone());
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false, incarnation, nonce.clone(),
+                ANYONE);
     }
 
-    /** A member's request to one it learned of through gossip, which may not know it yet; answered like a request. */
-    public static JoinMessage greeting(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce) {
-        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true, incarnation, nonce.clone());
+    /**
+     * A member's request to one it learned of through gossip, which may not know it yet; answered like a request.
+     * Addressed to {@code recipient} (its static X25519 key): no other member takes it.
+     */
+    public static JoinMessage greeting(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce,
+                                       byte[] recipient) {
+        return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true, incarnation, nonce.clone(),
+                recipient.clone());
     }
 
-    /** A seed's answer to {@code request}: bound to it by its nonce, naming where it came from. */
+    /** A seed's answer to {@code request}: bound to it by its nonce and addressed to its sender. */
     public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now,
                                     long incarnation, JoinMessage request) {
         return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed, false, incarnation,
-                request.nonce.clone());
+                request.nonce.clone(), request.certificate().x25519PublicKey());
+    }
+
+    /** False if this message names a recipient other than the holder of {@code staticKey}: a copy sent elsewhere. */
+    public boolean addressedTo(byte[] staticKey) {
+        return recipient.length == 0 || java.util.Arrays.equals(recipient, staticKey);
     }
 
     @Override
@@ -66,7 +80,8 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     public byte[] encode(byte[] ed25519PrivateKey) {
         JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
                 .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting)
-                .setIncarnation(incarnation).setNonce(ByteString.copyFrom(nonce));
+                .setIncarnation(incarnation).setNonce(ByteString.copyFrom(nonce))
+                .setRecipient(ByteString.copyFrom(recipient));
         if (observed != null) {
             b.setObserved(SelfSigned.toProto(observed));
         }
@@ -121,8 +136,12 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
             if (nonce.length != NONCE_SIZE) {
                 throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': no nonce");
             }
+            byte[] recipient = j.getRecipient().toByteArray();
+            if (recipient.length != 0 && recipient.length != 32) {
+                throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': recipient");
+            }
             return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed, greeting,
-                    j.getIncarnation(), nonce);
+                    j.getIncarnation(), nonce, recipient);
         } catch (InvalidProtocolBufferException e) {
             throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
         }

@@ -136,11 +136,16 @@ class MemberRecordTest {
 
         assertEquals(77L, got.incarnation());
         assertArrayEquals(nonce, got.nonce());
-        byte[] greeting = JoinMessage.greeting(home.cert(), 7946, NOW, 77L, nonce).encode(home.key());
+        byte[] seedKey = seed.cert().x25519PublicKey();
+        byte[] homeKey = home.cert().x25519PublicKey();
+        assertTrue(got.addressedTo(seedKey) && got.addressedTo(homeKey), "a request goes to a seed known by address");
+        byte[] greeting = JoinMessage.greeting(home.cert(), 7946, NOW, 77L, nonce, seedKey).encode(home.key());
         assertEquals(JoinMessage.SIZE, greeting.length);
         JoinMessage greeted = JoinMessage.verify(greeting, verifier, NOW);
         assertTrue(greeted.greeting(), "a member introducing itself");
         assertFalse(greeted.reply());
+        assertTrue(greeted.addressedTo(seedKey));
+        assertFalse(greeted.addressedTo(homeKey), "a greeting replayed to another member is not for it");
 
         InetSocketAddress seen = new InetSocketAddress("198.18.0.3", 40000);
         byte[] reply = JoinMessage.reply(seed.cert(), 7000, seen, NOW, 88L, got).encode(seed.key());
@@ -152,6 +157,8 @@ class MemberRecordTest {
         assertEquals(7000, back.gossipPort());
         assertArrayEquals(nonce, back.nonce(), "a reply names the request it answers");
         assertEquals(88L, back.incarnation());
+        assertTrue(back.addressedTo(homeKey), "a reply is addressed to the requester");
+        assertFalse(back.addressedTo(seedKey));
     }
 
     @Test
