@@ -18,6 +18,7 @@ import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateRejected;
 import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.cert.RevocationList;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.StaticIdentity;
 import java.io.IOException;
@@ -94,6 +95,7 @@ public final class Node implements AutoCloseable {
         CertificateVerifier verifier;
         try {
             verifier = new CertificateVerifier(PkiFiles.readCertificate(config.caFile()));
+            RevocationStore.load(config, verifier);
             Certificate own = PkiFiles.readCertificate(config.certFile());
             cert = Boolean.getBoolean(TRUST_OWN_CERTIFICATE) ? own : verifier.verify(own, Instant.now());
             keys = PkiFiles.readKeys(config.keyFile());
@@ -161,6 +163,7 @@ public final class Node implements AutoCloseable {
             device.observedListener(node.membership::onObserved);
             device.relayEnabled(config.relay());
             device.unknownPeerListener(node.membership::onUnknownPeer);
+            node.membership.revocationListener(list -> RevocationStore.save(config, list));
             node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
             log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),
                     cert.address(), config.interfaceName(), device.listenPort(), cert.address().address(),
@@ -361,6 +364,11 @@ public final class Node implements AutoCloseable {
 
     public Certificate certificate() {
         return certificate;
+    }
+
+    /** The CA's revocation list this node holds, or null. */
+    public RevocationList revocations() {
+        return membership == null ? null : membership.revocations();
     }
 
     public NodeConfig config() {

@@ -25,8 +25,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit");
-    private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir");
+    private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key", "revocations");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
     private static final Set<String> TUNING_KEYS = Set.of("rekey-after-time", "reject-after-time",
@@ -104,8 +104,11 @@ public final class ConfigLoader {
         if (exit && exitNode != null) {
             throw error("exit", "an exit sends outside traffic to its own underlay, not through another exit-node");
         }
+        String revocations = string(pki, "revocations", null);
+        Path stateDir = resolve(string(m, "state-dir", control.getParent() == null ? "." : control.getParent().toString()));
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
-                tuning, overlayFilter, acceptSubnets, exitNode, exit);
+                tuning, overlayFilter, acceptSubnets, exitNode, exit, revocations == null ? null : resolve(revocations),
+                stateDir);
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -12,12 +12,15 @@ import java.util.List;
  * members' subnets may be routed, or null for the default policy (see {@code RoutePolicy}). {@code exitNode}: the
  * member this node sends all traffic outside the mesh to (its certificate must carry 0.0.0.0/0), or null.
  * {@code exit}: this node is an exit: it forwards what members send to addresses outside the mesh, masqueraded.
+ * {@code revocationsFile}: a CA-signed revocation list to start with ({@code pki.revocations}), or null.
+ * {@code stateDir}: where the node keeps what it learned and must not forget across restarts (the newest
+ * revocation list).
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
                          Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets,
-                         String exitNode, boolean exit) {
+                         String exitNode, boolean exit, Path revocationsFile, Path stateDir) {
     public NodeConfig {
         acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);

@@ -39,6 +39,7 @@ public final class ControlHandler {
             case PEERS -> Response.newBuilder().addAllPeers(peers()).build();
             case ROUTES -> Response.newBuilder().addAllRoutes(routes()).build();
             case PING -> ping(request.getPing());
+            case REVOCATIONS_PUSH -> pushRevocations(request.getRevocationsPush().getList().toByteArray());
             case WHAT_NOT_SET -> Response.newBuilder().setError("empty control request").build();
         };
     }
@@ -74,6 +75,10 @@ public final class ControlHandler {
         if (left.compareTo(EXPIRY_WARNING) < 0) {
             s.addWarnings("certificate expires in " + Math.max(0, left.toHours()) + " h (" + cert.notAfter() + ")");
         }
+        dev.skein.protocol.cert.RevocationList revocations = node.revocations();
+        if (revocations != null) {
+            s.setRevocationsVersion(revocations.version()).setRevoked(revocations.entries().size());
+        }
         snap.conflicts().forEach(c -> s.addWarnings("conflict: " + c));
         node.refusedRoutes().forEach((prefix, why) -> s.addWarnings("route " + prefix + " refused: " + why));
         String exit = node.exitNodeProblem();
@@ -99,7 +104,8 @@ public final class ControlHandler {
                 b.setEndpoint(format(p.endpoint()));
             }
             if (m != null) {
-                b.setAddress(m.certificate().address().address());
+                b.setAddress(m.certificate().address().address())
+                        .setFingerprint(java.util.HexFormat.of().formatHex(m.certificate().fingerprint()));
                 m.granted().stream().filter(g -> !g.equals(m.certificate().address().host()))
                         .forEach(g -> b.addSubnets(g.toString()));
             } else {
@@ -126,6 +132,26 @@ public final class ControlHandler {
     }
 
     /** Pings a member (by name) or an address over the mesh with ICMP echo, timing each reply. */
+    /** `skein revocations push`: adopt and spread a CA-signed revocation list; refused ones change nothing. */
+    private Response pushRevocations(byte[] list) {
+        Membership m = node.membership();
+        if (m == null) {
+            return Response.newBuilder().setError("the node is not up yet").build();
+        }
+        try {
+            String outcome = m.pushRevocations(list, "skein revocations push")
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return outcome.startsWith("refused")
+                    ? Response.newBuilder().setError("revocation list " + outcome).build()
+                    : Response.newBuilder().setMessage(outcome).build();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Response.newBuilder().setError("the node did not take the list: " + e).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Response.newBuilder().setError("interrupted").build();
+        }
+    }
+
     private Response ping(PingRequest req) {
         String target = req.getTarget().trim();
         Peer peer = null;

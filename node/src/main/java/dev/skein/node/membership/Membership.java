@@ -3,7 +3,9 @@ package dev.skein.node.membership;
 import dev.skein.node.dataplane.LogLimiter;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.cert.CertificateRejected;
 import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.cert.RevocationList;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.member.JoinMessage;
 import dev.skein.protocol.member.MemberRecord;
@@ -128,6 +130,7 @@ public final class Membership implements AutoCloseable {
     private Set<String> lastListed = Set.of();
     private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
 
     private Membership(Settings settings, MemberPeers peers) {
         this.settings = settings;
@@ -189,6 +192,32 @@ public final class Membership implements AutoCloseable {
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** The revocation list held now, or null. */
+    public RevocationList revocations() {
+        return settings.verifier().revocations();
+    }
+
+    /** Called with every revocation list this node adopts (on the membership thread): the node keeps it on disk. */
+    public void revocationListener(java.util.function.Consumer<RevocationList> listener) {
+        this.revocationListener = listener;
+    }
+
+    /**
+     * A revocation list from {@code source} (`skein revocations push`): adopted if it verifies against our CA and
+     * is newer than ours, then spread to every member. Completes with what happened, in one line.
+     */
+    public java.util.concurrent.CompletableFuture<String> pushRevocations(byte[] encoded, String source) {
+        java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                done.complete(adoptRevocations(encoded, source, true));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     // ---- the membership thread
@@ -288,6 +317,10 @@ public final class Membership implements AutoCloseable {
         }
         RecordSet.Builder set = RecordSet.newBuilder()
                 .addRecords(ByteString.copyFrom(ownSigned));
+        RevocationList revocations = settings.verifier().revocations();
+        if (revocations != null) {
+            set.setRevocations(ByteString.copyFrom(revocations.encoded()));
+        }
         for (String name : installed.keySet()) {
             byte[] signed = signedRecords.get(name);
             if (signed != null) {
@@ -307,6 +340,9 @@ public final class Membership implements AutoCloseable {
             } catch (InvalidProtocolBufferException e) {
                 refuse("a record set", "malformed");
                 return;
+            }
+            if (!set.getRevocations().isEmpty()) {
+                adoptRevocations(set.getRevocations().toByteArray(), "a member", false); // first: no revoked record counts
             }
             long now = System.nanoTime();
             Instant wall = Instant.now();
@@ -331,6 +367,41 @@ public final class Membership implements AutoCloseable {
             }
             apply(now, wall);
         });
+    }
+
+    /**
+     * Adopts a revocation list that verifies against our CA and is newer than the one held: from then on the
+     * revoked members' records, joins and handshakes are refused, the next apply removes them, and the list goes
+     * to every listed member at once (and with every record set after). Returns what happened.
+     */
+    private String adoptRevocations(byte[] encoded, String source, boolean pushed) {
+        RevocationList list;
+        try {
+            list = RevocationList.verify(encoded, settings.verifier().ca());
+        } catch (CertificateRejected e) {
+            refuse("a revocation list from " + source, e.getMessage());
+            return "refused: " + e.getMessage();
+        }
+        RevocationList held = settings.verifier().revocations();
+        if (!settings.verifier().adopt(list)) {
+            return "version " + list.version() + " is not newer than the one held (" + held.version()
+                    + "): nothing changed";
+        }
+        List<String> names = list.entries().stream().map(e -> e.name().isEmpty() ? e.fingerprintHex() : e.name())
+                .toList();
+        log.info("revocation list version {} from {}: {} revoked{}", list.version(), source, names.size(),
+                names.isEmpty() ? "" : " (" + String.join(", ", names) + ")");
+        if (list.revokes(settings.self())) {
+            log.error("this node's own certificate is revoked: the other members refuse it from now on");
+        }
+        revocationListener.accept(list);
+        byte[] set = RecordSet.newBuilder().addRecords(ByteString.copyFrom(ownSigned))
+                .setRevocations(ByteString.copyFrom(list.encoded())).build().toByteArray();
+        lastListed.forEach(name -> gossip.push(name, set));
+        lastAlive = List.of(); // re-check every member against the list now
+        apply(System.nanoTime(), Instant.now());
+        return "adopted version " + list.version() + " (" + names.size() + " revoked), passed on to "
+                + lastListed.size() + " member(s)";
     }
 
     /** Checks a record from the gossip layer; only a record that passes every rule reaches the table. */
@@ -432,7 +503,9 @@ public final class Membership implements AutoCloseable {
         if (from == null) {
             // A greeting passed on by a relay: its certificate is all we need; its record brings the rest.
         } else if (j.reply()) {
-            if (!j.name().equals(seedNames.put(from, j.name()))) {
+            // A reply to a greeting comes from a member, not a seed: only a configured seed's word is trusted alone
+            // about our own endpoint (ObservedEndpoints), so only a configured seed's reply names one.
+            if (settings.seeds().contains(from) && !j.name().equals(seedNames.put(from, j.name()))) {
                 log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
             }
             if (j.observed() != null) {
@@ -536,6 +609,7 @@ public final class Membership implements AutoCloseable {
     private void apply(long now, Instant wall) {
         lastApplyNanos = now;
         List<MemberRecord> alive = table.alive(now, wall, peers::lastHeardNanos);
+        alive.removeIf(r -> settings.verifier().revoked(r.certificate()));
         Set<String> known = new HashSet<>(table.names());
         for (String name : List.copyOf(signedRecords.keySet())) {
             if (!known.contains(name)) { // forgotten by the table: gone for long
@@ -614,6 +688,9 @@ public final class Membership implements AutoCloseable {
         }
         if (r.leaving()) {
             return "left the mesh";
+        }
+        if (settings.verifier().revoked(r.certificate())) {
+            return "its certificate is revoked";
         }
         if (wall.isAfter(r.certificate().notAfter())) {
             return "its certificate expired " + r.certificate().notAfter();

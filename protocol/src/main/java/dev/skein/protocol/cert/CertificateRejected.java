@@ -13,7 +13,8 @@ public final class CertificateRejected extends Exception {
         ADDRESS_OUTSIDE_MESH("address outside the mesh network"),
         NOT_A_NODE("a CA certificate cannot identify a node"),
         NOT_A_CA("not a CA certificate"),
-        WRONG_KEY("private key does not match the certificate");
+        WRONG_KEY("private key does not match the certificate"),
+        REVOKED("certificate revoked by the CA");
 
         private final String text;
 

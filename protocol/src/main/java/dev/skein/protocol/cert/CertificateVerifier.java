@@ -38,6 +38,31 @@ public final class CertificateVerifier {
         return ca;
     }
 
+    /** The CA's newest revocation list this verifier holds, or null. */
+    private volatile RevocationList revocations;
+
+    /**
+     * Takes {@code list} (verified against this CA: {@link RevocationList#verify}) if it is newer than the one held;
+     * from then on its certificates are refused. True if it was taken.
+     */
+    public synchronized boolean adopt(RevocationList list) {
+        if (revocations != null && list.version() <= revocations.version()) {
+            return false;
+        }
+        revocations = list;
+        return true;
+    }
+
+    public RevocationList revocations() {
+        return revocations;
+    }
+
+    /** True if the held revocation list names {@code cert}. */
+    public boolean revoked(Certificate cert) {
+        RevocationList r = revocations;
+        return r != null && r.revokes(cert);
+    }
+
     /** Decodes and verifies a node certificate at time {@code now}. */
     public Certificate verify(byte[] encoded, Instant now) throws CertificateRejected {
         return verify(Certificate.decode(encoded), now);
@@ -61,6 +86,9 @@ public final class CertificateVerifier {
                 signatureChecked.clear(); // crude, and rare: a mesh this large checks them all once more
             }
             signatureChecked.add(key);
+        }
+        if (revoked(cert)) {
+            throw new CertificateRejected(Reason.REVOKED, who);
         }
         if (now.isBefore(cert.notBefore())) {
             throw new CertificateRejected(Reason.NOT_YET_VALID, who + " starts " + cert.notBefore());

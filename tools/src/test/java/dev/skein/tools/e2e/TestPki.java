@@ -29,6 +29,7 @@ final class TestPki {
         ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
                 now.plus(Duration.ofDays(1)), RANDOM);
         PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+        PkiFiles.writeKeys(dir.resolve("ca.key"), new PkiFiles.Keys(new byte[0], ca.signingKey())); // for `skein ca`
     }
 
     /** Issues NAME.crt and NAME.key (replacing earlier ones: a renewal) with {@code issuer}. */
