@@ -54,8 +54,12 @@ public final class Node implements AutoCloseable {
      */
     private static final boolean OFFLOAD = !"false".equals(System.getProperty("skein.offload"));
 
-    private final NodeConfig config;
-    private final Certificate certificate;
+    private volatile NodeConfig config;
+    private volatile Certificate certificate;
+    /** The configuration file, for `skein reload` (null when started from a configuration made in code). */
+    private volatile java.nio.file.Path configFile;
+    /** The configured wireguard-peers, by public key, as the data plane holds them: a reload adds and removes. */
+    private final Map<java.nio.ByteBuffer, Peer> configuredPeers = new ConcurrentHashMap<>();
     private final Device device;
     private final RtNetlink netlink;
     private final int interfaceIndex;
@@ -65,7 +69,7 @@ public final class Node implements AutoCloseable {
     private volatile ExitGateway exitGateway;
     private volatile ControlServer control;
     private volatile boolean closed;
-    private final RoutePolicy routePolicy;
+    private volatile RoutePolicy routePolicy;
     /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
     private final Map<IpPrefix, Peer> installedRoutes = new ConcurrentHashMap<>();
     private final Map<IpPrefix, String> refusedRoutes = new ConcurrentHashMap<>();
@@ -150,8 +154,7 @@ public final class Node implements AutoCloseable {
                 node.exitGateway = ExitGateway.install(config.interfaceName(), cert.address().network());
             }
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
-                node.addPeer(new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
-                        p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds()));
+                node.addConfiguredPeer(p);
             }
             device.failureListener(node::failed);
             device.start();
@@ -181,6 +184,136 @@ public final class Node implements AutoCloseable {
                 netlink.close();
             }
             throw new NodeException(e.getMessage());
+        }
+    }
+
+    private void addConfiguredPeer(WireGuardPeerConfig p) {
+        Peer peer = new Peer("wg-" + Curve25519.encodeBase64(p.publicKey()).substring(0, 8), p.publicKey(),
+                p.presharedKey(), p.endpoint(), p.allowedIps(), p.persistentKeepaliveSeconds());
+        configuredPeers.put(java.nio.ByteBuffer.wrap(p.publicKey().clone()), peer);
+        addPeer(peer);
+    }
+
+    /** Where `skein reload` reads the configuration from. */
+    public void configFile(java.nio.file.Path file) {
+        this.configFile = file;
+    }
+
+    public java.nio.file.Path configFile() {
+        return configFile;
+    }
+
+    /**
+     * `skein reload` and SIGHUP: applies {@code fresh} in place. A renewed certificate (same name, address and
+     * X25519 key; the Ed25519 key may change) takes effect at once and the members switch to it; seeds, relay,
+     * accept-subnets and wireguard-peers change live. What cannot change without a restart is named in the
+     * error, and then nothing changes. Returns what changed, in one line.
+     */
+    public synchronized String reload(NodeConfig fresh) throws NodeException {
+        NodeConfig old = config;
+        List<String> fixed = new ArrayList<>();
+        check(fixed, "name", old.name(), fresh.name());
+        check(fixed, "interface", old.interfaceName(), fresh.interfaceName());
+        check(fixed, "listen-port", old.listenPort(), fresh.listenPort());
+        check(fixed, "gossip-port", old.gossipPort(), fresh.gossipPort());
+        check(fixed, "control-socket", old.controlSocket(), fresh.controlSocket());
+        check(fixed, "mtu", old.mtu(), fresh.mtu());
+        check(fixed, "overlay-filter", old.overlayFilter(), fresh.overlayFilter());
+        check(fixed, "exit-node", old.exitNode(), fresh.exitNode());
+        check(fixed, "exit", old.exit(), fresh.exit());
+        check(fixed, "tuning", old.tuning(), fresh.tuning());
+        check(fixed, "pki.ca", old.caFile(), fresh.caFile());
+        check(fixed, "state-dir", old.stateDir(), fresh.stateDir());
+        if (!fixed.isEmpty()) {
+            throw new NodeException("cannot change without a restart: " + String.join(", ", fixed)
+                    + "; nothing was changed");
+        }
+        Certificate cert;
+        PkiFiles.Keys keys;
+        try {
+            cert = membership.verifier().verify(PkiFiles.readCertificate(fresh.certFile()), Instant.now());
+            keys = PkiFiles.readKeys(fresh.keyFile());
+        } catch (PkiFileException e) {
+            throw new NodeException(e.getMessage() + "; nothing was changed");
+        } catch (CertificateRejected e) {
+            throw new NodeException(fresh.certFile() + ": " + e.getMessage() + "; nothing was changed");
+        }
+        if (!cert.name().equals(certificate.name()) || !cert.address().equals(certificate.address())) {
+            throw new NodeException(fresh.certFile() + ": a certificate for another name or address needs a restart;"
+                    + " nothing was changed");
+        }
+        if (!Arrays.equals(cert.x25519PublicKey(), certificate.x25519PublicKey())) {
+            throw new NodeException(fresh.certFile() + ": a new X25519 key needs a restart (to renew with the same "
+                    + "keys: skein sign --public-key ... --signing-key ...); nothing was changed");
+        }
+        if (keys.x25519PrivateKey().length != 32
+                || !Arrays.equals(Curve25519.publicKey(keys.x25519PrivateKey()), cert.x25519PublicKey())
+                || !Arrays.equals(dev.skein.protocol.crypto.Ed25519Keys.publicKey(keys.ed25519PrivateKey()),
+                        cert.ed25519PublicKey())) {
+            throw new NodeException(fresh.keyFile() + ": not the private keys of " + fresh.certFile()
+                    + "; nothing was changed");
+        }
+        List<String> changed = new ArrayList<>();
+        if (!cert.sameAs(certificate)) {
+            changed.add("certificate (valid until " + cert.notAfter() + ")");
+        }
+        if (!old.seeds().equals(fresh.seeds())) {
+            changed.add("seeds");
+        }
+        if (old.relay() != fresh.relay()) {
+            changed.add("relay");
+        }
+        boolean policy = !java.util.Objects.equals(old.acceptSubnets(), fresh.acceptSubnets())
+                || !cert.subnets().equals(certificate.subnets());
+        if (policy) {
+            changed.add("accept-subnets");
+        }
+        try {
+            membership.reconfigure(cert, keys.ed25519PrivateKey(), fresh.seeds(), fresh.relay())
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new NodeException("membership did not take the new settings: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException("interrupted");
+        }
+        device.relayEnabled(fresh.relay());
+        certificate = cert;
+        routePolicy = new RoutePolicy(cert.address().network(), fresh.acceptSubnets(), fresh.exitNode());
+        config = fresh;
+        if (!old.wireguardPeers().equals(fresh.wireguardPeers())) {
+            changed.add("wireguard-peers");
+            Map<java.nio.ByteBuffer, WireGuardPeerConfig> wanted = new java.util.HashMap<>();
+            fresh.wireguardPeers().forEach(p -> wanted.put(java.nio.ByteBuffer.wrap(p.publicKey()), p));
+            Map<java.nio.ByteBuffer, WireGuardPeerConfig> had = new java.util.HashMap<>();
+            old.wireguardPeers().forEach(p -> had.put(java.nio.ByteBuffer.wrap(p.publicKey()), p));
+            for (Map.Entry<java.nio.ByteBuffer, WireGuardPeerConfig> e : had.entrySet()) {
+                WireGuardPeerConfig now = wanted.get(e.getKey());
+                if (now == null || !now.equals(e.getValue())) {
+                    Peer gone = configuredPeers.remove(e.getKey());
+                    if (gone != null) {
+                        removePeer(gone);
+                    }
+                }
+            }
+            for (Map.Entry<java.nio.ByteBuffer, WireGuardPeerConfig> e : wanted.entrySet()) {
+                if (!configuredPeers.containsKey(e.getKey())) {
+                    addConfiguredPeer(e.getValue());
+                }
+            }
+        }
+        if (policy) {
+            refusedRoutes.clear();
+            membership.reapply(); // every member's subnets through the new policy
+        }
+        String what = changed.isEmpty() ? "nothing changed" : "applied: " + String.join(", ", changed);
+        log.info("reload: {}", what);
+        return what;
+    }
+
+    private static void check(List<String> fixed, String key, Object was, Object is) {
+        if (!java.util.Objects.equals(was, is)) {
+            fixed.add(key);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.skein.node.NodeException;
 import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
 import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,11 +25,28 @@ final class UpCommand implements Callable<Integer> {
         } catch (ConfigException | NodeException e) {
             throw new UserError(e.getMessage());
         }
+        node.configFile(config);
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "skein-shutdown"));
+        reloadOnHangup(node);
         // Runs until a signal (the hook cleans up and the JVM exits) or a failure of the data plane: then clean
         // up here and exit non-zero, so that a supervisor (systemd's Restart=on-failure) starts the node again.
         String cause = node.awaitFailure();
         node.close();
         throw new UserError("the node stopped: " + cause);
+    }
+
+    /** SIGHUP does what `skein reload` does (as for most daemons); the outcome goes to the log. */
+    private void reloadOnHangup(Node node) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> new Thread(() -> {
+                try {
+                    node.reload(ConfigLoader.load(config));
+                } catch (ConfigException | NodeException e) {
+                    LoggerFactory.getLogger(UpCommand.class).warn("reload refused: {}", e.getMessage());
+                }
+            }, "skein-reload").start());
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP on this platform: skein reload still works
+        }
     }
 }

@@ -40,6 +40,7 @@ public final class ControlHandler {
             case ROUTES -> Response.newBuilder().addAllRoutes(routes()).build();
             case PING -> ping(request.getPing());
             case REVOCATIONS_PUSH -> pushRevocations(request.getRevocationsPush().getList().toByteArray());
+            case RELOAD -> reload();
             case WHAT_NOT_SET -> Response.newBuilder().setError("empty control request").build();
         };
     }
@@ -105,7 +106,8 @@ public final class ControlHandler {
             }
             if (m != null) {
                 b.setAddress(m.certificate().address().address())
-                        .setFingerprint(java.util.HexFormat.of().formatHex(m.certificate().fingerprint()));
+                        .setFingerprint(java.util.HexFormat.of().formatHex(m.certificate().fingerprint()))
+                        .setCertificateExpiry(m.certificate().notAfter().getEpochSecond());
                 m.granted().stream().filter(g -> !g.equals(m.certificate().address().host()))
                         .forEach(g -> b.addSubnets(g.toString()));
             } else {
@@ -132,6 +134,19 @@ public final class ControlHandler {
     }
 
     /** Pings a member (by name) or an address over the mesh with ICMP echo, timing each reply. */
+    /** `skein reload`: the configuration file again, applied in place; a refused one changes nothing. */
+    private Response reload() {
+        if (node.configFile() == null) {
+            return Response.newBuilder().setError("this node was not started from a configuration file").build();
+        }
+        try {
+            return Response.newBuilder().setMessage(node.reload(
+                    dev.skein.node.config.ConfigLoader.load(node.configFile()))).build();
+        } catch (dev.skein.node.config.ConfigException | dev.skein.node.NodeException e) {
+            return Response.newBuilder().setError("reload refused: " + e.getMessage()).build();
+        }
+    }
+
     /** `skein revocations push`: adopt and spread a CA-signed revocation list; refused ones change nothing. */
     private Response pushRevocations(byte[] list) {
         Membership m = node.membership();

@@ -112,8 +112,9 @@ final class MemberTable {
             // signature: the join's certificate counts now, else its handshakes under a new key would be refused
             // until its gossip got through. Keep the held version: only records newer than it count.
             MemberRecord p = provisional;
-            e.record = new MemberRecord(p.certificate(), e.record.version(), 0, p.endpoints(), p.gossipPort(),
-                    p.relay(), false);
+            // The join's incarnation too: a renewal within the same run is no restart (whose sessions would be reset).
+            e.record = new MemberRecord(p.certificate(), e.record.version(), p.incarnation(), p.endpoints(),
+                    p.gossipPort(), p.relay(), false);
         }
         if (e != null) {
             e.joinedAtNanos = nowNanos;
@@ -121,7 +122,7 @@ final class MemberTable {
     }
 
     private static boolean renews(MemberRecord joined, MemberRecord held) {
-        return !Arrays.equals(held.certificate().fingerprint(), joined.certificate().fingerprint())
+        return !held.certificate().sameAs(joined.certificate())
                 && !joined.certificate().notBefore().isBefore(held.certificate().notBefore());
     }
 

@@ -83,11 +83,12 @@ public final class Membership implements AutoCloseable {
     private record Installed(long version, long incarnation, List<IpPrefix> granted, Certificate certificate) {
         boolean same(MemberRecord r, List<IpPrefix> grants) {
             return version == r.version() && granted.equals(grants)
-                    && java.util.Arrays.equals(certificate.fingerprint(), r.certificate().fingerprint());
+                    && certificate.sameAs(r.certificate());
         }
     }
 
-    private final Settings settings;
+    /** Replaced by {@link #reconfigure} (a reload): read on the membership thread, and by it only. */
+    private volatile Settings settings;
     private final MemberPeers peers;
     private final String self;
     private final MemberTable table;
@@ -131,6 +132,10 @@ public final class Membership implements AutoCloseable {
     private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
+    /** Which expiry warnings the log has had for our certificate: 0 none, 1 the 14-day one, 2 the 1-day one. */
+    private int expiryWarned;
+    /** Set by {@link #reapply}: the next apply installs every member again, changed or not. */
+    private boolean reinstallAll;
 
     private Membership(Settings settings, MemberPeers peers) {
         this.settings = settings;
@@ -192,6 +197,49 @@ public final class Membership implements AutoCloseable {
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /**
+     * A reload: our renewed certificate (same name, address and X25519 key) and signing key, the seeds and the
+     * relay flag take effect at once. Our record is re-signed and gossiped, and every member is greeted with the
+     * new certificate, which it takes at once (a later certificate wins). Completes when done.
+     */
+    public java.util.concurrent.CompletableFuture<Void> reconfigure(Certificate cert, byte[] signingKey,
+                                                                    List<InetSocketAddress> seeds, boolean relay) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            Settings s = settings;
+            settings = new Settings(cert, signingKey.clone(), s.verifier(), s.gossipPort(), List.copyOf(seeds), relay,
+                    s.localEndpoints(), s.transport());
+            boolean renewed = !cert.sameAs(own.certificate());
+            own = new MemberRecord(cert, nextVersion(), own.incarnation(), candidates(), own.gossipPort(), relay, false);
+            gossip.publish(signedOwn());
+            if (renewed) {
+                log.info("certificate renewed: valid until {}", cert.notAfter());
+                expiryWarned = 0;
+                recentJoins.clear(); // greet everyone anew: each takes the new certificate from the greeting
+                for (String name : installed.keySet()) {
+                    MemberRecord r = table.record(name);
+                    if (r != null) {
+                        greet(r);
+                    }
+                }
+            }
+            lastJoinSentNanos = Long.MIN_VALUE / 2; // new seeds are tried now
+        }, executor);
+    }
+
+    /** The verifier of certificates (the CA, and its revocation list). */
+    public CertificateVerifier verifier() {
+        return settings.verifier();
+    }
+
+    /** Installs every member anew through the data plane's current policy (a reload changed it). */
+    public void reapply() {
+        executor.execute(() -> guarded(() -> {
+            lastAlive = List.of();
+            reinstallAll = true;
+            apply(System.nanoTime(), Instant.now());
+        }));
     }
 
     /** The revocation list held now, or null. */
@@ -260,6 +308,7 @@ public final class Membership implements AutoCloseable {
         recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         newcomers.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         refreshOwnEndpoints(now);
+        warnOfExpiry(wall);
         // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
         // changed, otherwise only as often as the time-based rules (grace, silence, expiry) need it.
         if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
@@ -640,7 +689,7 @@ public final class Membership implements AutoCloseable {
             List<IpPrefix> granted = claims.granted().get(r.name());
             views.add(new MemberView(r.name(), r.certificate(), r.endpoints(), granted, r.relay()));
             Installed prev = installed.get(r.name());
-            if (prev != null && prev.same(r, granted)) {
+            if (prev != null && prev.same(r, granted) && !reinstallAll) {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
@@ -663,6 +712,7 @@ public final class Membership implements AutoCloseable {
             }
         }
         views.sort((a, b) -> a.name().compareTo(b.name()));
+        reinstallAll = false;
         lastAlive = alive; // only now: should installing have thrown, the next apply tries again
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
                 List.copyOf(refusals.values()), own.endpoints(), observed.published());
@@ -725,6 +775,17 @@ public final class Membership implements AutoCloseable {
             }
         }
         return c.size() > MemberRecord.MAX_ENDPOINTS ? c.subList(0, MemberRecord.MAX_ENDPOINTS) : c;
+    }
+
+    /** Says in the log, once each, that our certificate expires within 14 days and within 1 day. */
+    private void warnOfExpiry(Instant wall) {
+        Duration left = Duration.between(wall, settings.self().notAfter());
+        int due = left.compareTo(Duration.ofDays(1)) < 0 ? 2 : left.compareTo(Duration.ofDays(14)) < 0 ? 1 : 0;
+        if (due > expiryWarned) {
+            expiryWarned = due;
+            log.warn("our certificate expires in {} h ({}): renew it (skein sign) and run skein reload",
+                    Math.max(0, left.toHours()), settings.self().notAfter());
+        }
     }
 
     private void refreshOwnEndpoints(long now) {

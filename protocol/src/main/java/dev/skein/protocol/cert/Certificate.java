@@ -176,7 +176,15 @@ public final class Certificate {
         return issuer.clone();
     }
 
-    /** BLAKE2s-256 of the Ed25519 key: names a CA in the certificates it issues. */
+    /** True if {@code other} is this very certificate, byte for byte (a renewal under the same keys is not). */
+    public boolean sameAs(Certificate other) {
+        return java.util.Arrays.equals(encoded, other.encoded);
+    }
+
+    /**
+     * BLAKE2s-256 of the Ed25519 key: names a CA in the certificates it issues, and a node's key in a revocation
+     * list (so that revoking it revokes every certificate of that key, renewals included).
+     */
     public byte[] fingerprint() {
         byte[] f = fingerprint;
         if (f == null) {

@@ -47,6 +47,19 @@ final class TestPki {
         return cert;
     }
 
+    /** Renews NAME.crt with the keys of NAME.key: a new certificate for the same keys, as an expiry renewal. */
+    Certificate renew(String name, String address, Instant from, Instant until) throws Exception {
+        PkiFiles.Keys keys = PkiFiles.readKeys(dir.resolve(name + ".key"));
+        Certificate cert = ca.sign(new CertificateRequest(name, IpPrefix.parse(address), List.of(), List.of(),
+                Curve25519.publicKey(keys.x25519PrivateKey()), Ed25519Keys.publicKey(keys.ed25519PrivateKey()),
+                from, until));
+        Path tmp = dir.resolve(name + ".crt.new");
+        Files.deleteIfExists(tmp);
+        PkiFiles.writeCertificate(tmp, cert);
+        Files.move(tmp, dir.resolve(name + ".crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return cert;
+    }
+
     /** Issues a two-hour certificate from this mesh's CA. */
     Certificate issue(String name, String address) throws Exception {
         Instant now = Instant.now();

@@ -1,0 +1,147 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.skein.protocol.cert.Certificate;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `skein reload`: n3 renews its certificate while n1 pings it, and changes what may change live; a broken file
+ * or a change that needs a restart is refused and n3 runs on as it was. Three nodes on one bridge, n1 the seed.
+ */
+class ReloadTest {
+    @TempDir
+    Path dir;
+    private Netns netns;
+    private TestPki pki;
+    private String bridge;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Netns.root(), "needs root to create network namespaces");
+        netns = new Netns();
+        bridge = netns.bridge("br");
+        pki = new TestPki(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    private String host(int i) {
+        String ns = netns.add("n" + i);
+        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
+        return ns;
+    }
+
+    private Path config(int i, String extra) throws Exception {
+        return pki.config("n" + i, i == 1 ? "[]" : "[198.18.0.1:51820]", "ca.crt", extra);
+    }
+
+    private Netns.Result reload(String ns) {
+        return Netns.exec(ns, String.join(" ", SkeinProcess.command("reload", "--socket",
+                pki.socket("n3").toString())), 30);
+    }
+
+    @Test
+    void aRenewedCertificateAndLiveSettingsTakeEffectWithoutARestart() throws Exception {
+        String n1 = host(1);
+        String n2 = host(2);
+        String n3 = host(3);
+        Instant now = Instant.now();
+        pki.issue("n1", "100.64.0.1/16");
+        pki.issue("n2", "100.64.0.2/16");
+        pki.issue(pki.ca, "n3", "100.64.0.3/16", java.util.List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
+        SkeinProcess seed = SkeinProcess.up(netns, n1, config(1, ""));
+        SkeinProcess.up(netns, n2, config(2, ""));
+        SkeinProcess renewing = SkeinProcess.up(netns, n3, config(3, ""));
+        seed.awaitLog("n3 added", 30);
+        assertEquals(0, Netns.exec(n1, "ping -c 1 -W 2 100.64.0.3", 10).exit());
+
+        // For comparison: the longest gap while another JVM (the CLI) starts on this machine and asks n3 a question.
+        CompletableFuture<Netns.Result> control = CompletableFuture.supplyAsync(
+                () -> Netns.exec(n1, "ping -D -c 120 -i 0.05 -W 1 100.64.0.3", 30));
+        Thread.sleep(2000);
+        SkeinProcess.statusJson(n3, pki.socket("n3"));
+        double quiet = longestGapSeconds(control.get().output());
+
+        // Renew n3's certificate (same keys, valid for 20 hours) while n1 pings it every 50 ms.
+        CompletableFuture<Netns.Result> pings = CompletableFuture.supplyAsync(
+                () -> Netns.exec(n1, "ping -D -c 120 -i 0.05 -W 1 100.64.0.3", 30));
+        Thread.sleep(2000);
+        Certificate renewed = pki.renew("n3", "100.64.0.3/16", now.minusSeconds(30), now.plus(Duration.ofHours(20)));
+        Netns.Result r = reload(n3);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("applied: certificate"), "reload said: [" + r.output() + "]\n" + renewing.log());
+        Netns.Result pinged = pings.get();
+        double gap = longestGapSeconds(pinged.output());
+        System.out.printf("renewal: longest gap between ping replies %.2f s (%s); with a status query instead "
+                + "of the reload %.2f s%n", gap, summary(pinged.output()), quiet);
+        assertTrue(gap < 0.5, "pings stopped for " + gap + " s:\n" + pinged.output());
+        assertTrue(SkeinProcess.statusJson(n3, pki.socket("n3")).contains(
+                "\"certificateExpiry\": \"" + renewed.notAfter().getEpochSecond() + "\""));
+        String expiry = "\"certificateExpiry\": \"" + renewed.notAfter().getEpochSecond() + "\"";
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!peers(n1).contains(expiry) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(peers(n1).contains(expiry), "n1 did not take n3's renewed certificate:\n" + peers(n1));
+
+        // A broken file: refused, and n3 runs on.
+        config(3, "mtu: 12\n");
+        Netns.Result broken = reload(n3);
+        assertNotEquals(0, broken.exit());
+        assertTrue(broken.output().contains("mtu"), broken.output());
+        // A change that needs a restart: named, and nothing changes.
+        config(3, "listen-port: 51821\nrelay: true\n");
+        Netns.Result fixed = reload(n3);
+        assertNotEquals(0, fixed.exit());
+        assertTrue(fixed.output().contains("cannot change without a restart: listen-port"), fixed.output());
+        assertFalse(SkeinProcess.statusJson(n3, pki.socket("n3")).contains("\"relay\": true"));
+        // A change that may be made live: taken.
+        config(3, "relay: true\n");
+        Netns.Result live = reload(n3);
+        assertEquals(0, live.exit(), live.output());
+        assertTrue(live.output().contains("relay"), live.output());
+        assertTrue(SkeinProcess.statusJson(n3, pki.socket("n3")).contains("\"relay\": true"));
+        assertEquals(0, Netns.exec(n1, "ping -c 1 -W 2 100.64.0.3", 10).exit(), "n3 is still a member");
+        assertTrue(renewing.alive());
+    }
+
+    private String peers(String ns) {
+        return Netns.exec(ns, String.join(" ", SkeinProcess.command("peers", "--json", "--socket",
+                pki.socket("n1").toString())), 20).output();
+    }
+
+    /** The longest time between two replies in the output of `ping -D` (each line starts [unix seconds]). */
+    static double longestGapSeconds(String output) {
+        Matcher m = Pattern.compile("^\\[(\\d+\\.\\d+)\\].*icmp_seq=", Pattern.MULTILINE).matcher(output);
+        double last = -1;
+        double longest = 0;
+        while (m.find()) {
+            double t = Double.parseDouble(m.group(1));
+            if (last >= 0) {
+                longest = Math.max(longest, t - last);
+            }
+            last = t;
+        }
+        return longest;
+    }
+
+    private static String summary(String output) {
+        return output.lines().filter(l -> l.contains("packets transmitted")).findFirst().orElse("?");
+    }
+}
