@@ -65,6 +65,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stateDirAndRevocations() throws Exception {
+        NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
+        assertEquals(Path.of("/run/skein"), defaults.stateDir(), "beside the control socket");
+        assertNull(defaults.revocationsFile());
+        NodeConfig c = ConfigLoader.parse(FILE, "name: home\npki: {ca: ca.crt, cert: home.crt, key: home.key, "
+                + "revocations: revocations}\nstate-dir: /var/lib/skein\n");
+        assertEquals(Path.of("/etc/skein/revocations"), c.revocationsFile());
+        assertEquals(Path.of("/var/lib/skein"), c.stateDir());
+        assertTrue(error(MINIMAL.replace("}", ", crl: x}")).contains("pki.crl: unknown key"));
+    }
+
+    @Test
     void badInputNamesTheKey() {
         assertTrue(error(MINIMAL + "colour: blue\n").contains("colour: unknown key"));
         assertTrue(error(MINIMAL + "mtu: 12\n").contains("mtu:"));
