@@ -99,7 +99,7 @@ class MembershipTest {
         Instant now = Instant.now();
         for (int i = 1; i <= n; i++) {
             host(i);
-            issue(ca, i, i == 2 ? List.of(SUBNET) : List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
+            issue(ca, i, i == 2 ? List.of(SUBNET) : List.of(), now.minusSeconds(60), now.plus(Duration.ofDays(20)));
         }
         Netns.sh("ip -n " + namespaces.get(2) + " addr add " + SUBNET_HOST + "/32 dev lo");
         List<Thread> starters = new ArrayList<>();

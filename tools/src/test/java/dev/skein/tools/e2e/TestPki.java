@@ -27,7 +27,7 @@ final class TestPki {
         this.dir = dir;
         Instant now = Instant.now();
         ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
-                now.plus(Duration.ofDays(1)), RANDOM);
+                now.plus(Duration.ofDays(30)), RANDOM);
         PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
         PkiFiles.writeKeys(dir.resolve("ca.key"), new PkiFiles.Keys(new byte[0], ca.signingKey())); // for `skein ca`
     }
