@@ -204,8 +204,8 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * `skein reload` and SIGHUP: applies {@code fresh} in place. A renewed certificate (same name, address and
-     * X25519 key; the Ed25519 key may change) takes effect at once and the members switch to it; seeds, relay,
+     * `skein reload` and SIGHUP: applies {@code fresh} in place. A renewed certificate (same name and address;
+     * new keys or the same) takes effect at once and the members switch to it; seeds, relay,
      * accept-subnets and wireguard-peers change live. What cannot change without a restart is named in the
      * error, and then nothing changes. Returns what changed, in one line.
      */
@@ -242,10 +242,6 @@ public final class Node implements AutoCloseable {
             throw new NodeException(fresh.certFile() + ": a certificate for another name or address needs a restart;"
                     + " nothing was changed");
         }
-        if (!Arrays.equals(cert.x25519PublicKey(), certificate.x25519PublicKey())) {
-            throw new NodeException(fresh.certFile() + ": a new X25519 key needs a restart (to renew with the same "
-                    + "keys: skein sign --public-key ... --signing-key ...); nothing was changed");
-        }
         if (keys.x25519PrivateKey().length != 32
                 || !Arrays.equals(Curve25519.publicKey(keys.x25519PrivateKey()), cert.x25519PublicKey())
                 || !Arrays.equals(dev.skein.protocol.crypto.Ed25519Keys.publicKey(keys.ed25519PrivateKey()),
@@ -254,8 +250,14 @@ public final class Node implements AutoCloseable {
                     + "; nothing was changed");
         }
         List<String> changed = new ArrayList<>();
+        boolean newKey = !Arrays.equals(cert.x25519PublicKey(), certificate.x25519PublicKey());
         if (!cert.sameAs(certificate)) {
-            changed.add("certificate (valid until " + cert.notAfter() + ")");
+            changed.add("certificate (valid until " + cert.notAfter() + ")" + (newKey ? " with a new key" : ""));
+        }
+        if (newKey) {
+            // First the data plane, so that the handshakes the members start once they hear of the new
+            // certificate find the new key here.
+            device.rekey(new StaticIdentity(keys.x25519PrivateKey()));
         }
         if (!old.seeds().equals(fresh.seeds())) {
             changed.add("seeds");

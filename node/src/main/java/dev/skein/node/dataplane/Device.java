@@ -64,8 +64,9 @@ public final class Device implements AutoCloseable {
     private final Map<Long, Peer> peersById = new ConcurrentHashMap<>();
     private final KnownSources knownSources = new KnownSources();
     /** Our id in path and relay messages: the first 8 bytes of our static public key. */
-    final long ownId;
-    final StaticIdentity identity;
+    /** Our static key and its id (relay headers, path messages): replaced by {@link #rekey}. */
+    volatile long ownId;
+    volatile StaticIdentity identity;
     final Paths paths;
     /** `relay: true`: forward other members' datagrams between them. */
     private volatile boolean relayEnabled;
@@ -262,6 +263,23 @@ public final class Device implements AutoCloseable {
 
     public int listenPort() {
         return udp.localPort();
+    }
+
+    /**
+     * A key rotation: handshakes, MAC1 checks, cookie replies, path probes and relay headers use {@code fresh}
+     * from now on. Sessions made under the old key carry traffic until the members, told of the new certificate,
+     * replace them with handshakes to the new key.
+     */
+    public void rekey(StaticIdentity fresh) {
+        identity = fresh;
+        ownId = PathMessage.keyId(fresh.publicKey());
+        cookieChecker.rekey(fresh);
+        sessions.rekey(fresh, peers());
+        for (Peer p : peers()) {
+            if (p.reach() != null) {
+                p.reach().pathKey(PathMessage.pathKey(fresh, p.publicKey()));
+            }
+        }
     }
 
     /** Marks the data plane's underlay datagrams with {@code mark}, for policy routing (see os.ExitRouting). */

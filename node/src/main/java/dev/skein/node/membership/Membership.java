@@ -200,7 +200,7 @@ public final class Membership implements AutoCloseable {
     }
 
     /**
-     * A reload: our renewed certificate (same name, address and X25519 key) and signing key, the seeds and the
+     * A reload: our renewed certificate (same name and address) and signing key, the seeds and the
      * relay flag take effect at once. Our record is re-signed and gossiped, and every member is greeted with the
      * new certificate, which it takes at once (a later certificate wins). Completes when done.
      */

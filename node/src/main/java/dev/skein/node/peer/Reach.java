@@ -17,7 +17,7 @@ public final class Reach {
     /** Unanswered pings kept per member: older ones are forgotten beyond this. */
     private static final int MAX_OUTSTANDING = 64;
 
-    private final byte[] pathKey;
+    private volatile byte[] pathKey;
     private volatile List<InetSocketAddress> candidates;
     private volatile boolean relayCapable;
     /** System.nanoTime() of the last authenticated packet or pong that came straight from the member. */
@@ -37,6 +37,11 @@ public final class Reach {
 
     public byte[] pathKey() {
         return pathKey;
+    }
+
+    /** Our static key changed: path probes are MACed with the key of the new pair. */
+    public void pathKey(byte[] fresh) {
+        this.pathKey = fresh.clone();
     }
 
     public List<InetSocketAddress> candidates() {

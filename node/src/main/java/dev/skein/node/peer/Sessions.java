@@ -24,7 +24,8 @@ public final class Sessions {
     /** Static keys whose last accepted timestamp is kept (only authenticated peers' keys are ever added). */
     private static final int MAX_REMEMBERED_KEYS = 65536;
 
-    private final StaticIdentity local;
+    /** Our static key; replaced by {@link #rekey} (a key rotation), read once per handshake. */
+    private volatile StaticIdentity local;
     private final IndexTable indices;
     private final SecureRandom random;
     /**
@@ -48,6 +49,19 @@ public final class Sessions {
 
     public StaticIdentity local() {
         return local;
+    }
+
+    /**
+     * Handshakes from now on use {@code fresh}; {@code peers} forget the static-static results of the old key.
+     * Sessions made before go on until they expire or the peers replace them.
+     */
+    public void rekey(StaticIdentity fresh, Iterable<Peer> peers) {
+        local = fresh;
+        for (Peer p : peers) {
+            synchronized (p) {
+                p.staticStatic = null;
+            }
+        }
     }
 
     /**

@@ -17,8 +17,8 @@ import java.security.SecureRandom;
  * <p>Time comes in as {@code nowNanos} (any monotonic clock) so tests can move it. Thread-safe.
  */
 public final class CookieChecker {
-    private final byte[] mac1Key;
-    private final byte[] cookieKey;
+    private volatile byte[] mac1Key;
+    private volatile byte[] cookieKey;
     private final SecureRandom random;
     private byte[] secret;
     private long secretSetAt;
@@ -27,6 +27,12 @@ public final class CookieChecker {
         this.mac1Key = local.mac1Key();
         this.cookieKey = local.cookieKey();
         this.random = random;
+    }
+
+    /** Our static key changed (a key rotation): MAC1 and cookie replies are keyed by the new public key. */
+    public void rekey(StaticIdentity local) {
+        this.mac1Key = local.mac1Key();
+        this.cookieKey = local.cookieKey();
     }
 
     /** MAC1 = MAC(HASH(LABEL_MAC1 || S<sub>pub</sub>), msg up to MAC1): proves the sender knows our public key. */

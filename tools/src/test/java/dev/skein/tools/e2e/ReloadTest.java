@@ -67,6 +67,7 @@ class ReloadTest {
         pki.issue(pki.ca, "n3", "100.64.0.3/16", java.util.List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
         SkeinProcess seed = SkeinProcess.up(netns, n1, config(1, ""));
         SkeinProcess.up(netns, n2, config(2, ""));
+        // (n2 only watches: it must follow n3's new key too)
         SkeinProcess renewing = SkeinProcess.up(netns, n3, config(3, ""));
         seed.awaitLog("n3 added", 30);
         assertEquals(0, Netns.exec(n1, "ping -c 1 -W 2 100.64.0.3", 10).exit());
@@ -99,6 +100,24 @@ class ReloadTest {
             Thread.sleep(200);
         }
         assertTrue(peers(n1).contains(expiry), "n1 did not take n3's renewed certificate:\n" + peers(n1));
+
+        // A new certificate with new keys (a key rotation), again while n1 pings.
+        pings = CompletableFuture.supplyAsync(() -> Netns.exec(n1, "ping -D -c 120 -i 0.05 -W 1 100.64.0.3", 30));
+        Thread.sleep(2000);
+        Certificate rotated = pki.issue(pki.ca, "n3", "100.64.0.3/16", java.util.List.of(), now.minusSeconds(20),
+                now.plus(Duration.ofHours(20)));
+        Netns.Result rekeyed = reload(n3);
+        assertEquals(0, rekeyed.exit(), rekeyed.output());
+        assertTrue(rekeyed.output().contains("with a new key"), rekeyed.output());
+        pinged = pings.get();
+        double rotationGap = longestGapSeconds(pinged.output());
+        System.out.printf("key rotation: longest gap between ping replies %.2f s (%s)%n", rotationGap,
+                summary(pinged.output()));
+        assertTrue(rotationGap < 1.0, "pings stopped for " + rotationGap + " s:\n" + pinged.output()
+                + "\nn3:\n" + renewing.log());
+        String fingerprint = java.util.HexFormat.of().formatHex(rotated.fingerprint());
+        assertTrue(peers(n1).contains(fingerprint), "n1 did not take n3's new key:\n" + peers(n1));
+        assertEquals(0, Netns.exec(n2, "ping -c 1 -W 2 100.64.0.3", 10).exit(), "n2 reaches n3 under its new key");
 
         // A broken file: refused, and n3 runs on.
         config(3, "mtu: 12\n");
