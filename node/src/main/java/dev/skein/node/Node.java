@@ -98,7 +98,7 @@ public final class Node implements AutoCloseable {
         PkiFiles.Keys keys;
         CertificateVerifier verifier;
         try {
-            verifier = new CertificateVerifier(PkiFiles.readCertificate(config.caFile()));
+            verifier = new CertificateVerifier(PkiFiles.readCertificates(config.caFile()));
             RevocationStore.load(config, verifier);
             Certificate own = PkiFiles.readCertificate(config.certFile());
             cert = Boolean.getBoolean(TRUST_OWN_CERTIFICATE) ? own : verifier.verify(own, Instant.now());
@@ -206,7 +206,7 @@ public final class Node implements AutoCloseable {
     /**
      * `skein reload` and SIGHUP: applies {@code fresh} in place. A renewed certificate (same name and address;
      * new keys or the same) takes effect at once and the members switch to it; seeds, relay,
-     * accept-subnets and wireguard-peers change live. What cannot change without a restart is named in the
+     * accept-subnets, tuning and wireguard-peers change live. What cannot change without a restart is named in the
      * error, and then nothing changes. Returns what changed, in one line.
      */
     public synchronized String reload(NodeConfig fresh) throws NodeException {
@@ -221,7 +221,6 @@ public final class Node implements AutoCloseable {
         check(fixed, "overlay-filter", old.overlayFilter(), fresh.overlayFilter());
         check(fixed, "exit-node", old.exitNode(), fresh.exitNode());
         check(fixed, "exit", old.exit(), fresh.exit());
-        check(fixed, "tuning", old.tuning(), fresh.tuning());
         check(fixed, "pki.ca", old.caFile(), fresh.caFile());
         check(fixed, "state-dir", old.stateDir(), fresh.stateDir());
         if (!fixed.isEmpty()) {
@@ -280,6 +279,10 @@ public final class Node implements AutoCloseable {
             throw new NodeException("interrupted");
         }
         device.relayEnabled(fresh.relay());
+        if (!old.tuning().equals(fresh.tuning())) {
+            changed.add("tuning");
+            device.tuning(fresh.tuning());
+        }
         certificate = cert;
         routePolicy = new RoutePolicy(cert.address().network(), fresh.acceptSubnets(), fresh.exitNode());
         config = fresh;
@@ -501,9 +504,9 @@ public final class Node implements AutoCloseable {
         return certificate;
     }
 
-    /** The CA's revocation list this node holds, or null. */
-    public RevocationList revocations() {
-        return membership == null ? null : membership.revocations();
+    /** The revocation lists this node holds, one per CA of its bundle at most. */
+    public List<RevocationList> revocations() {
+        return membership == null ? List.of() : membership.revocations();
     }
 
     public NodeConfig config() {

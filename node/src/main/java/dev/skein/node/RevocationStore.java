@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's revocation list on disk: the newest it adopted, in {@code state-dir/NAME.revocations}, so that a restart
+ * The node's revocation list on disk: the newest it adopted, in {@code state-dir/NAME-CA.revocations}, so that a restart
  * does not forget a revocation (and a revoked member cannot rejoin a node that just restarted), plus the one the
  * configuration names ({@code pki.revocations}). At start the newer of the two is held.
  */
@@ -21,34 +21,38 @@ final class RevocationStore {
 
     private RevocationStore() {}
 
-    private static Path stateFile(NodeConfig config) {
-        return config.stateDir().resolve(config.name() + ".revocations");
+    /** One file per CA of the bundle (each CA has its own list). */
+    private static Path stateFile(NodeConfig config, byte[] caFingerprint) {
+        return config.stateDir().resolve(config.name() + "-" + java.util.HexFormat.of().formatHex(caFingerprint, 0, 6)
+                + ".revocations");
     }
 
     /** Gives {@code verifier} the newest valid list; a configured list that does not verify stops the start. */
     static void load(NodeConfig config, CertificateVerifier verifier) throws NodeException {
         if (config.revocationsFile() != null) {
             try {
-                verifier.adopt(RevocationList.verify(Files.readAllBytes(config.revocationsFile()), verifier.ca()));
+                verifier.adopt(verifier.verifyRevocations(Files.readAllBytes(config.revocationsFile())));
             } catch (IOException e) {
                 throw new NodeException(config.revocationsFile() + ": cannot read: " + e.getMessage());
             } catch (CertificateRejected e) {
                 throw new NodeException(config.revocationsFile() + ": " + e.getMessage());
             }
         }
-        Path state = stateFile(config);
-        if (Files.exists(state)) {
-            try {
-                verifier.adopt(RevocationList.verify(Files.readAllBytes(state), verifier.ca()));
-            } catch (IOException | CertificateRejected e) {
-                log.warn("{}: ignored: {}", state, e.getMessage()); // e.g. from before a CA change
+        for (dev.skein.protocol.cert.Certificate ca : verifier.cas()) {
+            Path state = stateFile(config, ca.fingerprint());
+            if (Files.exists(state)) {
+                try {
+                    verifier.adopt(verifier.verifyRevocations(Files.readAllBytes(state)));
+                } catch (IOException | CertificateRejected e) {
+                    log.warn("{}: ignored: {}", state, e.getMessage());
+                }
             }
         }
     }
 
     /** Keeps {@code list} for the next start; written whole or not at all. */
     static void save(NodeConfig config, RevocationList list) {
-        Path state = stateFile(config);
+        Path state = stateFile(config, list.issuer());
         try {
             Files.createDirectories(config.stateDir());
             Path tmp = state.resolveSibling(state.getFileName() + ".tmp");

@@ -9,9 +9,9 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "reload", mixinStandardHelpOptions = true,
         description = "Make the running node re-read its configuration and PKI files (as SIGHUP does): a renewed "
-                + "certificate, seeds, relay, accept-subnets and wireguard-peers take effect at once. A file that "
-                + "fails validation, or a change that needs a restart (ports, interface...), is refused with the "
-                + "reason, and the node keeps running as it was.",
+                + "certificate or new keys, seeds, relay, accept-subnets, tuning and wireguard-peers take effect "
+                + "at once. A file that fails validation, or a change that needs a restart (ports, interface...), "
+                + "is refused with the reason, and the node keeps running as it was.",
         footer = {"", "Example:", "  sudo skein reload --config /etc/skein/home.yaml"})
 final class ReloadCommand implements Callable<Integer> {
     @Mixin

@@ -76,9 +76,9 @@ public final class ControlHandler {
         if (left.compareTo(EXPIRY_WARNING) < 0) {
             s.addWarnings("certificate expires in " + Math.max(0, left.toHours()) + " h (" + cert.notAfter() + ")");
         }
-        dev.skein.protocol.cert.RevocationList revocations = node.revocations();
-        if (revocations != null) {
-            s.setRevocationsVersion(revocations.version()).setRevoked(revocations.entries().size());
+        for (dev.skein.protocol.cert.RevocationList r : node.revocations()) {
+            s.setRevocationsVersion(Math.max(s.getRevocationsVersion(), r.version()))
+                    .setRevoked(s.getRevoked() + r.entries().size());
         }
         snap.conflicts().forEach(c -> s.addWarnings("conflict: " + c));
         node.refusedRoutes().forEach((prefix, why) -> s.addWarnings("route " + prefix + " refused: " + why));

@@ -53,7 +53,11 @@ public final class Device implements AutoCloseable {
     final Tun tun;
     final UdpSocket udp;
     final int mtu;
-    final Tuning tuning;
+    /** The protocol's timers; a reload may replace them ({@link #tuning(Tuning)}). */
+    volatile Tuning tuning;
+    /** From {@link #tuning}, in the form the receive path checks on every packet. */
+    volatile long rejectAfterNanos;
+    volatile long rekeyOnReceiveNanos;
     final Sessions sessions;
     final IndexTable indices;
     final CookieChecker cookieChecker;
@@ -154,7 +158,7 @@ public final class Device implements AutoCloseable {
             throws IOException {
         this.tun = tun;
         this.mtu = mtu;
-        this.tuning = tuning;
+        tuning(tuning);
         this.identity = identity;
         this.ownId = PathMessage.keyId(identity.publicKey());
         SecureRandom random = new SecureRandom();
@@ -280,6 +284,14 @@ public final class Device implements AutoCloseable {
                 p.reach().pathKey(PathMessage.pathKey(fresh, p.publicKey()));
             }
         }
+    }
+
+    /** New timers (a reload): handshakes, rekeys and keepalives follow them from the next packet and tick. */
+    public void tuning(Tuning fresh) {
+        rejectAfterNanos = fresh.rejectAfterTime().toNanos();
+        rekeyOnReceiveNanos = fresh.rejectAfterTime().minus(fresh.keepaliveTimeout()).minus(fresh.rekeyTimeout())
+                .toNanos();
+        tuning = fresh;
     }
 
     /** Marks the data plane's underlay datagrams with {@code mark}, for policy routing (see os.ExitRouting). */

@@ -45,8 +45,7 @@ final class Receive implements Runnable {
     private final Device.Scratch scratch;
     private final TcpCoalescer coalescer = new TcpCoalescer();
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
-    private final long rejectAfterNanos;
-    private final long rekeyOnReceiveNanos;
+
     /** Receive errors in a row after which the socket is taken for broken (wireguard-go's "death spiral"). */
     private static final int MAX_CONSECUTIVE_ERRORS = 10;
 
@@ -60,9 +59,6 @@ final class Receive implements Runnable {
         this.sessions = device.sessions;
         this.scratch = new Device.Scratch(device);
         this.admission = new Admission(device.cookieChecker, device::knownSource);
-        this.rejectAfterNanos = device.tuning.rejectAfterTime().toNanos();
-        this.rekeyOnReceiveNanos = device.tuning.rejectAfterTime().minus(device.tuning.keepaliveTimeout())
-                .minus(device.tuning.rekeyTimeout()).toNanos();
     }
 
     @Override
@@ -319,7 +315,7 @@ final class Receive implements Runnable {
         Keypair kp = entry.keypair();
         long now = System.nanoTime();
         long counter = TransportMessage.counter(in);
-        if (kp.ageNanos(now) > rejectAfterNanos || !kp.mayAccept(counter)) {
+        if (kp.ageNanos(now) > device.rejectAfterNanos || !kp.mayAccept(counter)) {
             device.counters.replayed.incrementAndGet();
             return;
         }
@@ -342,7 +338,7 @@ final class Receive implements Runnable {
             device.flushStaged(peer, scratch);
         }
         plain.flip().position(VirtioNetHeader.SIZE);
-        if (kp.initiator() && kp.ageNanos(now) > rekeyOnReceiveNanos) {
+        if (kp.initiator() && kp.ageNanos(now) > device.rekeyOnReceiveNanos) {
             device.initiate(peer, now);
         }
         if (n == 0) {

@@ -25,7 +25,8 @@ final class Timers implements Runnable {
 
     private final Device device;
     private final Sessions sessions;
-    private final Tuning t;
+    /** The timers of the moment: a reload may change them (read once per peer and tick). */
+    private Tuning t;
 
     Timers(Device device) {
         this.device = device;
@@ -43,6 +44,7 @@ final class Timers implements Runnable {
                 return;
             }
             device.paths.beginTick(System.nanoTime());
+            t = device.tuning;
             for (Peer peer : device.peers()) {
                 try {
                     device.paths.tick(peer, System.nanoTime());

@@ -159,7 +159,9 @@ public final class Membership implements AutoCloseable {
         m.localEndpoints = settings.localEndpoints().get();
         m.own = new MemberRecord(settings.self(), System.currentTimeMillis(), System.currentTimeMillis(),
                 m.candidates(), settings.gossipPort(), settings.relay(), false);
-        String clusterId = "skein-" + HexFormat.of().formatHex(settings.verifier().ca().fingerprint(), 0, 6);
+        // From the mesh network, not a CA's key: the cluster stays one while the mesh moves to a new CA.
+        IpPrefix network = settings.verifier().ca().address();
+        String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
                 m.discovery, m.signedOwn(), m::onGossipEvent, settings.transport());
         try {
@@ -242,8 +244,8 @@ public final class Membership implements AutoCloseable {
         }));
     }
 
-    /** The revocation list held now, or null. */
-    public RevocationList revocations() {
+    /** The revocation lists held now, one per CA at most. */
+    public List<RevocationList> revocations() {
         return settings.verifier().revocations();
     }
 
@@ -366,9 +368,8 @@ public final class Membership implements AutoCloseable {
         }
         RecordSet.Builder set = RecordSet.newBuilder()
                 .addRecords(ByteString.copyFrom(ownSigned));
-        RevocationList revocations = settings.verifier().revocations();
-        if (revocations != null) {
-            set.setRevocations(ByteString.copyFrom(revocations.encoded()));
+        for (RevocationList revocations : settings.verifier().revocations()) {
+            set.addRevocations(ByteString.copyFrom(revocations.encoded()));
         }
         for (String name : installed.keySet()) {
             byte[] signed = signedRecords.get(name);
@@ -390,8 +391,8 @@ public final class Membership implements AutoCloseable {
                 refuse("a record set", "malformed");
                 return;
             }
-            if (!set.getRevocations().isEmpty()) {
-                adoptRevocations(set.getRevocations().toByteArray(), "a member", false); // first: no revoked record counts
+            for (ByteString list : set.getRevocationsList().subList(0, Math.min(set.getRevocationsCount(), 16))) {
+                adoptRevocations(list.toByteArray(), "a member", false); // first: no revoked record counts
             }
             long now = System.nanoTime();
             Instant wall = Instant.now();
@@ -426,12 +427,12 @@ public final class Membership implements AutoCloseable {
     private String adoptRevocations(byte[] encoded, String source, boolean pushed) {
         RevocationList list;
         try {
-            list = RevocationList.verify(encoded, settings.verifier().ca());
+            list = settings.verifier().verifyRevocations(encoded);
         } catch (CertificateRejected e) {
             refuse("a revocation list from " + source, e.getMessage());
             return "refused: " + e.getMessage();
         }
-        RevocationList held = settings.verifier().revocations();
+        RevocationList held = settings.verifier().revocations(list.issuer());
         if (!settings.verifier().adopt(list)) {
             return "version " + list.version() + " is not newer than the one held (" + held.version()
                     + "): nothing changed";
@@ -445,7 +446,7 @@ public final class Membership implements AutoCloseable {
         }
         revocationListener.accept(list);
         byte[] set = RecordSet.newBuilder().addRecords(ByteString.copyFrom(ownSigned))
-                .setRevocations(ByteString.copyFrom(list.encoded())).build().toByteArray();
+.addRevocations(ByteString.copyFrom(list.encoded())).build().toByteArray();
         lastListed.forEach(name -> gossip.push(name, set));
         lastAlive = List.of(); // re-check every member against the list now
         apply(System.nanoTime(), Instant.now());

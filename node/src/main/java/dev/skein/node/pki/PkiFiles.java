@@ -32,6 +32,20 @@ public final class PkiFiles {
         }
     }
 
+    /** Every certificate in {@code file}, in order: a CA bundle (`pki.ca` may hold several). */
+    public static java.util.List<Certificate> readCertificates(Path file) throws PkiFileException {
+        String text = readText(file);
+        java.util.List<Certificate> out = new java.util.ArrayList<>();
+        try {
+            for (byte[] der : PemText.decodeAll(PemText.CERTIFICATE, text)) {
+                out.add(Certificate.decode(der));
+            }
+        } catch (IllegalArgumentException | CertificateRejected e) {
+            throw new PkiFileException(file + ": " + e.getMessage());
+        }
+        return out;
+    }
+
     public static Keys readKeys(Path file) throws PkiFileException {
         byte[] der = decode(file, PemText.PRIVATE_KEY);
         try {
@@ -60,15 +74,18 @@ public final class PkiFiles {
         write(file, PemText.encode(PemText.PRIVATE_KEY, b.build().toByteArray()), true);
     }
 
-    private static byte[] decode(Path file, String label) throws PkiFileException {
-        String text;
+    private static String readText(Path file) throws PkiFileException {
         try {
-            text = Files.readString(file, StandardCharsets.US_ASCII);
+            return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             throw new PkiFileException(file + ": no such file");
         } catch (IOException e) {
             throw new PkiFileException(file + ": cannot read (" + e.getMessage() + ")");
         }
+    }
+
+    private static byte[] decode(Path file, String label) throws PkiFileException {
+        String text = readText(file);
         try {
             return PemText.decode(label, text);
         } catch (IllegalArgumentException e) {

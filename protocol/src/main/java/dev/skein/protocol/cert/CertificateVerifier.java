@@ -2,64 +2,126 @@ package dev.skein.protocol.cert;
 
 import dev.skein.protocol.cert.CertificateRejected.Reason;
 import dev.skein.protocol.crypto.Ed25519Keys;
+import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Decides whether a node certificate is to be believed: signed by this mesh's CA, in its validity period,
- * with an address inside the mesh. A node believes a peer's address, subnets and keys only through this.
- * Thread-safe.
+ * Decides whether a node certificate is to be believed: signed by one of this mesh's CAs and not revoked by
+ * it, in its validity period, with an address inside the mesh. A node believes a peer's address, subnets and
+ * keys only through this. Several CAs (a bundle) let a mesh move to a new CA node by node; they must all be
+ * for the same mesh network, and each has its own revocation list. Thread-safe.
  */
 public final class CertificateVerifier {
     /** How many CA-signed certificates are remembered as checked: more than a large mesh has members. */
     static final int REMEMBERED = 4096;
-    private final Certificate ca;
-    private final byte[] caFingerprint;
+
+    /** One CA of the bundle, with the newest revocation list of its own that this verifier holds. */
+    private static final class Authority {
+        final Certificate ca;
+        volatile RevocationList revocations;
+
+        Authority(Certificate ca) {
+            this.ca = ca;
+        }
+    }
+
+    /** By fingerprint, in the order given: the first is the primary CA. */
+    private final Map<ByteBuffer, Authority> authorities = new LinkedHashMap<>();
+    private final Certificate primary;
     /**
      * The encodings of certificates whose CA signature checked out. Every record, join and greeting carries its
      * sender's certificate, and in a mesh of hundreds checking the same few hundred signatures over and over
      * was most of a node's membership work. Keyed by the whole encoding, so a changed byte is checked anew.
      */
-    private final java.util.Set<java.nio.ByteBuffer> signatureChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ByteBuffer> signatureChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @throws CertificateRejected when {@code ca} is not a self-signed CA certificate */
     public CertificateVerifier(Certificate ca) throws CertificateRejected {
-        if (!ca.isCa()) {
-            throw new CertificateRejected(Reason.NOT_A_CA, ca.name());
-        }
-        if (!Ed25519Keys.verify(ca.ed25519PublicKey(), ca.body(), ca.signature())) {
-            throw new CertificateRejected(Reason.BAD_SIGNATURE, "CA certificate " + ca.name() + " is not self-signed");
-        }
-        this.ca = ca;
-        this.caFingerprint = ca.fingerprint();
+        this(List.of(ca));
     }
-
-    public Certificate ca() {
-        return ca;
-    }
-
-    /** The CA's newest revocation list this verifier holds, or null. */
-    private volatile RevocationList revocations;
 
     /**
-     * Takes {@code list} (verified against this CA: {@link RevocationList#verify}) if it is newer than the one held;
-     * from then on its certificates are refused. True if it was taken.
+     * A bundle: certificates from any of {@code cas} are believed.
+     *
+     * @throws CertificateRejected when one is not a self-signed CA certificate, or they are for different networks
+     */
+    public CertificateVerifier(List<Certificate> cas) throws CertificateRejected {
+        if (cas.isEmpty()) {
+            throw new CertificateRejected(Reason.NOT_A_CA, "no CA certificate");
+        }
+        for (Certificate ca : cas) {
+            if (!ca.isCa()) {
+                throw new CertificateRejected(Reason.NOT_A_CA, ca.name());
+            }
+            if (!Ed25519Keys.verify(ca.ed25519PublicKey(), ca.body(), ca.signature())) {
+                throw new CertificateRejected(Reason.BAD_SIGNATURE, "CA certificate " + ca.name() + " is not self-signed");
+            }
+            if (!ca.address().equals(cas.get(0).address())) {
+                throw new CertificateRejected(Reason.ADDRESS_OUTSIDE_MESH, "the CAs of a bundle must be for one mesh: "
+                        + cas.get(0).name() + " has " + cas.get(0).address() + ", " + ca.name() + " " + ca.address());
+            }
+            authorities.put(ByteBuffer.wrap(ca.fingerprint()), new Authority(ca));
+        }
+        this.primary = cas.get(0);
+    }
+
+    /** The primary CA: the first of the bundle. */
+    public Certificate ca() {
+        return primary;
+    }
+
+    /** Every CA of the bundle. */
+    public List<Certificate> cas() {
+        return authorities.values().stream().map(a -> a.ca).toList();
+    }
+
+    /** Decodes a revocation list and checks it against the CA of the bundle it names. */
+    public RevocationList verifyRevocations(byte[] encoded) throws CertificateRejected {
+        Authority a = authorities.get(ByteBuffer.wrap(RevocationList.issuerOf(encoded)));
+        if (a == null) {
+            throw new CertificateRejected(Reason.OTHER_CA, "revocation list of a CA that is not ours");
+        }
+        return RevocationList.verify(encoded, a.ca);
+    }
+
+    /**
+     * Takes {@code list} (verified: {@link #verifyRevocations}) if it is newer than the one held for its CA; from
+     * then on the certificates it names are refused. True if it was taken.
      */
     public synchronized boolean adopt(RevocationList list) {
-        if (revocations != null && list.version() <= revocations.version()) {
+        Authority a = authorities.get(ByteBuffer.wrap(list.issuer()));
+        if (a == null || (a.revocations != null && list.version() <= a.revocations.version())) {
             return false;
         }
-        revocations = list;
+        a.revocations = list;
         return true;
     }
 
-    public RevocationList revocations() {
-        return revocations;
+    /** The revocation list held for {@code caFingerprint}, or null. */
+    public RevocationList revocations(byte[] caFingerprint) {
+        Authority a = authorities.get(ByteBuffer.wrap(caFingerprint));
+        return a == null ? null : a.revocations;
     }
 
-    /** True if the held revocation list names {@code cert}. */
+    /** Every revocation list held, one per CA at most. */
+    public List<RevocationList> revocations() {
+        List<RevocationList> out = new ArrayList<>();
+        authorities.values().forEach(a -> {
+            if (a.revocations != null) {
+                out.add(a.revocations);
+            }
+        });
+        return out;
+    }
+
+    /** True if the revocation list of {@code cert}'s CA names it. */
     public boolean revoked(Certificate cert) {
-        RevocationList r = revocations;
+        Authority a = authorities.get(ByteBuffer.wrap(cert.issuer()));
+        RevocationList r = a == null ? null : a.revocations;
         return r != null && r.revokes(cert);
     }
 
@@ -74,10 +136,13 @@ public final class CertificateVerifier {
         if (cert.isCa()) {
             throw new CertificateRejected(Reason.NOT_A_NODE, who);
         }
-        if (!Arrays.equals(cert.issuer(), caFingerprint)) {
-            throw new CertificateRejected(Reason.OTHER_CA, who + " is not from CA '" + ca.name() + "'");
+        Authority a = authorities.get(ByteBuffer.wrap(cert.issuer()));
+        if (a == null) {
+            throw new CertificateRejected(Reason.OTHER_CA, who + " is not from CA '" + primary.name() + "'"
+                    + (authorities.size() > 1 ? " or the others of the bundle" : ""));
         }
-        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(cert.encoded());
+        Certificate ca = a.ca;
+        ByteBuffer key = ByteBuffer.wrap(cert.encoded());
         if (!signatureChecked.contains(key)) {
             if (!Ed25519Keys.verify(ca.ed25519PublicKey(), cert.body(), cert.signature())) {
                 throw new CertificateRejected(Reason.BAD_SIGNATURE, who);

@@ -17,6 +17,25 @@ public final class PemText {
         return "-----BEGIN " + label + "-----\n" + b64 + "\n-----END " + label + "-----\n";
     }
 
+    /** Every {@code label} block in {@code text}, in order (a bundle); at least one. */
+    public static java.util.List<byte[]> decodeAll(String label, String text) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        String end = "-----END " + label + "-----";
+        int from = 0;
+        while (text.indexOf("-----BEGIN " + label + "-----", from) >= 0) {
+            int e = text.indexOf(end, from);
+            if (e < 0) {
+                throw new IllegalArgumentException("no '" + end + "' line");
+            }
+            out.add(decode(label, text.substring(from, e + end.length())));
+            from = e + end.length();
+        }
+        if (out.isEmpty()) {
+            decode(label, text); // throws, naming what is missing
+        }
+        return out;
+    }
+
     /** @throws IllegalArgumentException naming what is wrong with the text */
     public static byte[] decode(String label, String text) {
         String begin = "-----BEGIN " + label + "-----";

@@ -35,13 +35,15 @@ public final class RevocationList {
         }
     }
 
+    private final byte[] issuer;
     private final long version;
     private final Instant issued;
     private final List<Entry> entries;
     private final Set<ByteBuffer> fingerprints = new HashSet<>();
     private final byte[] encoded;
 
-    private RevocationList(long version, Instant issued, List<Entry> entries, byte[] encoded) {
+    private RevocationList(byte[] issuer, long version, Instant issued, List<Entry> entries, byte[] encoded) {
+        this.issuer = issuer.clone();
         this.version = version;
         this.issued = issued;
         this.entries = List.copyOf(entries);
@@ -61,7 +63,8 @@ public final class RevocationList {
         byte[] encoded = SignedRevocations.newBuilder().setBody(ByteString.copyFrom(body))
                 .setSignature(ByteString.copyFrom(Ed25519Keys.sign(ca.signingKey(), withContext(body)))).build()
                 .toByteArray();
-        return new RevocationList(version, Instant.ofEpochSecond(issued.getEpochSecond()), entries, encoded);
+        return new RevocationList(ca.certificate().fingerprint(), version, Instant.ofEpochSecond(issued.getEpochSecond()),
+                entries, encoded);
     }
 
     /** This list with one more entry, under the next version. */
@@ -97,10 +100,25 @@ public final class RevocationList {
             for (Revoked r : b.getRevokedList()) {
                 entries.add(new Entry(r.getFingerprint().toByteArray(), r.getName(), r.getReason()));
             }
-            return new RevocationList(b.getVersion(), Instant.ofEpochSecond(b.getIssued()), entries, encoded.clone());
+            return new RevocationList(ca.fingerprint(), b.getVersion(), Instant.ofEpochSecond(b.getIssued()), entries,
+                    encoded.clone());
         } catch (InvalidProtocolBufferException e) {
             throw new CertificateRejected(Reason.MALFORMED, "not a revocation list");
         }
+    }
+
+    /** The fingerprint of the CA a list says it is from (not verified: to pick the CA that checks it). */
+    public static byte[] issuerOf(byte[] encoded) throws CertificateRejected {
+        try {
+            return RevocationBody.parseFrom(SignedRevocations.parseFrom(encoded).getBody()).getIssuer().toByteArray();
+        } catch (InvalidProtocolBufferException e) {
+            throw new CertificateRejected(Reason.MALFORMED, "not a revocation list");
+        }
+    }
+
+    /** The fingerprint of the CA that signed this list. */
+    public byte[] issuer() {
+        return issuer.clone();
     }
 
     private static byte[] withContext(byte[] body) {

@@ -79,4 +79,49 @@ class RevocationListTest {
         Certificate laptop = node("laptop", "100.64.0.7/16");
         assertThrows(CertificateRejected.class, () -> RevocationList.verify(laptop.encoded(), ca.certificate()));
     }
+
+    @Test
+    void aBundleBelievesEachOfItsCasAndEachRevokesOnlyItsOwn() throws Exception {
+        CertificateAuthority next = ca("acme-2026");
+        Certificate old = node("old", "100.64.0.7/16");
+        Certificate renewed = next.sign(new CertificateRequest("renewed", IpPrefix.parse("100.64.0.8/16"), List.of(),
+                List.of(), Curve25519.publicKey(Curve25519.generatePrivateKey(random)),
+                Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(random)), NOW.minusSeconds(60),
+                NOW.plus(Duration.ofDays(30))));
+        CertificateVerifier bundle = new CertificateVerifier(List.of(ca.certificate(), next.certificate()));
+        assertEquals(old, bundle.verify(old, NOW));
+        assertEquals(renewed, bundle.verify(renewed, NOW));
+        assertEquals(Reason.OTHER_CA, assertThrows(CertificateRejected.class,
+                () -> new CertificateVerifier(ca.certificate()).verify(renewed, NOW)).reason(), "without the bundle");
+
+        // The new CA's list revokes its own certificate; the same fingerprint under the old CA is not its to revoke.
+        RevocationList list = RevocationList.sign(next, 1, NOW, List.of(new RevocationList.Entry(renewed.fingerprint(),
+                "renewed", ""), new RevocationList.Entry(old.fingerprint(), "old", "")));
+        assertTrue(bundle.adopt(bundle.verifyRevocations(list.encoded())));
+        assertTrue(bundle.revoked(renewed));
+        assertFalse(bundle.revoked(old), "a CA revokes only what it issued");
+        assertEquals(1, bundle.revocations().size());
+        CertificateAuthority stranger = ca("acme");
+        assertEquals(Reason.OTHER_CA, assertThrows(CertificateRejected.class,
+                () -> bundle.verifyRevocations(RevocationList.empty(stranger, NOW).encoded())).reason());
+
+        CertificateAuthority elsewhere = CertificateAuthority.create("other", IpPrefix.parse("100.100.0.0/16"),
+                NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(30)), random);
+        assertThrows(CertificateRejected.class,
+                () -> new CertificateVerifier(List.of(ca.certificate(), elsewhere.certificate())),
+                "a bundle is for one mesh network");
+    }
+
+    @Test
+    void aBundleFileHoldsSeveralCertificates() {
+        CertificateAuthority next = ca("acme-2026");
+        String text = PemText.encode(PemText.CERTIFICATE, ca.certificate().encoded()) + "\n"
+                + PemText.encode(PemText.CERTIFICATE, next.certificate().encoded());
+        List<byte[]> blocks = PemText.decodeAll(PemText.CERTIFICATE, text);
+        assertEquals(2, blocks.size());
+        assertArrayEquals(next.certificate().encoded(), blocks.get(1));
+        assertEquals(1, PemText.decodeAll(PemText.CERTIFICATE, PemText.encode(PemText.CERTIFICATE, new byte[] {1}))
+                .size());
+        assertThrows(IllegalArgumentException.class, () -> PemText.decodeAll(PemText.CERTIFICATE, "nothing"));
+    }
 }
