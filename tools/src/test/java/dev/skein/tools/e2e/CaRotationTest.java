@@ -1,7 +1,6 @@
 package dev.skein.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skein.node.pki.PkiFiles;
 import dev.skein.protocol.addr.IpPrefix;
@@ -12,42 +11,14 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Moving a mesh to a new CA node by node: `pki.ca` names a bundle of the old and the new CA. n1 and n2 still
  * have certificates of the old CA, n3 one of the new; n4 knows only the old CA. One bridge, n1 the seed.
  */
-class CaRotationTest {
-    @TempDir
-    Path dir;
-    private Netns netns;
-    private TestPki pki;
-    private String bridge;
+class CaRotationTest extends BridgeTest {
 
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
-        bridge = netns.bridge("br");
-        pki = new TestPki(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
-
-    private String host(int i) {
-        String ns = netns.add("n" + i);
-        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
-        return ns;
-    }
 
     @Test
     void aBundleLetsOldAndNewCertificatesMeshAndEachCaRevokesItsOwn() throws Exception {

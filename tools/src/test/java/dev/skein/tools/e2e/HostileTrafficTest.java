@@ -1,7 +1,6 @@
 package dev.skein.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skein.node.pki.PkiFiles;
 import dev.skein.protocol.cert.Certificate;
@@ -12,10 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A mesh under attack from the underlay, and a node whose TUN device is deleted under it. n1 is the seed, n2 a
@@ -28,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   [x]  198.18.0.99 --+   (no certificate: only the seed's public key, which certificates publish)
  * </pre>
  */
-class HostileTrafficTest {
+class HostileTrafficTest extends BridgeTest {
     /** The flood: at least 5,000 datagrams a second (the bar), for long enough to cover every check. */
     private static final int FLOOD_RATE = 6000;
     private static final int FLOOD_SECONDS = 24;
@@ -38,26 +34,6 @@ class HostileTrafficTest {
      */
     private static final String STREAM_RATE = System.getProperty("skein.test.streamRate", "600M");
 
-    @TempDir
-    Path dir;
-    private Netns netns;
-    private TestPki pki;
-    private String bridge;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
-        bridge = netns.bridge("br");
-        pki = new TestPki(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
 
     private String host(String name, String address) {
         String ns = netns.add(name);

@@ -1,16 +1,12 @@
 package dev.skein.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A CA-signed member that asks for more than it should: its certificate lists a default route, a subnet over the
@@ -23,33 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   [n3] 198.18.0.3 --+                          n2: routes 100.96.1.0/24;  n3: the misbehaving member
  * </pre>
  */
-class MisbehavingMemberTest {
-    @TempDir
-    Path dir;
-    private Netns netns;
-    private TestPki pki;
-    private String bridge;
+class MisbehavingMemberTest extends BridgeTest {
 
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
-        bridge = netns.bridge("br");
-        pki = new TestPki(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
-
-    private String host(int i) {
-        String ns = netns.add("n" + i);
-        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
-        return ns;
-    }
 
     private SkeinProcess start(String ns, int i, List<String> subnets) throws Exception {
         return start(ns, i, subnets, List.of());

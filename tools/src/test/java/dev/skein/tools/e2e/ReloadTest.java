@@ -1,7 +1,6 @@
 package dev.skein.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skein.protocol.cert.Certificate;
 import java.nio.file.Path;
@@ -10,42 +9,14 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `skein reload`: n3 renews its certificate while n1 pings it, and changes what may change live; a broken file
  * or a change that needs a restart is refused and n3 runs on as it was. Three nodes on one bridge, n1 the seed.
  */
-class ReloadTest {
-    @TempDir
-    Path dir;
-    private Netns netns;
-    private TestPki pki;
-    private String bridge;
+class ReloadTest extends BridgeTest {
 
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
-        bridge = netns.bridge("br");
-        pki = new TestPki(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
-
-    private String host(int i) {
-        String ns = netns.add("n" + i);
-        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
-        return ns;
-    }
 
     private Path config(int i, String extra) throws Exception {
         return pki.config("n" + i, i == 1 ? "[]" : "[198.18.0.1:51820]", "ca.crt", extra);

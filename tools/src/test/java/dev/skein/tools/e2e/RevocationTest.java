@@ -1,7 +1,6 @@
 package dev.skein.tools.e2e;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.skein.node.pki.PkiFiles;
 import dev.skein.protocol.addr.IpPrefix;
@@ -12,10 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A stolen laptop revoked from any node: `skein ca revoke` signs the list, `skein revocations push` hands it to
@@ -25,33 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   [n1] 198.18.0.1 ... [n5] 198.18.0.5  --  br0 [bridge]
  * </pre>
  */
-class RevocationTest {
-    @TempDir
-    Path dir;
-    private Netns netns;
-    private TestPki pki;
-    private String bridge;
+class RevocationTest extends BridgeTest {
 
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
-        bridge = netns.bridge("br");
-        pki = new TestPki(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
-
-    private String host(int i) {
-        String ns = netns.add("n" + i);
-        netns.plug(ns, bridge, "p" + i, "198.18.0." + i + "/24");
-        return ns;
-    }
 
     private SkeinProcess start(String ns, int i) throws Exception {
         return SkeinProcess.up(netns, ns, pki.config("n" + i, i == 1 ? "[]" : "[198.18.0.1:51820]", "ca.crt",
