@@ -209,9 +209,9 @@ public final class Certificate {
         s.append("  signing key:  ").append(Curve25519.encodeBase64(ed25519PublicKey)).append("  (Ed25519)\n");
         s.append("  valid from:   ").append(notBefore).append('\n');
         s.append("  valid until:  ").append(notAfter).append('\n');
-        if (ca) {
-            s.append("  fingerprint:  ").append(hex.formatHex(fingerprint())).append('\n');
-        } else {
+        s.append("  fingerprint:  ").append(hex.formatHex(fingerprint()))
+                .append(ca ? "\n" : "  (of the signing key: skein ca revoke --fingerprint takes it)\n");
+        if (!ca) {
             s.append("  issuer:       ").append(hex.formatHex(issuer)).append('\n');
         }
         return s.toString();

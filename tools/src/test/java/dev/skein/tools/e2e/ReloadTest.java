@@ -118,6 +118,11 @@ class ReloadTest extends BridgeTest {
         assertEquals(0, Netns.exec(n3, "ping -c 40 -i 0.2 -W 1 100.64.0.1", 20).exit());
         assertTrue(renewing.count("session with n1 established") >= sessionsBefore + 2,
                 "no rekeys every 2 s after the reload:\n" + renewing.log());
+        // SIGHUP does the same as skein reload.
+        config(3, "tuning: {rekey-after-time: 2s, reject-after-time: 5s}\n");
+        renewing.hangUp();
+        renewing.awaitLog("reload: applied: relay", 10);
+        assertFalse(SkeinProcess.statusJson(n3, pki.socket("n3")).contains("\"relay\": true"));
         assertTrue(renewing.alive());
     }
 

@@ -53,6 +53,8 @@ class RevocationTest extends BridgeTest {
         String fingerprint = java.util.HexFormat.of().formatHex(PkiFiles.readCertificate(dir.resolve("n4.crt"))
                 .fingerprint());
         assertTrue(peers(ns[1], 1).contains(fingerprint), "skein peers --json names each member's fingerprint");
+        assertTrue(Netns.run(String.join(" ", SkeinProcess.command("cert", "show", dir.resolve("n4.crt").toString())),
+                30).output().contains("fingerprint:  " + fingerprint), "skein cert show prints it");
 
         // A list signed by another CA's key (the same name): refused, nothing changes.
         Path forgedCa = Files.createDirectories(dir.resolve("forged"));

@@ -112,6 +112,11 @@ final class SkeinProcess {
         return process.isAlive();
     }
 
+    /** SIGHUP: a running node reloads its configuration (`ip netns exec` execs the JVM: the pid is the node's). */
+    void hangUp() {
+        Netns.sh("kill -HUP " + process.pid());
+    }
+
     /** SIGKILL: the node dies without a word. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
