@@ -94,7 +94,22 @@ class RevocationTest extends BridgeTest {
 
         // The thief restarts n4 without the list it may have received: no member takes it back.
         assertEquals(0, node[4].stop());
-        Files.deleteIfExists(dir.resolve("state-n4").resolve("n4.revocations"));
+        // An honest n4 given the list refuses to start.
+        Path withList = dir.resolve("n4-listed.yaml");
+        Files.writeString(withList, Files.readString(dir.resolve("n4.yaml"))
+                .replace("key: n4.key}", "key: n4.key, revocations: revocations}"));
+        Netns.Result refused = Netns.exec(ns[4], String.join(" ", SkeinProcess.command("up", "--config",
+                withList.toString())), 60);
+        assertEquals(1, refused.exit(), refused.output());
+        assertTrue(refused.output().contains("certificate revoked by the CA"), refused.output());
+        Path n4State = dir.resolve("state-n4");
+        if (Files.isDirectory(n4State)) {
+            try (var files = Files.list(n4State)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".revocations")).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
         node[4] = start(ns[4], 4);
         // And a node that joins later, and a member that restarts, refuse it too.
         ns[5] = host(5);
