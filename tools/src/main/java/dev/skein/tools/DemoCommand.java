@@ -101,7 +101,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         SecureRandom random = new SecureRandom();
         Instant now = Instant.now();
         CertificateAuthority ca = CertificateAuthority.create("demo", IpPrefix.parse("100.64.0.0/10"),
-                now.minusSeconds(60), now.plus(Duration.ofDays(1)), random);
+                now.minusSeconds(60), now.plus(Duration.ofDays(30)), random);
         PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
         for (int i = 0; i < NODES.size(); i++) {
             String name = NODES.get(i);
@@ -110,7 +110,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             List<IpPrefix> subnets = name.equals("office") ? List.of(IpPrefix.parse("100.96.1.0/24")) : List.of();
             PkiFiles.writeCertificate(dir.resolve(name + ".crt"), ca.sign(new CertificateRequest(name,
                     IpPrefix.parse("100.64.0." + (i + 1) + "/16"), subnets, List.of(), Curve25519.publicKey(x),
-                    Ed25519Keys.publicKey(ed), now.minusSeconds(60), now.plus(Duration.ofHours(23)))));
+                    Ed25519Keys.publicKey(ed), now.minusSeconds(60), now.plus(Duration.ofDays(20)))));
             PkiFiles.writeKeys(dir.resolve(name + ".key"), new PkiFiles.Keys(x, ed));
             Files.writeString(dir.resolve(name + ".yaml"), "name: " + name + "\ninterface: skein0\n"
                     + "listen-port: 51820\ngossip-port: 7946\nseeds: " + (name.equals("seed") ? "[]" : "[198.18.0.1:51820]")
