@@ -199,8 +199,16 @@ public final class Node implements AutoCloseable {
         this.configFile = file;
     }
 
-    public java.nio.file.Path configFile() {
-        return configFile;
+    /** `skein reload` and SIGHUP: {@link #reload(NodeConfig)} with the configuration file read again. */
+    public String reloadConfigFile() throws NodeException {
+        if (configFile == null) {
+            throw new NodeException("this node was not started from a configuration file");
+        }
+        try {
+            return reload(dev.skein.node.config.ConfigLoader.load(configFile));
+        } catch (dev.skein.node.config.ConfigException e) {
+            throw new NodeException(e.getMessage());
+        }
     }
 
     /**

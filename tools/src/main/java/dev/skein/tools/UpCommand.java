@@ -40,8 +40,8 @@ final class UpCommand implements Callable<Integer> {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> new Thread(() -> {
                 try {
-                    node.reload(ConfigLoader.load(config));
-                } catch (ConfigException | NodeException e) {
+                    node.reloadConfigFile();
+                } catch (NodeException e) {
                     LoggerFactory.getLogger(UpCommand.class).warn("reload refused: {}", e.getMessage());
                 }
             }, "skein-reload").start());

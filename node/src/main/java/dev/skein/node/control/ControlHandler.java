@@ -133,16 +133,11 @@ public final class ControlHandler {
         return out;
     }
 
-    /** Pings a member (by name) or an address over the mesh with ICMP echo, timing each reply. */
     /** `skein reload`: the configuration file again, applied in place; a refused one changes nothing. */
     private Response reload() {
-        if (node.configFile() == null) {
-            return Response.newBuilder().setError("this node was not started from a configuration file").build();
-        }
         try {
-            return Response.newBuilder().setMessage(node.reload(
-                    dev.skein.node.config.ConfigLoader.load(node.configFile()))).build();
-        } catch (dev.skein.node.config.ConfigException | dev.skein.node.NodeException e) {
+            return Response.newBuilder().setMessage(node.reloadConfigFile()).build();
+        } catch (dev.skein.node.NodeException e) {
             return Response.newBuilder().setError("reload refused: " + e.getMessage()).build();
         }
     }
@@ -167,6 +162,7 @@ public final class ControlHandler {
         }
     }
 
+    /** Pings a member (by name) or an address over the mesh with ICMP echo, timing each reply. */
     private Response ping(PingRequest req) {
         String target = req.getTarget().trim();
         Peer peer = null;
