@@ -6,6 +6,7 @@ import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
+import dev.skein.node.firewall.PeerIdentity;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -25,12 +26,16 @@ final class MeshPeers implements MemberPeers {
 
     @Override
     public void install(String name, Certificate cert, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                        boolean relay, boolean restarted) {
+                        boolean relay, boolean restarted, int gossipPort) {
         InetSocketAddress endpoint = endpoints.isEmpty() ? null : endpoints.get(0);
+        // From the certificate membership verified: the only source of the name and groups the firewall trusts.
+        PeerIdentity identity = PeerIdentity.member(name, cert.groups(), cert.address().ip(), gossipPort,
+                cert.notAfter().toEpochMilli());
         List<IpPrefix> routed = node.routable(name, cert, granted);
         Peer old = byName.get(name);
         if (old != null && Arrays.equals(old.publicKey(), cert.x25519PublicKey())
                 && old.allowedIps().equals(routed)) {
+            old.identity(identity); // a renewed certificate may carry other groups: flows are judged again
             boolean moved = !old.reach().candidates().equals(endpoints);
             old.reach().candidates(endpoints);
             old.reach().relayCapable(relay);
@@ -47,6 +52,7 @@ final class MeshPeers implements MemberPeers {
         }
         Reach reach = new Reach(PathMessage.pathKey(node.device().identity(), cert.x25519PublicKey()), endpoints, relay);
         Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, routed, 0, reach);
+        peer.identity(identity); // before its routes exist, so that no packet of it is judged without it
         if (old != null) {
             node.removePeer(old);
         }

@@ -3,6 +3,7 @@ package dev.skein.node;
 import dev.skein.node.config.NodeConfig;
 import dev.skein.node.config.WireGuardPeerConfig;
 import dev.skein.node.dataplane.Device;
+import dev.skein.node.firewall.LocalScope;
 import dev.skein.node.control.ControlHandler;
 import dev.skein.node.control.ControlServer;
 import dev.skein.node.membership.Membership;
@@ -153,12 +154,18 @@ public final class Node implements AutoCloseable {
             if (config.exit()) {
                 node.exitGateway = ExitGateway.install(config.interfaceName(), cert.address().network());
             }
+            // Rules in place before the first peer and before the device carries a packet.
+            device.firewall().scope(firewallScope(cert, config));
+            device.firewall().rules(config.firewall());
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addConfiguredPeer(p);
             }
             device.failureListener(node::failed);
             device.start();
             log.info("data plane: {}", device.offloads());
+            log.info("firewall: {}", config.firewall() == null ? "none (no firewall section: everything allowed)"
+                    : config.firewall().inbound().size() + " inbound and " + config.firewall().outbound().size()
+                    + " outbound rule(s); what no rule allows is dropped");
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
                     config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));
@@ -185,6 +192,11 @@ public final class Node implements AutoCloseable {
             }
             throw new NodeException(e.getMessage());
         }
+    }
+
+    /** The node's side of the firewall rules: its overlay address, whether it routes subnets, its gossip port. */
+    private static LocalScope firewallScope(Certificate cert, NodeConfig config) {
+        return LocalScope.of(List.of(cert.address().ip()), !cert.subnets().isEmpty(), config.gossipPort());
     }
 
     private void addConfiguredPeer(WireGuardPeerConfig p) {
@@ -214,7 +226,7 @@ public final class Node implements AutoCloseable {
     /**
      * `skein reload` and SIGHUP: applies {@code fresh} in place. A renewed certificate (same name and address;
      * new keys or the same) takes effect at once and the members switch to it; seeds, relay,
-     * accept-subnets, tuning and wireguard-peers change live. What cannot change without a restart is named in the
+     * accept-subnets, firewall, tuning and wireguard-peers change live. What cannot change without a restart is named in the
      * error, and then nothing changes. Returns what changed, in one line.
      */
     public synchronized String reload(NodeConfig fresh) throws NodeException {
@@ -277,6 +289,10 @@ public final class Node implements AutoCloseable {
         if (policy) {
             changed.add("accept-subnets");
         }
+        boolean firewall = !java.util.Objects.equals(old.firewall(), fresh.firewall());
+        if (firewall) {
+            changed.add("firewall");
+        }
         try {
             membership.reconfigure(cert, keys.ed25519PrivateKey(), fresh.seeds(), fresh.relay())
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -287,6 +303,13 @@ public final class Node implements AutoCloseable {
             throw new NodeException("interrupted");
         }
         device.relayEnabled(fresh.relay());
+        if (!cert.subnets().equals(certificate.subnets())) {
+            device.firewall().scope(firewallScope(cert, fresh));
+        }
+        if (firewall) {
+            // Flows the new rules still allow go on; the others end at their next packet.
+            device.firewall().rules(fresh.firewall());
+        }
         if (!old.tuning().equals(fresh.tuning())) {
             changed.add("tuning");
             device.tuning(fresh.tuning());

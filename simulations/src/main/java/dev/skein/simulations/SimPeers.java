@@ -29,7 +29,7 @@ final class SimPeers implements MemberPeers {
 
     @Override
     public void install(String name, Certificate certificate, List<InetSocketAddress> endpoints,
-                        List<IpPrefix> granted, boolean relay, boolean restarted) {
+                        List<IpPrefix> granted, boolean relay, boolean restarted, int gossipPort) {
         boolean fresh = routes.put(name, List.copyOf(granted)) == null;
         if (fresh) {
             fabric.events().installed(owner.name(), name);

@@ -1,5 +1,7 @@
 package dev.skein.node.config;
 
+import dev.skein.node.firewall.RuleParser;
+import dev.skein.node.firewall.Rules;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.crypto.Curve25519;
 import java.io.IOException;
@@ -25,7 +27,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir", "firewall");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key", "revocations");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -106,9 +108,17 @@ public final class ConfigLoader {
         }
         String revocations = string(pki, "revocations", null);
         Path stateDir = resolve(string(m, "state-dir", control.getParent() == null ? "." : control.getParent().toString()));
+        Rules firewall = null;
+        if (m.containsKey("firewall")) {
+            try {
+                firewall = RuleParser.parse(m.get("firewall"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": " + e.getMessage());
+            }
+        }
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
                 tuning, overlayFilter, acceptSubnets, exitNode, exit, revocations == null ? null : resolve(revocations),
-                stateDir);
+                stateDir, firewall);
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -1,5 +1,6 @@
 package dev.skein.node.config;
 
+import dev.skein.node.firewall.Rules;
 import dev.skein.protocol.addr.IpPrefix;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,13 +15,14 @@ import java.util.List;
  * {@code exit}: this node is an exit: it forwards what members send to addresses outside the mesh, masqueraded.
  * {@code revocationsFile}: a CA-signed revocation list to start with ({@code pki.revocations}), or null.
  * {@code stateDir}: where the node keeps what it learned and must not forget across restarts (the newest
- * revocation list).
+ * revocation list). {@code firewall}: the rules between this node and its peers, or null for none (everything
+ * allowed).
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
                          Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets,
-                         String exitNode, boolean exit, Path revocationsFile, Path stateDir) {
+                         String exitNode, boolean exit, Path revocationsFile, Path stateDir, Rules firewall) {
     public NodeConfig {
         acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);

@@ -23,6 +23,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.skein.node.firewall.Firewall;
+import dev.skein.node.firewall.Rules;
+import dev.skein.protocol.proto.FirewallInfo;
+import dev.skein.protocol.proto.FirewallRuleInfo;
 
 /** Answers control requests from the node's live state: its certificate, membership and data plane. */
 public final class ControlHandler {
@@ -41,8 +45,29 @@ public final class ControlHandler {
             case PING -> ping(request.getPing());
             case REVOCATIONS_PUSH -> pushRevocations(request.getRevocationsPush().getList().toByteArray());
             case RELOAD -> reload();
+            case FIREWALL -> Response.newBuilder().setFirewall(firewall()).build();
             case WHAT_NOT_SET -> Response.newBuilder().setError("empty control request").build();
         };
+    }
+
+    private FirewallInfo firewall() {
+        Firewall f = node.device().firewall();
+        Rules rules = f.rules();
+        FirewallInfo.Builder b = FirewallInfo.newBuilder().setEnabled(rules != null)
+                .setInboundDropped(f.inboundDropped()).setOutboundDropped(f.outboundDropped())
+                .setMalformed(f.malformed()).setFlows(f.flows()).setUntracked(f.untracked()).setRelated(f.related())
+                .setGossip(f.gossip());
+        if (rules != null) {
+            for (int i = 0; i < rules.inbound().size(); i++) {
+                b.addRules(FirewallRuleInfo.newBuilder().setDirection("inbound").setIndex(i)
+                        .setRule(rules.inbound().get(i).toString()).setHits(rules.hits(true, i)));
+            }
+            for (int i = 0; i < rules.outbound().size(); i++) {
+                b.addRules(FirewallRuleInfo.newBuilder().setDirection("outbound").setIndex(i)
+                        .setRule(rules.outbound().get(i).toString()).setHits(rules.hits(false, i)));
+            }
+        }
+        return b.build();
     }
 
     private Membership.Snapshot membership() {
@@ -64,6 +89,8 @@ public final class ControlHandler {
                 s.putDropped(reason, n);
             }
         });
+        s.putDropped("firewall-inbound", node.device().firewall().inboundDropped());
+        s.putDropped("firewall-outbound", node.device().firewall().outboundDropped());
         snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
         snap.observed().forEach(e -> s.addObserved(format(e)));
         int port = node.device().listenPort();

@@ -1,6 +1,7 @@
 package dev.skein.node.dataplane;
 
 import dev.skein.node.config.Tuning;
+import dev.skein.node.firewall.Firewall;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.os.SodiumAead;
@@ -63,6 +64,8 @@ public final class Device implements AutoCloseable {
     final CookieChecker cookieChecker;
     final RouteTable<Peer> routes = new RouteTable<>();
     final Counters counters = new Counters();
+    /** Between the peers and the TUN device, both ways: rules from the configuration, none by default. */
+    final Firewall firewall = new Firewall();
     final LogLimiter logLimiter = new LogLimiter(10_000_000_000L);
     private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
     private final Map<Long, Peer> peersById = new ConcurrentHashMap<>();
@@ -130,6 +133,7 @@ public final class Device implements AutoCloseable {
         final ByteBuffer packet = ByteBuffer.allocateDirect(BUFFER_SIZE);
         final VirtioNetHeader header = new VirtioNetHeader();
         final TcpSegmenter segmenter = new TcpSegmenter();
+        final Firewall.Probe probe = new Firewall.Probe();
 
         Scratch(Device device) {
             batch = new SendBatch(device::sendSegments, ByteBuffer.allocateDirect(BUFFER_SIZE + RelayHeader.SIZE));
@@ -357,6 +361,11 @@ public final class Device implements AutoCloseable {
 
     public Counters counters() {
         return counters;
+    }
+
+    /** The firewall: set its rules and scope before {@link #start()}, so that no packet passes unjudged. */
+    public Firewall firewall() {
+        return firewall;
     }
 
     public RouteTable<Peer> routes() {

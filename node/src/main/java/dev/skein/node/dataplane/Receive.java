@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *       initiation or complete our handshake with a response;</li>
  *   <li>transport data: find the session by receiver index, decrypt, check the replay window, confirm a new
  *       session, follow the peer to its new address (roaming);</li>
- *   <li>write the packet to the TUN device if its source address is one the peer may use; consecutive TCP
+ *   <li>write the packet to the TUN device if its source address is one the peer may use and the firewall lets
+ *       it in; consecutive TCP
  *       segments of one flow are first merged into one super-packet ({@link TcpCoalescer}), written when the
  *       batch ends or another packet comes between.</li>
  * </ol>
@@ -359,6 +360,9 @@ final class Receive implements Runnable {
         if (owner != peer) {
             device.counters.forbiddenSource.incrementAndGet();
             return;
+        }
+        if (!device.firewall.allows(plain, peer.identity(), true, scratch.probe, now)) {
+            return; // counted by the firewall
         }
         peer.recordReceived(length, now);
         deliver(plain);

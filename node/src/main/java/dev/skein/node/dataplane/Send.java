@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  *   <li>read one IP packet from the TUN device: with offloads, possibly a TCP super-packet of up to 64 KB,
  *       or a packet whose checksum is left for us to finish;</li>
  *   <li>find the peer owning its destination (longest prefix match); none: answer ICMP unreachable;</li>
+ *   <li>ask the firewall whether it may go to that peer;</li>
  *   <li>seal it (each segment of a super-packet) with the peer's current session into the thread's
  *       {@link SendBatch}, or stage it and start a handshake when there is no usable session
  *       ({@link Device#enqueue});</li>
@@ -83,6 +84,10 @@ final class Send implements Runnable {
                 device.counters.tunWriteErrors.incrementAndGet();
             }
             return;
+        }
+        // A super-packet's header is its first segment's: one judgement covers all of them (one flow).
+        if (!device.firewall.allows(in, peer.identity(), false, scratch.probe, System.nanoTime())) {
+            return; // counted by the firewall
         }
         VirtioNetHeader header = scratch.header;
         if (header.segmented()) {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *   <li>new handshake: we sent data but heard nothing for Keepalive-Timeout + Rekey-Timeout;</li>
  *   <li>persistent keepalive, when configured (keeps NAT mappings open);</li>
  *   <li>forget keypairs older than 3 x Reject-After-Time;</li>
- *   <li>and Skein's own: probe and choose each member's path ({@link Paths}).</li>
+ *   <li>and Skein's own: probe and choose each member's path ({@link Paths}), forget idle firewall flows.</li>
  * </ul>
  */
 final class Timers implements Runnable {
@@ -44,6 +44,7 @@ final class Timers implements Runnable {
                 return;
             }
             device.paths.beginTick(System.nanoTime());
+            device.firewall.sweep(System.nanoTime());
             t = device.tuning;
             for (Peer peer : device.peers()) {
                 try {

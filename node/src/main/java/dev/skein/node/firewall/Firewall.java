@@ -76,6 +76,10 @@ public final class Firewall {
         }
         FlowKey key = probe.key;
         int kind = Headers.read(packet, inbound, key, probe.quoted);
+        if (kind == Headers.PACKET && isGossip(key, inbound, who, scope)) {
+            gossip.incrementAndGet();
+            return true;
+        }
         boolean ok;
         switch (kind) {
             case Headers.PACKET -> ok = tracked(key, inbound, who, r, now);
@@ -134,18 +138,25 @@ public final class Firewall {
     }
 
     private boolean permitted(FlowKey key, boolean inbound, PeerIdentity who, Rules r, long now) {
-        long wall = System.currentTimeMillis();
-        LocalScope s = scope;
-        if (isGossip(key, inbound, who, s, wall)) {
-            gossip.incrementAndGet();
-            return true;
-        }
-        return r.allows(key, inbound, false, who, wall, s);
+        return r.allows(key, inbound, false, who, System.currentTimeMillis(), scope);
     }
 
-    private static boolean isGossip(FlowKey key, boolean inbound, PeerIdentity who, LocalScope s, long wall) {
-        return key.hasPorts() && who.certified(wall) && who.isOverlayAddress(key) && s.isOwn(key)
-                && (inbound ? key.localPort == s.gossipPort() : key.remotePort == who.gossipPort());
+    /**
+     * Gossip between a member's overlay address and ours, judged without state (membership opens a connection
+     * per message, which would fill the flow table): to our gossip port, or from its gossip port. What comes
+     * from its gossip port is a reply only: for TCP anything but a connection's opening SYN, and no UDP (its
+     * gossip datagrams go from port to port), so that port cannot be used as a key to our other services.
+     */
+    private static boolean isGossip(FlowKey key, boolean inbound, PeerIdentity who, LocalScope s) {
+        // A plain WireGuard peer has no overlay address here; a member's identity is that of a verified certificate.
+        if (!key.hasPorts() || !who.isOverlayAddress(key) || !s.isOwn(key)) {
+            return false;
+        }
+        boolean reply = key.proto == FlowKey.TCP && !key.opensConnection();
+        if (inbound) {
+            return key.localPort == s.gossipPort() || reply && key.remotePort == who.gossipPort();
+        }
+        return key.remotePort == who.gossipPort() || reply && key.localPort == s.gossipPort();
     }
 
     /** Forgets flows idle past their timeout; the timers call it often, it works once a second. */

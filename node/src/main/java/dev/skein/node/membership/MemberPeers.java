@@ -14,10 +14,11 @@ public interface MemberPeers {
     /**
      * Installs or updates the peer of member {@code name}. {@code endpoints} are its candidates, best first;
      * {@code relay} says it forwards for others; {@code restarted} means the member began a new run, so
-     * sessions with its previous run are useless.
+     * sessions with its previous run are useless; {@code gossipPort}: where its gossip listens on its overlay
+     * address (the firewall lets gossip through).
      */
     void install(String name, Certificate certificate, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                 boolean relay, boolean restarted);
+                 boolean relay, boolean restarted, int gossipPort);
 
     void uninstall(String name);
 

@@ -694,7 +694,7 @@ public final class Membership implements AutoCloseable {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
-            peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted);
+            peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted, r.gossipPort());
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
                 greet(r);

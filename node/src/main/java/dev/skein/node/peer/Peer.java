@@ -1,5 +1,6 @@
 package dev.skein.node.peer;
 
+import dev.skein.node.firewall.PeerIdentity;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cookie.CookieGenerator;
 import dev.skein.protocol.crypto.Curve25519;
@@ -39,6 +40,8 @@ public final class Peer {
     private final Reach reach;
     // non-null while packets for this peer go through that relay member instead of to the endpoint
     private volatile Peer relay;
+    // what its certificate proves, for the firewall; membership replaces it with each new certificate
+    private volatile PeerIdentity identity = PeerIdentity.UNCERTIFIED;
 
     // handshake (guarded by this)
     /** DH(our static, its static), computed once by Sessions: it never changes for the pair. */
@@ -142,6 +145,15 @@ public final class Peer {
     /** The relay member our packets for this peer go through, or null when they go straight to the endpoint. */
     public Peer relay() {
         return relay;
+    }
+
+    /** What the firewall judges this peer's packets by: its certificate's name and groups, if it is a member. */
+    public PeerIdentity identity() {
+        return identity;
+    }
+
+    public void identity(PeerIdentity fresh) {
+        identity = fresh;
     }
 
     public void relay(Peer via) {

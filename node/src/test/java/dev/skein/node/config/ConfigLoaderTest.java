@@ -52,6 +52,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void firewallSection() throws Exception {
+        assertNull(ConfigLoader.parse(FILE, MINIMAL).firewall(), "no section: no firewall, everything allowed");
+        NodeConfig c = ConfigLoader.parse(FILE, MINIMAL + "firewall:\n  inbound:\n"
+                + "    - {port: 22, proto: tcp, groups: [admins]}\n  outbound:\n    - {port: any, proto: any, host: any}\n");
+        assertEquals(1, c.firewall().inbound().size());
+        assertEquals(1, c.firewall().outbound().size());
+        String e = error(MINIMAL + "firewall:\n  inbound:\n    - {port: 22, proto: tcp, groups: [admins]}\n"
+                + "    - {port: 22-, proto: tcp, host: any}\n");
+        assertTrue(e.startsWith(FILE + ": firewall.inbound[1] {port: 22-, proto: tcp, host: any}: port '22-'"), e);
+        assertTrue(error(MINIMAL + "firewall:\n").contains("firewall: must be a mapping"));
+    }
+
+    @Test
     void exitNodeAndExit() throws Exception {
         NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
         assertNull(defaults.exitNode());

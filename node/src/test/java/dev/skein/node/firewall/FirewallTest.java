@@ -176,14 +176,19 @@ class FirewallTest {
                   inbound:
                     - {port: 1, proto: tcp, host: nobody}
                 """);
-        assertTrue(in(f, tcp(HOME, 40000, OFFICE, 7946), home), "a member to our gossip port");
+        assertTrue(in(f, Packets.syn(HOME, 40000, OFFICE, 7946), home), "a member to our gossip port");
+        assertTrue(out(f, tcp(OFFICE, 7946, HOME, 40000), home), "and our answer");
         assertTrue(in(f, udp(HOME, 7946, OFFICE, 7946), home));
-        assertTrue(out(f, tcp(OFFICE, 40001, HOME, 7946), home), "we to its gossip port");
+        assertTrue(out(f, Packets.syn(OFFICE, 40001, HOME, 7946), home), "we to its gossip port");
+        assertTrue(in(f, tcp(HOME, 7946, OFFICE, 40001), home), "and its answer");
         assertFalse(in(f, tcp(HOME, 40000, OFFICE, 7947), home), "not another port");
+        assertFalse(in(f, Packets.syn(HOME, 7946, OFFICE, 22), home), "its gossip port opens nothing of ours");
+        assertFalse(in(f, udp(HOME, 7946, OFFICE, 53), home));
         assertFalse(in(f, tcp("100.100.0.5", 40000, OFFICE, 7946), PeerIdentity.UNCERTIFIED), "not a plain peer");
         assertFalse(in(f, tcp("100.96.1.9", 40000, OFFICE, 7946), home), "not from a member's subnet");
         assertFalse(out(f, tcp(OFFICE, 40002, HOME, 7947), home));
-        assertEquals(3, f.gossip());
+        assertEquals(5, f.gossip());
+        assertEquals(0, f.flows(), "gossip is judged without state");
     }
 
     @Test

@@ -35,10 +35,16 @@ final class TestPki {
     /** Issues NAME.crt and NAME.key (replacing earlier ones: a renewal) with {@code issuer}. */
     Certificate issue(CertificateAuthority issuer, String name, String address, List<String> subnets, Instant from,
                       Instant until) throws Exception {
+        return issue(issuer, name, address, subnets, List.of(), from, until);
+    }
+
+    /** Issues NAME.crt and NAME.key with {@code groups} in the certificate. */
+    Certificate issue(CertificateAuthority issuer, String name, String address, List<String> subnets,
+                      List<String> groups, Instant from, Instant until) throws Exception {
         byte[] x = Curve25519.generatePrivateKey(RANDOM);
         byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
         Certificate cert = issuer.sign(new CertificateRequest(name, IpPrefix.parse(address),
-                subnets.stream().map(IpPrefix::parse).toList(), List.of(), Curve25519.publicKey(x),
+                subnets.stream().map(IpPrefix::parse).toList(), groups, Curve25519.publicKey(x),
                 Ed25519Keys.publicKey(ed), from, until));
         Files.deleteIfExists(dir.resolve(name + ".crt"));
         PkiFiles.writeCertificate(dir.resolve(name + ".crt"), cert);
@@ -62,8 +68,13 @@ final class TestPki {
 
     /** Issues a two-hour certificate from this mesh's CA. */
     Certificate issue(String name, String address) throws Exception {
+        return issue(name, address, List.of());
+    }
+
+    /** Issues a two-hour certificate from this mesh's CA, with {@code groups}. */
+    Certificate issue(String name, String address, List<String> groups) throws Exception {
         Instant now = Instant.now();
-        return issue(ca, name, address, List.of(), now.minusSeconds(60), now.plus(Duration.ofHours(2)));
+        return issue(ca, name, address, List.of(), groups, now.minusSeconds(60), now.plus(Duration.ofHours(2)));
     }
 
     /** Writes NAME.yaml: data port 51820, gossip port 7946, the given seeds and CA file, then {@code extra}. */
