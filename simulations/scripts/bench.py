@@ -8,7 +8,8 @@ For each path and each repetition:
   - ping round-trip time, idle and under a 1-stream TCP load (ms);
   - CPU seconds (user + system) the tunnel's processes spend per gigabyte of 1-stream TCP;
   - Skein's resident memory (MiB, the larger of the two nodes).
-Then a table: median (min-max) over the repetitions, and Skein's ratio to each peer's median.
+Skein runs twice: as it comes, and with a firewall of 21 rules on both nodes ("skein, firewall").
+Then a table: median (min-max) over the repetitions, Skein's ratio to each peer's median, and the firewall's cost.
 
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
     REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
@@ -244,16 +245,32 @@ logging: {{level: error}}
     return "100.65.0.2"
 
 
-def skein(work, env=""):
+# About 20 rules, as a real office might have; what the benchmark's traffic needs (iperf3 on 5201, ping) comes
+# last, so that every new flow is judged against all the others first.
+FIREWALL = "firewall:\n  inbound:\n" + "".join(f"    - {r}\n" for r in [
+    "{port: 22, proto: tcp, groups: [admins]}", "{port: 80, proto: tcp, host: web}",
+    "{port: 443, proto: tcp, group: web}", "{port: 53, proto: udp, cidr: 100.64.0.0/10}",
+    "{port: 53, proto: tcp, cidr: 100.64.0.0/10}", "{port: 8000-8100, proto: tcp, groups: [dev, ops]}",
+    "{port: 9090, proto: tcp, group: monitoring}", "{port: 9100, proto: tcp, group: monitoring}",
+    "{port: 3000, proto: tcp, groups: [dev, admins]}", "{port: 5432, proto: tcp, host: db}",
+    "{port: 6379, proto: tcp, host: cache}", "{port: 25, proto: tcp, host: mail}",
+    "{port: 123, proto: udp, host: any}", "{port: 161, proto: udp, group: monitoring}",
+    "{port: 500-600, proto: udp, groups: [vpn, ops]}", "{port: 1194, proto: udp, group: vpn}",
+    "{port: 2049, proto: tcp, cidr: 100.96.0.0/16}", "{port: 3389, proto: tcp, group: windows}",
+    "{port: any, proto: icmp, host: any}", "{port: 5201, proto: tcp, group: bench}",
+    "{port: 5201, proto: udp, group: bench}"]) + "  outbound:\n    - {port: any, proto: any, host: any}\n"
+
+
+def skein(work, env="", extra=""):
     d = work.dir
     exe = f"{ROOT}/skein"
     sh(f"{exe} ca init --name bench --out {d}")
     for x, ip in (("a", "100.64.0.1/16"), ("b", "100.64.0.2/16")):
-        sh(f"{exe} sign --ca {d} --name {x} --address {ip} --out {d}")
+        sh(f"{exe} sign --ca {d} --name {x} --address {ip} --groups bench,family --out {d}")
     for x, seeds, n in (("a", "[]", A), ("b", "[198.18.0.1:51820]", B)):
         with open(f"{d}/{x}.yaml", "w") as f:
             f.write(f"name: {x}\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: {seeds}\n"
-                    f"pki: {{ca: ca.crt, cert: {x}.crt, key: {x}.key}}\ncontrol-socket: {d}/{x}.sock\n")
+                    f"pki: {{ca: ca.crt, cert: {x}.crt, key: {x}.key}}\ncontrol-socket: {d}/{x}.sock\n{extra}")
         work.spawn(n, f"{env}{exe} up --config {d}/{x}.yaml", f"{d}/skein-{x}.log")
     for _ in range(300):
         if os.path.exists(f"{d}/skein-b.log") and " a added" in open(f"{d}/skein-b.log").read():
@@ -268,7 +285,7 @@ FIGURES = [("tcp1", "TCP 1 stream A to B (Gbit/s)", True), ("tcp1_rev", "TCP 1 s
            ("udp", "UDP at <= 1% loss (Gbit/s)", True), ("ping_idle", "ping RTT idle (ms)", False),
            ("ping_load", "ping RTT under 1-stream TCP (ms)", False),
            ("cpu_s_per_gb", "CPU s per GB, tunnel processes", False), ("rss_mib", "Skein resident memory (MiB)", False)]
-PATHS = ["raw veth", "wireguard-go", "nebula", "skein"]
+PATHS = ["raw veth", "wireguard-go", "nebula", "skein", "skein, firewall"]
 if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
@@ -291,8 +308,8 @@ def summary(values):
 
 
 def table(results):
-    lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go | Skein / Nebula |",
-             "|---" * (len(PATHS) + 3) + "|"]
+    lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go | Skein / Nebula | Skein firewall / Skein |",
+             "|---" * (len(PATHS) + 4) + "|"]
     for key, label, higher in FIGURES:
         cells, med = [], {}
         for p in PATHS:
@@ -300,8 +317,8 @@ def table(results):
             med[p] = m
             cells.append(text)
         ratios = []
-        for peer in ("wireguard-go", "nebula"):
-            s, o = med.get("skein"), med.get(peer)
+        for mine, peer in (("skein", "wireguard-go"), ("skein", "nebula"), ("skein, firewall", "skein")):
+            s, o = med.get(mine), med.get(peer)
             ratios.append(f"{s / o:.2f}x" if s and o else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
@@ -450,6 +467,7 @@ def main():
         return
     results = {p: [] for p in PATHS}
     setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go, "nebula": nebula, "skein": skein,
+              "skein, firewall": lambda w: skein(w, extra=FIREWALL),
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
               "skein, java cipher, no offload":

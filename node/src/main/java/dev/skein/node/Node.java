@@ -12,6 +12,7 @@ import dev.skein.node.os.ExitRouting;
 import dev.skein.node.os.OverlayFilter;
 import dev.skein.node.os.RtNetlink;
 import dev.skein.node.os.Tun;
+import dev.skein.node.os.UdpSocket;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.pki.PkiFileException;
 import dev.skein.node.pki.PkiFiles;
@@ -129,7 +130,8 @@ public final class Node implements AutoCloseable {
             int index = RtNetlink.interfaceIndex(config.interfaceName());
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
             netlink.addAddress(index, cert.address());
-            Device device = new Device(tun, config.listenPort(), config.mtu(),
+            // Offloads on the socket as on the device: on (the TUN device's choice) or off.
+            Device device = new Device(tun, UdpSocket.open(config.listenPort(), tun.vnetHeader()), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
             node = new Node(config, cert, device, netlink, index);
             if (config.overlayFilter()) {

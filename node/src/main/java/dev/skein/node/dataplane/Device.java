@@ -5,8 +5,8 @@ import dev.skein.node.firewall.Firewall;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.os.SodiumAead;
-import dev.skein.node.os.Tun;
-import dev.skein.node.os.UdpSocket;
+import dev.skein.node.io.TunDevice;
+import dev.skein.node.io.UnderlaySocket;
 import dev.skein.node.peer.IndexTable;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
@@ -17,7 +17,6 @@ import dev.skein.protocol.cookie.CookieChecker;
 import dev.skein.protocol.noise.StaticIdentity;
 import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.path.RelayHeader;
-import dev.skein.protocol.transport.SessionLimits;
 import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportAeads;
 import dev.skein.protocol.transport.TransportMessage;
@@ -51,8 +50,8 @@ public final class Device implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
     static final int BUFFER_SIZE = 65536 + 64;
 
-    final Tun tun;
-    final UdpSocket udp;
+    final TunDevice tun;
+    final UnderlaySocket udp;
     final int mtu;
     /** The protocol's timers; a reload may replace them ({@link #tuning(Tuning)}). */
     volatile Tuning tuning;
@@ -158,8 +157,11 @@ public final class Device implements AutoCloseable {
         return name.equals("sodium") ? name + " (" + SodiumAead.binding() + ")" : name;
     }
 
-    public Device(Tun tun, int listenPort, int mtu, StaticIdentity identity, Tuning tuning)
-            throws IOException {
+    /**
+     * A data plane over {@code tun} and {@code udp} (the kernel's TUN device and UDP socket, or doubles in memory);
+     * it closes both on {@link #close()}. The socket's offloads should match the device's (see os.UdpSocket#open).
+     */
+    public Device(TunDevice tun, UnderlaySocket udp, int mtu, StaticIdentity identity, Tuning tuning) {
         this.tun = tun;
         this.mtu = mtu;
         tuning(tuning);
@@ -169,7 +171,7 @@ public final class Device implements AutoCloseable {
         this.indices = new IndexTable(random);
         this.sessions = new Sessions(identity, indices, random);
         this.cookieChecker = new CookieChecker(identity, random);
-        this.udp = UdpSocket.open(listenPort, tun.vnetHeader()); // offloads on (the TUN device's choice) or off
+        this.udp = udp;
         this.paths = new Paths(this, random);
         threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
                 new Thread(new Timers(this), "skein-timers"));
@@ -438,7 +440,7 @@ public final class Device implements AutoCloseable {
     /** The initiator of a session starts the next one when it is old or has sent many messages. */
     private void rekeyIfDue(Peer peer, Keypair kp, long counter, long now) {
         if (counter < 0 || kp.initiator() && (kp.ageNanos(now) > tuning.rekeyAfterTime().toNanos()
-                || Long.compareUnsigned(counter, SessionLimits.REKEY_AFTER_MESSAGES) > 0)) {
+                || Long.compareUnsigned(counter, tuning.rekeyAfterMessages()) > 0)) {
             initiate(peer, now);
         }
     }

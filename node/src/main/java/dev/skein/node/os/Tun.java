@@ -1,5 +1,6 @@
 package dev.skein.node.os;
 
+import dev.skein.node.io.TunDevice;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -22,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * so a reader thread notices {@link #close()} promptly (a blocked read() on a TUN descriptor would hold the
  * device open forever). One reader thread and any number of writer threads may use a device at the same time.
  */
-public final class Tun implements AutoCloseable {
+public final class Tun implements TunDevice {
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_NO_PI = 0x1000;

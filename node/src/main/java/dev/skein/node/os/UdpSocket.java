@@ -1,5 +1,6 @@
 package dev.skein.node.os;
 
+import dev.skein.node.io.UnderlaySocket;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * buffer is full, as a channel's would; receives wait in poll() for at most a quarter second so the receiving
  * thread notices {@link #close()}. Any thread may send; one thread receives. x86-64 and other LP64 Linux layouts.
  */
-public final class UdpSocket implements AutoCloseable {
+public final class UdpSocket implements UnderlaySocket {
     private static final Logger log = LoggerFactory.getLogger(UdpSocket.class);
     public static final int MAX_SEGMENTS = 64;
     /** The most a GSO send may carry: an IPv4 UDP datagram's largest payload. */

@@ -1,0 +1,389 @@
+package dev.skein.node.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skein.node.config.Tuning;
+import dev.skein.node.firewall.RuleParser;
+import dev.skein.node.io.Ipv4;
+import dev.skein.node.io.MemoryNetwork;
+import dev.skein.node.io.MemorySocket;
+import dev.skein.node.io.MemoryTun;
+import dev.skein.node.peer.Keypair;
+import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.Sessions;
+import dev.skein.protocol.addr.IpPrefix;
+import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.noise.StaticIdentity;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole data planes ({@link Device}: its send, receive and timer threads, sessions and cipher) talking through an
+ * in-memory TUN device and underlay, without root: handshakes, rekeys, expiry, keepalives, roaming behind NAT,
+ * garbage, a handshake flood, a lossy network, the firewall. Timers are shortened ({@link Tuning}) so that each
+ * test takes seconds; the namespace tests stay as the layer against the real kernel.
+ */
+class DeviceTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Rekey after 1 s, reject after 6 s; handshakes retried after 0.5 s; keepalives after 1 s. */
+    private static final Tuning FAST = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(6),
+            Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(1));
+
+    private final MemoryNetwork network = new MemoryNetwork(42);
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        nodes.forEach(n -> n.device.close());
+        network.close();
+    }
+
+    /** One node: a data plane on an in-memory TUN device and socket, at overlay address {@code overlay}. */
+    private final class TestNode {
+        final String name;
+        final String overlay;
+        final StaticIdentity identity = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
+        final MemoryTun tun = new MemoryTun();
+        final MemorySocket socket;
+        final Device device;
+
+        TestNode(String name, String overlay, String underlay, Tuning tuning) {
+            this.name = name;
+            this.overlay = overlay;
+            this.socket = network.bind(underlay, 51820);
+            this.device = new Device(tun, socket, 1420, identity, tuning);
+            nodes.add(this);
+        }
+
+        /** Makes {@code other} a plain WireGuard peer of this node; {@code endpoint}: where it is, or null. */
+        Peer knows(TestNode other, InetSocketAddress endpoint, int keepaliveSeconds) {
+            Peer p = new Peer(other.name, other.identity.publicKey(), new byte[32], endpoint,
+                    List.of(IpPrefix.parse(other.overlay + "/32")), keepaliveSeconds);
+            device.addPeer(p);
+            return p;
+        }
+
+        Peer peer(TestNode other) {
+            return device.peer(other.identity.publicKey());
+        }
+
+        void send(TestNode to, String text) {
+            send(to, 5000, text);
+        }
+
+        void send(TestNode to, int port, String text) {
+            assertTrue(tun.fromStack(Ipv4.udp(overlay, 4000, to.overlay, port, text)));
+        }
+
+        /** Waits up to {@code millis} for a packet with payload {@code text}; true if it came. */
+        boolean receives(String text, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
+                byte[] p = tun.toStack(left);
+                if (p != null && Ipv4.payload(p).equals(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The payloads delivered, until none came for 300 ms or {@code millis} passed. */
+        List<String> drain(long millis) throws InterruptedException {
+            List<String> out = new ArrayList<>();
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
+                byte[] p = tun.toStack(Math.min(left, 300));
+                if (p == null && !out.isEmpty()) {
+                    break;
+                }
+                if (p != null) {
+                    out.add(Ipv4.payload(p));
+                }
+            }
+            return out;
+        }
+
+        void start() {
+            device.start();
+        }
+    }
+
+    /** Two nodes on one segment that know each other's endpoints. */
+    private TestNode[] pair(Tuning tuning) {
+        TestNode a = new TestNode("a", "100.64.0.1", "198.18.0.1", tuning);
+        TestNode b = new TestNode("b", "100.64.0.2", "198.18.0.2", tuning);
+        a.knows(b, b.socket.address(), 0);
+        b.knows(a, a.socket.address(), 0);
+        a.start();
+        b.start();
+        return new TestNode[] {a, b};
+    }
+
+    private static boolean isTransport(MemoryNetwork.Datagram d) {
+        return d.bytes().length >= 32 && d.bytes()[0] == 4;
+    }
+
+    @Test
+    void aHandshakeStartedByEitherSideCarriesPacketsBothWays() throws Exception {
+        TestNode[] ab = pair(FAST);
+        TestNode a = ab[0];
+        TestNode b = ab[1];
+        a.send(b, "first, staged during the handshake");
+        assertTrue(b.receives("first, staged during the handshake", 3000));
+        b.send(a, "back");
+        assertTrue(a.receives("back", 2000));
+        assertTrue(a.peer(b).current().initiator(), "a started it");
+        assertTrue(!b.peer(a).current().initiator());
+
+        TestNode c = new TestNode("c", "100.64.0.3", "198.18.0.3", FAST);
+        TestNode d = new TestNode("d", "100.64.0.4", "198.18.0.4", FAST);
+        c.knows(d, d.socket.address(), 0);
+        d.knows(c, c.socket.address(), 0);
+        c.start();
+        d.start();
+        d.send(c, "from the other side");
+        assertTrue(c.receives("from the other side", 3000));
+        c.send(d, "answer");
+        assertTrue(d.receives("answer", 2000));
+        assertTrue(d.peer(c).current().initiator());
+    }
+
+    @Test
+    void sessionsRollOverAfterTimeWhilePacketsFlow() throws Exception {
+        TestNode[] ab = pair(FAST);
+        Set<Integer> sessions = new HashSet<>();
+        int sent = 0;
+        for (long end = System.nanoTime() + 3_500_000_000L; System.nanoTime() < end; sent++) {
+            ab[0].send(ab[1], "n" + sent);
+            Thread.sleep(50);
+            Keypair kp = ab[0].peer(ab[1]).current();
+            if (kp != null) {
+                sessions.add(kp.localIndex());
+            }
+        }
+        List<String> got = ab[1].drain(1000);
+        assertTrue(sessions.size() >= 3, "sessions in 3.5 s with rekey-after-time 1 s: " + sessions.size());
+        assertTrue(got.size() >= sent * 0.95, got.size() + " of " + sent + " arrived");
+    }
+
+    @Test
+    void sessionsRollOverAfterMessages() throws Exception {
+        // Time never triggers a rekey here (60 s); a handshake may follow the last one after 200 ms.
+        TestNode[] ab = pair(new Tuning(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(90),
+                Duration.ofMillis(200), Duration.ofSeconds(10)).withRekeyAfterMessages(20));
+        Set<Integer> sessions = new HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            ab[0].send(ab[1], "m" + i);
+            Thread.sleep(15);
+            Keypair kp = ab[0].peer(ab[1]).current();
+            if (kp != null) {
+                sessions.add(kp.localIndex());
+            }
+        }
+        List<String> got = ab[1].drain(1000);
+        assertTrue(sessions.size() >= 3, "sessions for 100 messages, rekeying after 20: " + sessions.size());
+        assertTrue(got.size() >= 95, got.size() + " of 100 arrived");
+    }
+
+    @Test
+    void aMessageOfASessionOlderThanRejectAfterTimeIsRefused() throws Exception {
+        Tuning shortLived = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofSeconds(10));
+        TestNode[] ab = pair(shortLived);
+        ab[0].send(ab[1], "hello");
+        assertTrue(ab[1].receives("hello", 3000));
+        List<MemoryNetwork.Datagram> captured = new CopyOnWriteArrayList<>();
+        network.intercept(d -> isTransport(d) && d.bytes().length > 32 && captured.size() < 2 && captured.add(d));
+        ab[0].send(ab[1], "held back 1");
+        ab[0].send(ab[1], "held back 2");
+        Thread.sleep(300);
+        network.intercept(d -> false);
+        assertEquals(2, captured.size());
+        network.inject(captured.get(0).from(), captured.get(0).to(), captured.get(0).bytes());
+        assertTrue(ab[1].receives("held back 1", 1000), "a late but fresh message is taken");
+        long refusedBefore = ab[1].device.counters().replayed.get();
+        Thread.sleep(2300); // the session is now older than Reject-After-Time
+        network.inject(captured.get(1).from(), captured.get(1).to(), captured.get(1).bytes());
+        assertNull(ab[1].tun.toStack(500), "a message of a session past Reject-After-Time");
+        assertEquals(refusedBefore + 1, ab[1].device.counters().replayed.get());
+        ab[0].send(ab[1], "after");
+        assertTrue(ab[1].receives("after", 3000), "a new session carries on");
+    }
+
+    @Test
+    void aPeerThatOnlyReceivesSendsAKeepalive() throws Exception {
+        TestNode[] ab = pair(FAST);
+        List<MemoryNetwork.Datagram> fromB = new CopyOnWriteArrayList<>();
+        network.intercept(d -> {
+            if (d.from().equals(ab[1].socket.address()) && isTransport(d) && d.bytes().length == 32) {
+                fromB.add(d);
+            }
+            return false;
+        });
+        ab[0].send(ab[1], "data");
+        assertTrue(ab[1].receives("data", 3000));
+        int before = fromB.size();
+        long received = System.nanoTime();
+        while (fromB.size() == before && System.nanoTime() - received < 3_000_000_000L) {
+            Thread.sleep(20);
+        }
+        double after = (System.nanoTime() - received) / 1e9;
+        assertTrue(fromB.size() > before, "no keepalive from b within 3 s after it only received");
+        assertTrue(after > 0.8, "a keepalive before Keepalive-Timeout (1 s): " + after + " s");
+        assertTrue(ab[0].peer(ab[1]).lastReceivedNanos() > System.nanoTime() - 1_000_000_000L);
+    }
+
+    @Test
+    void aPeerBehindANatThatRebindsIsFollowedToItsNewAddress() throws Exception {
+        MemoryNetwork.Nat home = network.nat("198.18.0.21", "198.19.2.", MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
+        TestNode office = new TestNode("office", "100.64.0.1", "198.18.0.1", FAST);
+        TestNode laptop = new TestNode("laptop", "100.64.0.2", "198.19.2.5", FAST);
+        office.knows(laptop, null, 0); // learns where the laptop is from its packets
+        laptop.knows(office, office.socket.address(), 1);
+        office.start();
+        laptop.start();
+        laptop.send(office, "hello from home");
+        assertTrue(office.receives("hello from home", 3000));
+        InetSocketAddress before = office.peer(laptop).endpoint();
+        assertEquals("198.18.0.21", before.getAddress().getHostAddress());
+        office.send(laptop, "to home");
+        assertTrue(laptop.receives("to home", 2000));
+
+        home.rebind(); // the router restarted: the laptop's traffic leaves from another port
+        laptop.send(office, "after the rebind");
+        assertTrue(office.receives("after the rebind", 3000));
+        assertNotEquals(before, office.peer(laptop).endpoint(), "the office follows the laptop");
+        office.send(laptop, "to the new address");
+        assertTrue(laptop.receives("to the new address", 2000));
+    }
+
+    @Test
+    void garbageOfEveryMessageTypeIsDroppedAndCounted() throws Exception {
+        TestNode[] ab = pair(FAST);
+        ab[0].send(ab[1], "before");
+        assertTrue(ab[1].receives("before", 3000));
+        InetSocketAddress stranger = MemoryNetwork.endpoint("198.18.0.66", 40000);
+        int sent = 0;
+        for (int type : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 255}) {
+            for (int length : new int[] {1, 3, 4, 16, 31, 32, 64, 92, 148, 1200, 1500}) {
+                for (int i = 0; i < 3; i++) {
+                    byte[] b = new byte[length];
+                    RANDOM.nextBytes(b);
+                    b[0] = (byte) type;
+                    if (length >= 4 && i > 0) {
+                        b[1] = b[2] = b[3] = 0; // well-formed header: it gets past the type check
+                    }
+                    network.inject(stranger, ab[1].socket.address(), b);
+                    sent++;
+                }
+            }
+        }
+        Thread.sleep(500);
+        Map<String, Long> counters = ab[1].device.counters().snapshot();
+        long dropped = counters.values().stream().mapToLong(Long::longValue).sum();
+        System.out.println("garbage: " + sent + " datagrams; b counted " + counters);
+        assertTrue(dropped >= sent * 0.9, dropped + " counted of " + sent + ": " + counters);
+        assertEquals(0, ab[1].tun.pending(), "nothing of it reached the machine");
+        ab[0].send(ab[1], "after");
+        assertTrue(ab[1].receives("after", 2000));
+        ab[1].send(ab[0], "and back");
+        assertTrue(ab[0].receives("and back", 2000));
+    }
+
+    @Test
+    void aHandshakeFloodGetsCookiesWhileThePeersCarryOn() throws Exception {
+        TestNode[] ab = pair(FAST);
+        // Initiations with a valid MAC1 for b, from a key b does not know, from 300 addresses.
+        StaticIdentity attacker = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
+        Sessions forger = new Sessions(attacker, new dev.skein.node.peer.IndexTable(RANDOM), RANDOM);
+        Peer victim = new Peer("b", ab[1].identity.publicKey(), new byte[32], ab[1].socket.address(),
+                List.of(IpPrefix.parse("100.64.0.2/32")), 0);
+        List<MemoryNetwork.Datagram> cookies = new CopyOnWriteArrayList<>();
+        network.intercept(d -> {
+            if (d.from().equals(ab[1].socket.address()) && d.bytes()[0] == 3) {
+                cookies.add(d);
+            }
+            return false;
+        });
+        java.util.concurrent.atomic.AtomicInteger flood = new java.util.concurrent.atomic.AtomicInteger();
+        Thread attack = new Thread(() -> {
+            try {
+                for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) {
+                    int n = flood.getAndIncrement();
+                    byte[] init = forger.createInitiation(victim, System.nanoTime(), 0);
+                    network.inject(MemoryNetwork.endpoint("198.18.1." + (n % 250 + 1), 40000 + n % 300),
+                            ab[1].socket.address(), init);
+                    if (n % 50 == 0) {
+                        Thread.sleep(10); // about 1,500 a second, from 250 addresses
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        attack.start();
+        Thread.sleep(500);
+        long started = System.nanoTime();
+        ab[0].device.resetSessions(ab[0].peer(ab[1])); // a new handshake in the middle of it
+        ab[0].send(ab[1], "during the flood");
+        assertTrue(ab[1].receives("during the flood", 5000));
+        boolean duringFlood = attack.isAlive();
+        double took = (System.nanoTime() - started) / 1e9;
+        attack.join();
+        Map<String, Long> c = ab[1].device.counters().snapshot();
+        System.out.printf("flood: %d initiations; a's handshake through it took %.2f s; b: %s%n", flood.get(), took, c);
+        assertTrue(duringFlood, "the flood was over before a got through: it tested nothing");
+        assertTrue(c.get("cookie-replies") > 0, "b, under load, answered with no cookie: " + c);
+        assertEquals(c.get("cookie-replies"), cookies.size(), "each counted cookie reply went out");
+    }
+
+    @Test
+    void aLossyNetworkThatDuplicatesAndReordersDeliversEachPacketOnce() throws Exception {
+        TestNode[] ab = pair(FAST);
+        ab[0].send(ab[1], "warm");
+        assertTrue(ab[1].receives("warm", 3000));
+        network.faults(0.05, 0.2, 1, 10);
+        for (int i = 0; i < 300; i++) {
+            ab[0].send(ab[1], "p" + i);
+            if (i % 10 == 0) {
+                Thread.sleep(5);
+            }
+        }
+        List<String> got = ab[1].drain(2000);
+        network.faults(0, 0, 0, 0);
+        assertEquals(got.size(), new HashSet<>(got).size(), "a packet delivered twice");
+        assertTrue(got.size() >= 240, got.size() + " of 300 with 5% loss");
+        assertTrue(ab[1].device.counters().replayed.get() > 0, "the duplicates were refused");
+        boolean reordered = false;
+        for (int i = 1; i < got.size(); i++) {
+            reordered |= Integer.parseInt(got.get(i).substring(1)) < Integer.parseInt(got.get(i - 1).substring(1));
+        }
+        assertTrue(reordered, "the jitter reordered nothing: the test tests less than it says");
+    }
+
+    @Test
+    void theFirewallJudgesPacketsBetweenTheTunDeviceAndThePeers() throws Exception {
+        TestNode[] ab = pair(FAST);
+        ab[1].device.firewall().rules(RuleParser.parse(Map.of("inbound",
+                List.of(Map.of("port", 7, "proto", "udp", "cidr", "100.64.0.0/16")))));
+        ab[0].send(ab[1], 8, "closed port");
+        ab[0].send(ab[1], 7, "open port");
+        assertTrue(ab[1].receives("open port", 3000));
+        assertNull(ab[1].tun.toStack(300));
+        assertEquals(1, ab[1].device.firewall().inboundDropped());
+        assertNotNull(ab[1].peer(ab[0]).current());
+    }
+}
