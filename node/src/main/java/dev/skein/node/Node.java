@@ -131,9 +131,11 @@ public final class Node implements AutoCloseable {
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
             netlink.addAddress(index, cert.address());
             // Offloads on the socket as on the device: on (the TUN device's choice) or off.
+            NodeEvents events = new NodeEvents();
             Device device = new Device(tun, UdpSocket.open(config.listenPort(), tun.vnetHeader()), config.mtu(),
-                    new StaticIdentity(keys.x25519PrivateKey()), config.tuning());
+                    new StaticIdentity(keys.x25519PrivateKey()), config.tuning(), events);
             node = new Node(config, cert, device, netlink, index);
+            events.failureHandler(node::failed);
             if (config.overlayFilter()) {
                 try {
                     node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address());
@@ -162,7 +164,6 @@ public final class Node implements AutoCloseable {
             for (WireGuardPeerConfig p : config.wireguardPeers()) {
                 node.addConfiguredPeer(p);
             }
-            device.failureListener(node::failed);
             device.start();
             log.info("data plane: {}", device.offloads());
             log.info("firewall: {}", config.firewall() == null ? "none (no firewall section: everything allowed)"
@@ -171,10 +172,8 @@ public final class Node implements AutoCloseable {
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
                     config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));
-            device.joinListener(node.membership::onJoinDatagram);
-            device.observedListener(node.membership::onObserved);
+            events.attach(node.membership); // with the join messages that came while it started
             device.relayEnabled(config.relay());
-            device.unknownPeerListener(node.membership::onUnknownPeer);
             node.membership.revocationListener(list -> RevocationStore.save(config, list));
             node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
             log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),

@@ -160,7 +160,7 @@ final class Paths {
         }
         if (device.sessions.handshakePending(p)) {
             device.sessions.retryNow(p); // the last initiation went the old way: send the next at once
-            device.initiate(p, now);
+            device.outbound.initiate(p, now);
         }
     }
 
@@ -178,7 +178,7 @@ final class Paths {
         if (call && p.relay() != null) {
             byte[] msg = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, random.nextLong(), stamp(),
                     lastObserved).encode(r.pathKey());
-            device.sendDatagram(msg, p);
+            device.outbound.datagram(msg, p);
         }
     }
 
@@ -188,7 +188,7 @@ final class Paths {
         }
         long tx = random.nextLong();
         p.reach().pinged(tx, to, now);
-        device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
+        device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
                 .encode(p.reach().pathKey())), to, true);
     }
 
@@ -243,9 +243,9 @@ final class Paths {
                 if (relayed) {
                     return; // a ping tests a direct path; through a relay it proves nothing
                 }
-                device.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
+                device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
                         LIE == null ? from : LIE)
-                        .encode(r.pathKey())), from);
+                        .encode(r.pathKey())), from, false);
                 if (!direct(r, now) && now - r.lastPingNanos() > PING_BACK_GAP && r.candidates().contains(from)) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
@@ -282,7 +282,7 @@ final class Paths {
         }
         if (m.address() != null) {
             lastObserved = m.address();
-            device.observedListener().onObserved(m.address(), p.name());
+            device.events.onObserved(m.address(), p.name());
         }
     }
 

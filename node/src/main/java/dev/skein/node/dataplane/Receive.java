@@ -43,7 +43,7 @@ final class Receive implements Runnable {
 
     private final Device device;
     private final Sessions sessions;
-    private final Device.Scratch scratch;
+    private final Scratch scratch;
     private final TcpCoalescer coalescer = new TcpCoalescer();
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
 
@@ -58,7 +58,7 @@ final class Receive implements Runnable {
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
-        this.scratch = new Device.Scratch(device);
+        this.scratch = new Scratch(device.outbound);
         this.admission = new Admission(device.cookieChecker, device::knownSource);
     }
 
@@ -194,7 +194,7 @@ final class Receive implements Runnable {
             return;
         }
         int n = in.remaining();
-        if (device.send(in, target.endpoint())) {
+        if (device.outbound.send(in, target.endpoint(), false)) {
             device.counters.relayedPackets.incrementAndGet();
             device.counters.relayedBytes.addAndGet(n);
         }
@@ -203,7 +203,7 @@ final class Receive implements Runnable {
     /** Sends a handshake answer back the way the message came: straight, or through the same relay. */
     private void answer(byte[] reply, Peer peer, InetSocketAddress from, boolean relayed) {
         byte[] datagram = relayed ? RelayHeader.wrap(reply, peer.keyId(), device.ownId) : reply;
-        device.send(ByteBuffer.wrap(datagram), from);
+        device.outbound.send(ByteBuffer.wrap(datagram), from, false);
     }
 
     /**
@@ -220,7 +220,7 @@ final class Receive implements Runnable {
             case SEND_COOKIE:
                 device.counters.cookieReplies.incrementAndGet();
                 if (!relayed) { // a cookie binds the sender's address, which a relay hides
-                    device.send(ByteBuffer.wrap(admission.cookieReply(msg, from, now)), from);
+                    device.outbound.send(ByteBuffer.wrap(admission.cookieReply(msg, from, now)), from, false);
                 }
                 return false;
             default:
@@ -242,7 +242,7 @@ final class Receive implements Runnable {
             if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
                 // Often a member whose record is on its way: membership decides whether it is worth a warning.
                 device.counters.refusedHandshake.incrementAndGet();
-                device.unknownPeerListener().onUnknownPeer(e.detail(), from);
+                device.events.onUnknownPeer(e.detail(), from);
                 return;
             }
             refused("handshake initiation", from, e, now);
@@ -272,8 +272,8 @@ final class Receive implements Runnable {
             Peer peer = kp.peer();
             arrived(peer, from, relayed, now);
             log.info("session with {} established ({})", peer.name(), peer.path());
-            if (!device.flushStaged(peer, scratch)) {
-                device.sendKeepalive(peer, scratch); // lets the responder confirm the session at once
+            if (!device.outbound.flushStaged(peer, scratch)) {
+                device.outbound.sendKeepalive(peer, scratch); // lets the responder confirm the session at once
             }
         } catch (WireException e) {
             refused("handshake response", from, e, now);
@@ -285,7 +285,7 @@ final class Receive implements Runnable {
             device.counters.refusedJoin.incrementAndGet();
             return;
         }
-        device.joinListener().onJoin(msg, from, relayed);
+        device.events.onJoin(msg, from, relayed);
     }
 
     private void cookieReply(byte[] msg) {
@@ -303,7 +303,7 @@ final class Receive implements Runnable {
         // than after Rekey-Timeout. At most once per Rekey-Timeout, so cookie replies cannot drive a storm.
         if (entry.keypair() == null
                 && sessions.retryAfterCookie(entry.peer(), now, device.tuning.rekeyTimeout().toNanos())) {
-            device.initiate(entry.peer(), now);
+            device.outbound.initiate(entry.peer(), now);
         }
     }
 
@@ -336,11 +336,11 @@ final class Receive implements Runnable {
         }
         if (sessions.confirm(kp)) {
             log.info("session with {} established ({})", peer.name(), peer.path());
-            device.flushStaged(peer, scratch);
+            device.outbound.flushStaged(peer, scratch);
         }
         plain.flip().position(VirtioNetHeader.SIZE);
         if (kp.initiator() && kp.ageNanos(now) > device.rekeyOnReceiveNanos) {
-            device.initiate(peer, now);
+            device.outbound.initiate(peer, now);
         }
         if (n == 0) {
             peer.recordReceived(0, now);
@@ -355,8 +355,8 @@ final class Receive implements Runnable {
         // Cryptokey routing: the packet's source must be an address whose route leads back to this very peer
         // (longest-prefix match), not merely inside one of its prefixes: a member granted 100.96.0.0/16 cannot
         // send as a host of another member's 100.96.1.0/24, nor a 0.0.0.0/0 peer as any member.
-        Peer owner = IpPacket.version(plain) == 4 ? device.routes.lookup4(IpPacket.source4(plain))
-                : device.routes.lookup(IpPacket.address(plain, true));
+        Peer owner = IpPacket.version(plain) == 4 ? device.peers.routes.lookup4(IpPacket.source4(plain))
+                : device.peers.routes.lookup(IpPacket.address(plain, true));
         if (owner != peer) {
             device.counters.forbiddenSource.incrementAndGet();
             return;

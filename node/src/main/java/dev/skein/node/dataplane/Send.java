@@ -32,7 +32,7 @@ final class Send implements Runnable {
 
     @Override
     public void run() {
-        Device.Scratch scratch = new Device.Scratch(device);
+        Scratch scratch = new Scratch(device.outbound);
         ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
         ByteBuffer icmp = ByteBuffer.allocateDirect(1500);
         SendBatch batch = scratch.batch;
@@ -68,13 +68,13 @@ final class Send implements Runnable {
     }
 
     /** Routes and seals (or stages) the packet of {@code n} bytes just read into {@code in}. */
-    private void send(ByteBuffer in, int n, ByteBuffer icmp, Device.Scratch scratch) {
+    private void send(ByteBuffer in, int n, ByteBuffer icmp, Scratch scratch) {
         int version = IpPacket.version(in);
         Peer peer;
         if (version == 4 && n >= 20) {
-            peer = device.routes.lookup4(IpPacket.destination4(in));
+            peer = device.peers.routes.lookup4(IpPacket.destination4(in));
         } else if (version == 6 && n >= 40) {
-            peer = device.routes.lookup(IpPacket.address(in, false));
+            peer = device.peers.routes.lookup(IpPacket.address(in, false));
         } else {
             return;
         }
@@ -91,13 +91,13 @@ final class Send implements Runnable {
         }
         VirtioNetHeader header = scratch.header;
         if (header.segmented()) {
-            device.sendSegmented(peer, in, header, scratch);
+            device.outbound.sendSegmented(peer, in, header, scratch);
             return;
         }
         if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(in, header)) {
             device.counters.garbage.incrementAndGet();
             return;
         }
-        device.enqueue(peer, in, scratch);
+        device.outbound.enqueue(peer, in, scratch);
     }
 }

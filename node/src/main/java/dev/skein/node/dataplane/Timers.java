@@ -36,7 +36,7 @@ final class Timers implements Runnable {
 
     @Override
     public void run() {
-        Device.Scratch scratch = new Device.Scratch(device);
+        Scratch scratch = new Scratch(device.outbound);
         while (device.running()) {
             try {
                 Thread.sleep(TICK_MILLIS);
@@ -59,7 +59,7 @@ final class Timers implements Runnable {
         }
     }
 
-    private void tick(Peer peer, long now, Device.Scratch scratch) {
+    private void tick(Peer peer, long now, Scratch scratch) {
         long keepalive = t.keepaliveTimeout().toNanos();
         long handshakeAge = sessions.handshakeAgeNanos(peer, now);
         if (handshakeAge > t.rekeyAttemptTime().toNanos()) {
@@ -68,30 +68,30 @@ final class Timers implements Runnable {
             log.info("no handshake answer from {} at {} for {} s; giving up until there is traffic", peer.name(),
                     peer.endpoint(), t.rekeyAttemptTime().toSeconds());
         } else if (handshakeAge >= 0) {
-            device.initiate(peer, now); // retransmits once Rekey-Timeout has passed
+            device.outbound.initiate(peer, now); // retransmits once Rekey-Timeout has passed
         }
         Keypair kp = peer.current();
         boolean usable = kp != null && kp.ageNanos(now) < t.rejectAfterTime().toNanos();
         if (usable && peer.hasStaged()) {
-            device.flushStaged(peer, scratch);
+            device.outbound.flushStaged(peer, scratch);
         } else if (!usable && peer.hasStaged()) {
-            device.initiate(peer, now);
+            device.outbound.initiate(peer, now);
         }
         if (usable && peer.lastDataReceivedNanos() > peer.lastSentNanos()
                 && now - peer.lastDataReceivedNanos() >= keepalive) {
-            device.sendKeepalive(peer, scratch);
+            device.outbound.sendKeepalive(peer, scratch);
         }
         if (peer.lastDataSentNanos() > peer.lastReceivedNanos() && handshakeAge < 0
                 && now - peer.lastDataSentNanos() >= keepalive + t.rekeyTimeout().toNanos()
                 && now - peer.lastReceivedNanos() >= keepalive + t.rekeyTimeout().toNanos()) {
-            device.initiate(peer, now);
+            device.outbound.initiate(peer, now);
         }
         long persistent = peer.persistentKeepaliveSeconds() * 1_000_000_000L;
         if (persistent > 0 && now - peer.lastSentNanos() >= persistent) {
             if (usable) {
-                device.sendKeepalive(peer, scratch);
+                device.outbound.sendKeepalive(peer, scratch);
             } else {
-                device.initiate(peer, now);
+                device.outbound.initiate(peer, now);
             }
         }
         sessions.expire(peer, now, 3 * t.rejectAfterTime().toNanos());

@@ -43,93 +43,29 @@ class DeviceTest {
             Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(1));
 
     private final MemoryNetwork network = new MemoryNetwork(42);
-    private final List<TestNode> nodes = new ArrayList<>();
+    private final List<MemoryNode> nodes = new ArrayList<>();
 
     @AfterEach
     void close() {
-        nodes.forEach(n -> n.device.close());
+        nodes.forEach(MemoryNode::close);
         network.close();
     }
 
-    /** One node: a data plane on an in-memory TUN device and socket, at overlay address {@code overlay}. */
-    private final class TestNode {
-        final String name;
-        final String overlay;
-        final StaticIdentity identity = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
-        final MemoryTun tun = new MemoryTun();
-        final MemorySocket socket;
-        final Device device;
-
-        TestNode(String name, String overlay, String underlay, Tuning tuning) {
-            this.name = name;
-            this.overlay = overlay;
-            this.socket = network.bind(underlay, 51820);
-            this.device = new Device(tun, socket, 1420, identity, tuning);
-            nodes.add(this);
-        }
-
-        /** Makes {@code other} a plain WireGuard peer of this node; {@code endpoint}: where it is, or null. */
-        Peer knows(TestNode other, InetSocketAddress endpoint, int keepaliveSeconds) {
-            Peer p = new Peer(other.name, other.identity.publicKey(), new byte[32], endpoint,
-                    List.of(IpPrefix.parse(other.overlay + "/32")), keepaliveSeconds);
-            device.addPeer(p);
-            return p;
-        }
-
-        Peer peer(TestNode other) {
-            return device.peer(other.identity.publicKey());
-        }
-
-        void send(TestNode to, String text) {
-            send(to, 5000, text);
-        }
-
-        void send(TestNode to, int port, String text) {
-            assertTrue(tun.fromStack(Ipv4.udp(overlay, 4000, to.overlay, port, text)));
-        }
-
-        /** Waits up to {@code millis} for a packet with payload {@code text}; true if it came. */
-        boolean receives(String text, long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + millis * 1_000_000;
-            for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
-                byte[] p = tun.toStack(left);
-                if (p != null && Ipv4.payload(p).equals(text)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** The payloads delivered, until none came for 300 ms or {@code millis} passed. */
-        List<String> drain(long millis) throws InterruptedException {
-            List<String> out = new ArrayList<>();
-            long deadline = System.nanoTime() + millis * 1_000_000;
-            for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
-                byte[] p = tun.toStack(Math.min(left, 300));
-                if (p == null && !out.isEmpty()) {
-                    break;
-                }
-                if (p != null) {
-                    out.add(Ipv4.payload(p));
-                }
-            }
-            return out;
-        }
-
-        void start() {
-            device.start();
-        }
+    private MemoryNode node(String name, String overlay, String underlay, Tuning tuning) {
+        MemoryNode n = new MemoryNode(network, name, overlay, underlay, tuning);
+        nodes.add(n);
+        return n;
     }
 
     /** Two nodes on one segment that know each other's endpoints. */
-    private TestNode[] pair(Tuning tuning) {
-        TestNode a = new TestNode("a", "100.64.0.1", "198.18.0.1", tuning);
-        TestNode b = new TestNode("b", "100.64.0.2", "198.18.0.2", tuning);
+    private MemoryNode[] pair(Tuning tuning) {
+        MemoryNode a = node("a", "100.64.0.1", "198.18.0.1", tuning);
+        MemoryNode b = node("b", "100.64.0.2", "198.18.0.2", tuning);
         a.knows(b, b.socket.address(), 0);
         b.knows(a, a.socket.address(), 0);
         a.start();
         b.start();
-        return new TestNode[] {a, b};
+        return new MemoryNode[] {a, b};
     }
 
     private static boolean isTransport(MemoryNetwork.Datagram d) {
@@ -138,9 +74,9 @@ class DeviceTest {
 
     @Test
     void aHandshakeStartedByEitherSideCarriesPacketsBothWays() throws Exception {
-        TestNode[] ab = pair(FAST);
-        TestNode a = ab[0];
-        TestNode b = ab[1];
+        MemoryNode[] ab = pair(FAST);
+        MemoryNode a = ab[0];
+        MemoryNode b = ab[1];
         a.send(b, "first, staged during the handshake");
         assertTrue(b.receives("first, staged during the handshake", 3000));
         b.send(a, "back");
@@ -148,8 +84,8 @@ class DeviceTest {
         assertTrue(a.peer(b).current().initiator(), "a started it");
         assertTrue(!b.peer(a).current().initiator());
 
-        TestNode c = new TestNode("c", "100.64.0.3", "198.18.0.3", FAST);
-        TestNode d = new TestNode("d", "100.64.0.4", "198.18.0.4", FAST);
+        MemoryNode c = node("c", "100.64.0.3", "198.18.0.3", FAST);
+        MemoryNode d = node("d", "100.64.0.4", "198.18.0.4", FAST);
         c.knows(d, d.socket.address(), 0);
         d.knows(c, c.socket.address(), 0);
         c.start();
@@ -163,7 +99,7 @@ class DeviceTest {
 
     @Test
     void sessionsRollOverAfterTimeWhilePacketsFlow() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         Set<Integer> sessions = new HashSet<>();
         int sent = 0;
         for (long end = System.nanoTime() + 3_500_000_000L; System.nanoTime() < end; sent++) {
@@ -182,7 +118,7 @@ class DeviceTest {
     @Test
     void sessionsRollOverAfterMessages() throws Exception {
         // Time never triggers a rekey here (60 s); a handshake may follow the last one after 200 ms.
-        TestNode[] ab = pair(new Tuning(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(90),
+        MemoryNode[] ab = pair(new Tuning(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(90),
                 Duration.ofMillis(200), Duration.ofSeconds(10)).withRekeyAfterMessages(20));
         Set<Integer> sessions = new HashSet<>();
         for (int i = 0; i < 100; i++) {
@@ -202,7 +138,7 @@ class DeviceTest {
     void aMessageOfASessionOlderThanRejectAfterTimeIsRefused() throws Exception {
         Tuning shortLived = new Tuning(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10),
                 Duration.ofMillis(500), Duration.ofSeconds(10));
-        TestNode[] ab = pair(shortLived);
+        MemoryNode[] ab = pair(shortLived);
         ab[0].send(ab[1], "hello");
         assertTrue(ab[1].receives("hello", 3000));
         List<MemoryNetwork.Datagram> captured = new CopyOnWriteArrayList<>();
@@ -225,7 +161,7 @@ class DeviceTest {
 
     @Test
     void aPeerThatOnlyReceivesSendsAKeepalive() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         List<MemoryNetwork.Datagram> fromB = new CopyOnWriteArrayList<>();
         network.intercept(d -> {
             if (d.from().equals(ab[1].socket.address()) && isTransport(d) && d.bytes().length == 32) {
@@ -249,8 +185,8 @@ class DeviceTest {
     @Test
     void aPeerBehindANatThatRebindsIsFollowedToItsNewAddress() throws Exception {
         MemoryNetwork.Nat home = network.nat("198.18.0.21", "198.19.2.", MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
-        TestNode office = new TestNode("office", "100.64.0.1", "198.18.0.1", FAST);
-        TestNode laptop = new TestNode("laptop", "100.64.0.2", "198.19.2.5", FAST);
+        MemoryNode office = node("office", "100.64.0.1", "198.18.0.1", FAST);
+        MemoryNode laptop = node("laptop", "100.64.0.2", "198.19.2.5", FAST);
         office.knows(laptop, null, 0); // learns where the laptop is from its packets
         laptop.knows(office, office.socket.address(), 1);
         office.start();
@@ -272,7 +208,7 @@ class DeviceTest {
 
     @Test
     void garbageOfEveryMessageTypeIsDroppedAndCounted() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         ab[0].send(ab[1], "before");
         assertTrue(ab[1].receives("before", 3000));
         InetSocketAddress stranger = MemoryNetwork.endpoint("198.18.0.66", 40000);
@@ -297,6 +233,8 @@ class DeviceTest {
         System.out.println("garbage: " + sent + " datagrams; b counted " + counters);
         assertTrue(dropped >= sent * 0.9, dropped + " counted of " + sent + ": " + counters);
         assertEquals(0, ab[1].tun.pending(), "nothing of it reached the machine");
+        assertEquals(2, ab[1].events.joins.size(), "well-formed join-sized datagrams go to membership, which "
+                + "checks their signatures; nothing else does");
         ab[0].send(ab[1], "after");
         assertTrue(ab[1].receives("after", 2000));
         ab[1].send(ab[0], "and back");
@@ -305,7 +243,7 @@ class DeviceTest {
 
     @Test
     void aHandshakeFloodGetsCookiesWhileThePeersCarryOn() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         // Initiations with a valid MAC1 for b, from a key b does not know, from 300 addresses.
         StaticIdentity attacker = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
         Sessions forger = new Sessions(attacker, new dev.skein.node.peer.IndexTable(RANDOM), RANDOM);
@@ -352,7 +290,7 @@ class DeviceTest {
 
     @Test
     void aLossyNetworkThatDuplicatesAndReordersDeliversEachPacketOnce() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         ab[0].send(ab[1], "warm");
         assertTrue(ab[1].receives("warm", 3000));
         network.faults(0.05, 0.2, 1, 10);
@@ -376,7 +314,7 @@ class DeviceTest {
 
     @Test
     void theFirewallJudgesPacketsBetweenTheTunDeviceAndThePeers() throws Exception {
-        TestNode[] ab = pair(FAST);
+        MemoryNode[] ab = pair(FAST);
         ab[1].device.firewall().rules(RuleParser.parse(Map.of("inbound",
                 List.of(Map.of("port", 7, "proto", "udp", "cidr", "100.64.0.0/16")))));
         ab[0].send(ab[1], 8, "closed port");

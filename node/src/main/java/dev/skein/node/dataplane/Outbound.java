@@ -1,0 +1,208 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.offload.VirtioNetHeader;
+import dev.skein.node.peer.Keypair;
+import dev.skein.node.peer.Peer;
+import dev.skein.protocol.path.RelayHeader;
+import dev.skein.protocol.transport.TransportAead;
+import dev.skein.protocol.transport.TransportMessage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that leaves the data plane for the underlay (wireguard-go's send.go), shared by the three threads:
+ * transport data sealed with the peer's current session into the thread's {@link SendBatch} (staged, with a
+ * handshake started, when there is none), TCP super-packets cut and sealed segment by segment, keepalives,
+ * handshake initiations, and other datagrams. Each goes straight to the peer's endpoint or, when its path is a
+ * relay, to the relay behind a {@link RelayHeader}.
+ */
+final class Outbound {
+    private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+
+    private final Device device;
+
+    Outbound(Device device) {
+        this.device = device;
+    }
+
+    /** Seals and sends one packet (its remaining bytes) to {@code peer}, or stages it and starts a handshake. */
+    void sendPacket(Peer peer, ByteBuffer packet, Scratch scratch) {
+        enqueue(peer, packet, scratch);
+        scratch.batch.flush();
+    }
+
+    /**
+     * Seals one packet (its remaining bytes) for {@code peer} into the thread's {@link SendBatch}, which sends
+     * it with the datagrams before and after it for the same destination; or stages it and starts a handshake
+     * when there is no usable session. The caller flushes the batch.
+     */
+    void enqueue(Peer peer, ByteBuffer packet, Scratch scratch) {
+        long now = System.nanoTime();
+        Keypair kp = usableKeypair(peer, now);
+        if (kp == null) {
+            if (packet.hasRemaining()) {
+                peer.stage(packet);
+            }
+            initiate(peer, now);
+            return;
+        }
+        long counter = seal(peer, kp, packet, scratch, now);
+        rekeyIfDue(peer, kp, counter, now);
+    }
+
+    /** The peer's current keypair if it may still send, else null. */
+    private Keypair usableKeypair(Peer peer, long now) {
+        Keypair kp = peer.current();
+        return kp != null && kp.ageNanos(now) < device.tuning.rejectAfterTime().toNanos() ? kp : null;
+    }
+
+    /**
+     * Pads and seals {@code packet} into the batch as one datagram for {@code peer} (behind a relay header if it
+     * goes through a relay). Returns the counter used, or -1 when the keypair is used up (nothing sealed).
+     */
+    private long seal(Peer peer, Keypair kp, ByteBuffer packet, Scratch scratch, long now) {
+        Peer via = peer.relay();
+        InetSocketAddress to = via == null ? peer.endpoint() : via.endpoint();
+        if (to == null) {
+            return 0; // nowhere to send it; as a failed send, the timers will find a path
+        }
+        long counter = kp.nextCounter();
+        if (counter < 0) {
+            return -1;
+        }
+        int length = packet.remaining();
+        TransportMessage.pad(packet, device.mtu);
+        int prefix = via == null ? 0 : RelayHeader.SIZE;
+        int datagram = prefix + TransportMessage.HEADER_SIZE + packet.remaining() + TransportAead.TAG_SIZE;
+        SendBatch batch = scratch.batch;
+        int at = batch.start(to, datagram);
+        if (prefix > 0) {
+            RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
+        }
+        batch.buffer.position(at + prefix);
+        TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, batch.buffer);
+        batch.add(datagram);
+        peer.recordSent(length, now);
+        return counter;
+    }
+
+    /** The initiator of a session starts the next one when it is old or has sent many messages. */
+    private void rekeyIfDue(Peer peer, Keypair kp, long counter, long now) {
+        if (counter < 0 || kp.initiator() && (kp.ageNanos(now) > device.tuning.rekeyAfterTime().toNanos()
+                || Long.compareUnsigned(counter, device.tuning.rekeyAfterMessages()) > 0)) {
+            initiate(peer, now);
+        }
+    }
+
+    /**
+     * Sends a TCP super-packet from the TUN device (TSO): cuts it into segments and seals each into the thread's
+     * {@link SendBatch}, so that they leave in one or two UDP GSO sends. Without a usable session the segments
+     * are staged one by one, as {@link #enqueue} would. The caller flushes the batch.
+     */
+    void sendSegmented(Peer peer, ByteBuffer superPacket, VirtioNetHeader header, Scratch scratch) {
+        int count = scratch.segmenter.begin(superPacket, header);
+        if (count < 0) {
+            device.counters.garbage.incrementAndGet();
+            return;
+        }
+        long now = System.nanoTime();
+        Keypair kp = usableKeypair(peer, now);
+        long counter = 0;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer packet = scratch.packet.clear();
+            scratch.segmenter.segment(i, packet);
+            packet.flip();
+            if (kp == null) {
+                peer.stage(packet);
+                continue;
+            }
+            counter = seal(peer, kp, packet, scratch, now);
+            if (counter < 0) {
+                break; // the session is used up: the rekey below starts the next one
+            }
+        }
+        if (kp == null) {
+            initiate(peer, now);
+            return;
+        }
+        rekeyIfDue(peer, kp, counter, now);
+    }
+
+    /** Sends datagrams laid end to end, cut every {@code segmentSize} bytes (0: one datagram). */
+    void sendSegments(ByteBuffer datagrams, int segmentSize, InetSocketAddress to) {
+        try {
+            device.udp.sendSegments(datagrams, segmentSize, to);
+        } catch (IOException e) {
+            // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
+            if (device.logLimiter.allow("send " + to.getAddress(), System.nanoTime())) {
+                log.warn("cannot send to {}: {}", to, e.toString());
+            }
+        }
+    }
+
+    /** An empty transport message: proves we are alive and keeps NAT mappings open. */
+    void sendKeepalive(Peer peer, Scratch scratch) {
+        if (peer.current() != null) {
+            scratch.packet.clear().flip();
+            sendPacket(peer, scratch.packet, scratch);
+        }
+    }
+
+    /** Sends the packets staged while the session was being set up; true if any were sent. */
+    boolean flushStaged(Peer peer, Scratch scratch) {
+        boolean any = false;
+        for (byte[] p; peer.current() != null && (p = peer.unstage()) != null; ) {
+            scratch.packet.clear();
+            scratch.packet.put(p).flip();
+            sendPacket(peer, scratch.packet, scratch);
+            any = true;
+        }
+        return any;
+    }
+
+    /** Sends a handshake initiation unless one went out less than Rekey-Timeout ago. */
+    void initiate(Peer peer, long now) {
+        if (peer.endpoint() == null && peer.relay() == null) {
+            return; // nowhere to send it: wait for the peer to reach us
+        }
+        byte[] msg = device.sessions.createInitiation(peer, now, device.tuning.rekeyTimeout().toNanos());
+        if (msg != null) {
+            datagram(msg, peer);
+            log.debug("handshake initiation to {} at {} ({})", peer.name(), peer.endpoint(), peer.path());
+        }
+    }
+
+    /** Sends one datagram to a peer the way its packets go now: straight, or through its relay. */
+    boolean datagram(byte[] datagram, Peer peer) {
+        Peer via = peer.relay();
+        if (via != null) {
+            return send(ByteBuffer.wrap(RelayHeader.wrap(datagram, peer.keyId(), device.ownId)), via.endpoint(), false);
+        }
+        return send(ByteBuffer.wrap(datagram), peer.endpoint(), false);
+    }
+
+    /**
+     * Sends one datagram; false if it could not be sent. {@code probe}: a path probe to a candidate endpoint,
+     * which is often unreachable from here (another site's LAN address): a failure is expected, not a warning.
+     */
+    boolean send(ByteBuffer datagram, InetSocketAddress to, boolean probe) {
+        if (to == null) {
+            return false;
+        }
+        try {
+            device.udp.send(datagram, to);
+            return true;
+        } catch (IOException e) {
+            // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
+            if (probe) {
+                log.debug("probe to {} not sent: {}", to, e.toString());
+            } else if (device.logLimiter.allow("send " + to.getAddress(), System.nanoTime())) {
+                log.warn("cannot send to {}: {}", to, e.toString());
+            }
+            return false;
+        }
+    }
+}

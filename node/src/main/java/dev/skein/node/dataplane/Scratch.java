@@ -1,0 +1,23 @@
+package dev.skein.node.dataplane;
+
+import dev.skein.node.firewall.Firewall;
+import dev.skein.node.offload.TcpSegmenter;
+import dev.skein.node.offload.VirtioNetHeader;
+import dev.skein.protocol.path.RelayHeader;
+import dev.skein.protocol.transport.TransportAead;
+import java.nio.ByteBuffer;
+
+/** Per-thread packet scratch: each data-plane thread seals with its own cipher into its own buffers. */
+final class Scratch {
+    final TransportAead aead = Ciphers.newAead();
+    /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
+    final SendBatch batch;
+    final ByteBuffer packet = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+    final VirtioNetHeader header = new VirtioNetHeader();
+    final TcpSegmenter segmenter = new TcpSegmenter();
+    final Firewall.Probe probe = new Firewall.Probe();
+
+    Scratch(Outbound outbound) {
+        batch = new SendBatch(outbound::sendSegments, ByteBuffer.allocateDirect(Device.BUFFER_SIZE + RelayHeader.SIZE));
+    }
+}

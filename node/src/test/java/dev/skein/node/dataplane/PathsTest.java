@@ -1,0 +1,152 @@
+package dev.skein.node.dataplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skein.node.config.Tuning;
+import dev.skein.node.io.MemoryNetwork;
+import dev.skein.node.peer.Peer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Members' paths ({@link Paths}) with whole data planes in memory, without root: home and office each behind a
+ * NAT router that filters what it did not ask for, a public seed that relays. Where the routers keep ports, the
+ * two punch a hole and go direct; while the link between them is cut they go through the relay, and come back
+ * to direct once it heals; behind routers that pick a new port per destination they stay on the relay.
+ */
+class PathsTest {
+    /** WireGuard's timers, but a lost handshake message is sent again after 0.5 s instead of 5. */
+    private static final Tuning FAST = new Tuning(Tuning.WIREGUARD.rekeyAfterTime(),
+            Tuning.WIREGUARD.rejectAfterTime(), Tuning.WIREGUARD.rekeyAttemptTime(), java.time.Duration.ofMillis(500),
+            Tuning.WIREGUARD.keepaliveTimeout());
+    private final MemoryNetwork network = new MemoryNetwork(7);
+    private final List<MemoryNode> nodes = new ArrayList<>();
+    private MemoryNode seed;
+    private MemoryNode home;
+    private MemoryNode office;
+    private Peer officeAtHome;
+
+    @AfterEach
+    void close() {
+        nodes.forEach(MemoryNode::close);
+        network.close();
+    }
+
+    private MemoryNode node(String name, String overlay, String underlay) {
+        MemoryNode n = new MemoryNode(network, name, overlay, underlay, FAST);
+        nodes.add(n);
+        return n;
+    }
+
+    /**
+     * The seed at 198.18.0.1 (relay); home at 198.19.1.2 behind 198.18.0.21, office at 198.19.2.2 behind
+     * 198.18.0.22, both routers of {@code kind}. Each learns the other's candidates as membership would publish
+     * them: its LAN address and its public address as the seed saw it.
+     */
+    private void mesh(MemoryNetwork.Nat.Mapping kind) {
+        network.nat("198.18.0.21", "198.19.1.", kind);
+        network.nat("198.18.0.22", "198.19.2.", kind);
+        seed = node("seed", "100.64.0.1", "198.18.0.1");
+        home = node("home", "100.64.0.2", "198.19.1.2");
+        office = node("office", "100.64.0.3", "198.19.2.2");
+        seed.device.relayEnabled(true);
+        seed.member(home, List.of(), false); // the seed learns where they are from their packets
+        seed.member(office, List.of(), false);
+        Peer seedAtHome = home.member(seed, List.of(seed.socket.address()), true);
+        Peer seedAtOffice = office.member(seed, List.of(seed.socket.address()), true);
+        officeAtHome = home.member(office, List.of(office.socket.address(),
+                MemoryNetwork.endpoint("198.18.0.22", 51820)), false);
+        office.member(home, List.of(home.socket.address(), MemoryNetwork.endpoint("198.18.0.21", 51820)), false);
+        nodes.forEach(MemoryNode::start);
+        // As membership does on a real node: sessions with the seed first (a relay forwards only between
+        // members whose authenticated packets it has had, from the address they came from).
+        home.device.startHandshake(seedAtHome);
+        office.device.startHandshake(seedAtOffice);
+    }
+
+    /** Sends {@code text} every 200 ms until it arrives, for up to {@code millis}; true if it did. */
+    private boolean reaches(MemoryNode from, MemoryNode to, String text, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            from.send(to, text);
+            if (to.receives(text, 200)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean becomes(java.util.function.BooleanSupplier condition, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    @Test
+    void throughTheRelayWhileTheLinkIsCutThenDirectOnceItHeals() throws Exception {
+        network.block("198.18.0.21", "198.18.0.22", true);
+        mesh(MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
+        assertTrue(reaches(home, office, "through the relay", 8000));
+        assertNotNull(officeAtHome.relay(), "home reaches office, not directly: through the seed");
+        assertEquals("seed", officeAtHome.relay().name());
+        assertTrue(office.peer(home).relay() != null);
+        office.send(home, "back through the relay");
+        assertTrue(home.receives("back through the relay", 2000));
+        assertTrue(seed.device.counters().relayedPackets.get() > 0);
+
+        network.block("198.18.0.21", "198.18.0.22", false);
+        long healed = System.nanoTime();
+        assertTrue(becomes(() -> officeAtHome.relay() == null, 8000),
+                "home never went direct after the link healed");
+        System.out.printf("direct %.1f s after the link healed%n", (System.nanoTime() - healed) / 1e9);
+        assertEquals("198.18.0.22", officeAtHome.endpoint().getAddress().getHostAddress());
+        long relayedBefore = seed.device.counters().relayedPackets.get();
+        assertTrue(reaches(home, office, "direct now", 2000));
+        office.send(home, "direct back");
+        assertTrue(home.receives("direct back", 2000));
+        assertTrue(becomes(() -> office.peer(home).relay() == null, 4000));
+        Thread.sleep(300);
+        long relayedAfter = seed.device.counters().relayedPackets.get();
+        home.send(office, "not through the seed");
+        assertTrue(office.receives("not through the seed", 2000));
+        Thread.sleep(200);
+        assertTrue(seed.device.counters().relayedPackets.get() - relayedAfter == 0,
+                "a packet went through the relay after the path became direct (" + relayedBefore + " before)");
+    }
+
+    @Test
+    void behindRoutersThatPickANewPortPerDestinationTheRelayCarriesTheTraffic() throws Exception {
+        mesh(MemoryNetwork.Nat.Mapping.RANDOM_PORT);
+        assertTrue(reaches(home, office, "relayed", 8000));
+        Thread.sleep(4500); // two rounds of probes (every 2 s): none gets through such routers
+        assertNotNull(officeAtHome.relay(), "a direct path through two symmetric NATs cannot be");
+        for (int i = 0; i < 20; i++) {
+            home.send(office, "r" + i);
+        }
+        List<String> got = office.drain(2000);
+        assertTrue(got.size() >= 19, "the relay carried " + got.size() + " of 20");
+        office.send(home, "back");
+        assertTrue(home.receives("back", 2000));
+    }
+
+    @Test
+    void aPathThatFallsSilentGoesBackToTheRelay() throws Exception {
+        mesh(MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
+        assertTrue(reaches(home, office, "hello", 8000));
+        assertTrue(becomes(() -> officeAtHome.relay() == null, 8000), "never direct");
+        network.block("198.18.0.21", "198.18.0.22", true);
+        long cut = System.nanoTime();
+        assertTrue(becomes(() -> officeAtHome.relay() != null, 6000), "still direct on a cut link");
+        System.out.printf("back to the relay %.1f s after the cut%n", (System.nanoTime() - cut) / 1e9);
+        assertTrue(reaches(home, office, "through the relay again", 4000));
+    }
+}
