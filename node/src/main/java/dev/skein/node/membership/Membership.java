@@ -52,12 +52,9 @@ public final class Membership implements AutoCloseable {
     /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
     static final Duration JOIN_RETRY = Duration.ofSeconds(1);
     static final Duration JOIN_REFRESH = Duration.ofSeconds(15);
-    static final Duration ENDPOINT_CHECK = Duration.ofSeconds(5);
     /** Anti-entropy: every this often, our whole set of records goes to one random member. */
     static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
     private static final int MAX_RECORDS_PER_SET = 4096;
-    private static final int MAX_REFUSALS = 32;
-    static final Duration UNKNOWN_KEY_WAIT = Duration.ofSeconds(1);
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -98,8 +95,7 @@ public final class Membership implements AutoCloseable {
     private final AtomicBoolean gossipChanged = new AtomicBoolean(true);
     private final LogLimiter logLimiter = new LogLimiter(60_000_000_000L);
     private Gossip gossip;
-    private final java.util.concurrent.ConcurrentHashMap<String, InetSocketAddress> unknownPending =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final UnknownKeys unknownKeys = new UnknownKeys();
 
     // state, touched only on the membership thread
     private final Map<String, String> verifiedRaw = new HashMap<>();
@@ -115,13 +111,9 @@ public final class Membership implements AutoCloseable {
     private final Map<String, Long> recentJoins = new HashMap<>();
     /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
     private final Map<String, Long> newcomers = new HashMap<>();
-    /** Our endpoints as members saw them (to System.nanoTime() of the last sighting), the newest first. */
-    private final ObservedEndpoints observed = new ObservedEndpoints();
-    private final LinkedHashMap<String, String> refusals = new LinkedHashMap<>();
+    private final Refusals refusals = new Refusals(logLimiter);
     private List<Claims.Conflict> conflicts = List.of();
-    private List<InetSocketAddress> localEndpoints = List.of();
-    private MemberRecord own;
-    private byte[] ownSigned; // own, signed: re-signed only when own changes
+    private OwnRecord own;
     private long lastJoinSentNanos = Long.MIN_VALUE / 2;
     private long lastApplyNanos = Long.MIN_VALUE / 2;
     private long lastScanNanos = Long.MIN_VALUE / 2;
@@ -129,11 +121,8 @@ public final class Membership implements AutoCloseable {
     private long greetingNonceNanos;
     private final FreshJoins freshJoins = new FreshJoins(new java.security.SecureRandom());
     private Set<String> lastListed = Set.of();
-    private long lastEndpointCheckNanos;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
-    /** Which expiry warnings the log has had for our certificate: 0 none, 1 the 14-day one, 2 the 1-day one. */
-    private int expiryWarned;
     /** Set by {@link #reapply}: the next apply installs every member again, changed or not. */
     private boolean reinstallAll;
 
@@ -156,14 +145,13 @@ public final class Membership implements AutoCloseable {
     /** Starts the gossip layer on the overlay address and begins joining through the seeds. */
     public static Membership start(Settings settings, MemberPeers peers) throws IOException {
         Membership m = new Membership(settings, peers);
-        m.localEndpoints = settings.localEndpoints().get();
-        m.own = new MemberRecord(settings.self(), System.currentTimeMillis(), System.currentTimeMillis(),
-                m.candidates(), settings.gossipPort(), settings.relay(), false);
+        m.own = new OwnRecord(() -> m.settings, System.currentTimeMillis());
         // From the mesh network, not a CA's key: the cluster stays one while the mesh moves to a new CA.
         IpPrefix network = settings.verifier().ca().address();
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
-                m.discovery, m.signedOwn(), m::onGossipEvent, settings.transport());
+                m.discovery, m.own.signedBase64(), m::onGossipEvent, settings.transport());
+        m.own.publishTo(m.gossip::publish);
         try {
             m.gossip.start(m::onLeave, m::onRecords, m.executor);
         } catch (IOException e) {
@@ -182,18 +170,19 @@ public final class Membership implements AutoCloseable {
 
     /** A member told us the endpoint our packets come from (a pong): a candidate worth publishing. */
     public void onObserved(InetSocketAddress endpoint, String byMember) {
-        executor.execute(() -> guarded(() -> observe(endpoint, byMember, System.nanoTime())));
+        executor.execute(() -> guarded(() -> own.observe(endpoint, byMember, seedNames.containsValue(byMember),
+                System.nanoTime(), System.currentTimeMillis())));
     }
 
     /**
      * A handshake from a key that is no peer of ours. Usually a member whose record reaches us a moment later, so
-     * we look again after {@link #UNKNOWN_KEY_WAIT}: by then it is either a member (we start the handshake
+     * we look again after {@link UnknownKeys#WAIT}: by then it is either a member (we start the handshake
      * ourselves, saving its retry) or worth a warning.
      */
     public void onUnknownPeer(String publicKeyBase64, InetSocketAddress from) {
-        if (unknownPending.size() < 256 && unknownPending.putIfAbsent(publicKeyBase64, from) == null) {
+        if (unknownKeys.heard(publicKeyBase64, from)) {
             executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64, false)),
-                    UNKNOWN_KEY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -212,12 +201,9 @@ public final class Membership implements AutoCloseable {
             Settings s = settings;
             settings = new Settings(cert, signingKey.clone(), s.verifier(), s.gossipPort(), List.copyOf(seeds), relay,
                     s.localEndpoints(), s.transport());
-            boolean renewed = !cert.sameAs(own.certificate());
-            own = new MemberRecord(cert, nextVersion(), own.incarnation(), candidates(), own.gossipPort(), relay, false);
-            gossip.publish(signedOwn());
+            boolean renewed = own.renew(cert, relay, System.currentTimeMillis());
             if (renewed) {
                 log.info("certificate renewed: valid until {}", cert.notAfter());
-                expiryWarned = 0;
                 recentJoins.clear(); // greet everyone anew: each takes the new certificate from the greeting
                 for (String name : installed.keySet()) {
                     MemberRecord r = table.record(name);
@@ -309,8 +295,8 @@ public final class Membership implements AutoCloseable {
         }
         recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
         newcomers.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
-        refreshOwnEndpoints(now);
-        warnOfExpiry(wall);
+        own.refreshEndpoints(now, wall.toEpochMilli());
+        own.warnOfExpiry(wall);
         // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
         // changed, otherwise only as often as the time-based rules (grace, silence, expiry) need it.
         if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
@@ -367,7 +353,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         RecordSet.Builder set = RecordSet.newBuilder()
-                .addRecords(ByteString.copyFrom(ownSigned));
+                .addRecords(ByteString.copyFrom(own.signed()));
         for (RevocationList revocations : settings.verifier().revocations()) {
             set.addRevocations(ByteString.copyFrom(revocations.encoded()));
         }
@@ -445,7 +431,7 @@ public final class Membership implements AutoCloseable {
             log.error("this node's own certificate is revoked: the other members refuse it from now on");
         }
         revocationListener.accept(list);
-        byte[] set = RecordSet.newBuilder().addRecords(ByteString.copyFrom(ownSigned))
+        byte[] set = RecordSet.newBuilder().addRecords(ByteString.copyFrom(own.signed()))
 .addRevocations(ByteString.copyFrom(list.encoded())).build().toByteArray();
         lastListed.forEach(name -> gossip.push(name, set));
         lastAlive = List.of(); // re-check every member against the list now
@@ -559,11 +545,12 @@ public final class Membership implements AutoCloseable {
                 log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
             }
             if (j.observed() != null) {
-                observe(j.observed(), j.name(), now);
+                own.observe(j.observed(), j.name(), seedNames.containsValue(j.name()), now,
+                        System.currentTimeMillis());
             }
         } else {
             byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now(),
-                    own.incarnation(), j).encode(settings.signingKey());
+                    own.record().incarnation(), j).encode(settings.signingKey());
             if (reply.length <= datagram.length) { // never send more than we received
                 peers.sendDatagram(reply, from);
             }
@@ -573,36 +560,16 @@ public final class Membership implements AutoCloseable {
     }
 
     private void checkUnknown(String keyBase64, boolean last) {
-        String installedMember = holderOf(keyBase64, installed.keySet());
-        if (installedMember != null) {
-            unknownPending.remove(keyBase64);
-            peers.handshake(installedMember);
-            return;
+        InetSocketAddress from = unknownKeys.from(keyBase64);
+        switch (unknownKeys.check(keyBase64, last, installed.keySet(), table.names(), table)) {
+            case HANDSHAKE -> peers.handshake(UnknownKeys.holderOf(keyBase64, installed.keySet(), table));
+            case LOOK_AGAIN -> // a node that is still joining learns the others within seconds: look once more
+                    executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)),
+                            4 * UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            case FORMER_MEMBER -> log.debug("handshake from a member that is not alive now: ignored"); // last words
+            case REFUSE -> refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
+                    "key " + keyBase64 + " is not one of our peers");
         }
-        if (!last) { // a node that is still joining learns the others within seconds: look once more
-            executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)), 4 * UNKNOWN_KEY_WAIT.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            return;
-        }
-        InetSocketAddress from = unknownPending.remove(keyBase64);
-        String formerMember = holderOf(keyBase64, table.names());
-        if (formerMember != null) {
-            log.debug("handshake from {}, which is not alive now: ignored", formerMember); // e.g. its last words
-            return;
-        }
-        refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
-                "key " + keyBase64 + " is not one of our peers");
-    }
-
-    /** The one of {@code names} whose record holds the static key {@code keyBase64}, or null. */
-    private String holderOf(String keyBase64, java.util.Collection<String> names) {
-        for (String name : names) {
-            MemberRecord r = table.record(name);
-            if (r != null && keyBase64.equals(Curve25519.encodeBase64(r.certificate().x25519PublicKey()))) {
-                return name;
-            }
-        }
-        return null;
     }
 
     /**
@@ -630,12 +597,12 @@ public final class Membership implements AutoCloseable {
             greetingNonce = freshJoins.newRequestNonce(now);
             greetingNonceNanos = now;
         }
-        return JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
+        return JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.record().incarnation(),
                 greetingNonce, recipient).encode(settings.signingKey());
     }
 
     private byte[] joinRequest() {
-        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now(), own.incarnation(),
+        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now(), own.record().incarnation(),
                 freshJoins.newRequestNonce(System.nanoTime())).encode(settings.signingKey());
     }
 
@@ -648,7 +615,7 @@ public final class Membership implements AutoCloseable {
         byte[] request = joinRequest();
         for (InetSocketAddress seed : settings.seeds()) {
             String name = seedNames.get(seed);
-            if (self.equals(name) || localEndpoints.contains(seed) || (name != null && listed.contains(name))) {
+            if (self.equals(name) || own.localEndpoints().contains(seed) || (name != null && listed.contains(name))) {
                 continue;
             }
             peers.sendDatagram(request, seed);
@@ -669,8 +636,8 @@ public final class Membership implements AutoCloseable {
         }
         if (sameRecords(alive, lastAlive)) {
             // Nothing to install or remove: the common case, which in a large mesh runs a few times a second.
-            snapshot = new Snapshot(snapshot.members(), snapshot.conflicts(), List.copyOf(refusals.values()),
-                    own.endpoints(), observed.published());
+            snapshot = new Snapshot(snapshot.members(), snapshot.conflicts(), refusals.list(),
+                    own.record().endpoints(), own.published());
             return;
         }
         List<Certificate> certs = new ArrayList<>();
@@ -716,7 +683,7 @@ public final class Membership implements AutoCloseable {
         reinstallAll = false;
         lastAlive = alive; // only now: should installing have thrown, the next apply tries again
         snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
-                List.copyOf(refusals.values()), own.endpoints(), observed.published());
+                refusals.list(), own.record().endpoints(), own.published());
     }
 
     /** True if the two lists hold the very same records in the same order (records are replaced, never changed). */
@@ -749,84 +716,8 @@ public final class Membership implements AutoCloseable {
         return "unreachable (gossip lost it, and nothing heard for " + MemberTable.SILENCE.toSeconds() + " s)";
     }
 
-    /**
-     * Remembers (for `skein status`) and logs, rate-limited, why something was refused. One entry per
-     * {@code who}: callers name a sender by its address, never its port, so that one host's flood of refusals
-     * with changing ports or reasons takes one line and cannot push out the others'.
-     */
     private void refuse(String who, String why) {
-        String line = who + ": " + why;
-        refusals.remove(who);
-        refusals.put(who, line);
-        while (refusals.size() > MAX_REFUSALS) {
-            refusals.remove(refusals.keySet().iterator().next());
-        }
-        if (logLimiter.allow(who, System.nanoTime())) {
-            log.warn("refused {}", line);
-        }
-    }
-
-    // ---- our own record
-
-    private List<InetSocketAddress> candidates() {
-        List<InetSocketAddress> c = new ArrayList<>(observed.published());
-        for (InetSocketAddress e : localEndpoints) {
-            if (!c.contains(e)) {
-                c.add(e);
-            }
-        }
-        return c.size() > MemberRecord.MAX_ENDPOINTS ? c.subList(0, MemberRecord.MAX_ENDPOINTS) : c;
-    }
-
-    /** Says in the log, once each, that our certificate expires within 14 days and within 1 day. */
-    private void warnOfExpiry(Instant wall) {
-        Duration left = Duration.between(wall, settings.self().notAfter());
-        int due = left.compareTo(Duration.ofDays(1)) < 0 ? 2 : left.compareTo(Duration.ofDays(14)) < 0 ? 1 : 0;
-        if (due > expiryWarned) {
-            expiryWarned = due;
-            log.warn("our certificate expires in {} h ({}): renew it (skein sign) and run skein reload",
-                    Math.max(0, left.toHours()), settings.self().notAfter());
-        }
-    }
-
-    private void refreshOwnEndpoints(long now) {
-        if (now - lastEndpointCheckNanos < ENDPOINT_CHECK.toNanos()) {
-            return;
-        }
-        lastEndpointCheckNanos = now;
-        List<InetSocketAddress> fresh = settings.localEndpoints().get();
-        boolean expired = observed.expire(now);
-        if (!fresh.equals(localEndpoints) || expired) {
-            localEndpoints = fresh;
-            republish();
-        }
-    }
-
-    /**
-     * Our endpoint as {@code member} saw it. Published once it is confirmed ({@link ObservedEndpoints}: two
-     * members, or a seed), first in our record: after a NAT reboot or a move it is the one that works. Without
-     * NAT it is one of our local endpoints: `skein status` still shows it, as how the mesh sees us.
-     */
-    private void observe(InetSocketAddress endpoint, String member, long now) {
-        if (observed.report(endpoint, member, seedNames.containsValue(member), now)) {
-            log.info("our endpoint as the mesh sees it: {}", endpoint);
-            republish();
-        }
-    }
-
-    private void republish() {
-        own = new MemberRecord(own.certificate(), nextVersion(), own.incarnation(), candidates(),
-                own.gossipPort(), own.relay(), false);
-        gossip.publish(signedOwn());
-    }
-
-    private long nextVersion() {
-        return Math.max(System.currentTimeMillis(), own.version() + 1);
-    }
-
-    private String signedOwn() {
-        ownSigned = own.sign(settings.signingKey());
-        return Base64.getEncoder().encodeToString(ownSigned);
+        refusals.refuse(who, why, System.nanoTime());
     }
 
     /** Says goodbye (every member removes us at once), then stops the gossip layer. */
@@ -852,9 +743,7 @@ public final class Membership implements AutoCloseable {
     private void sayGoodbye() {
         try {
             executor.submit(() -> {
-                own = own.leavingAt(nextVersion());
-                byte[] bye = own.sign(settings.signingKey());
-                gossip.publish(Base64.getEncoder().encodeToString(bye));
+                byte[] bye = own.leave(System.currentTimeMillis());
                 try {
                     List<io.atomix.utils.net.Address> members = new ArrayList<>();
                     for (String name : installed.keySet()) {
