@@ -48,12 +48,6 @@ public final class Membership implements AutoCloseable {
     static final Duration RECHECK = Duration.ofMillis(400);
     /** How often the gossip layer's list is read with no event from it. */
     static final Duration RESCAN = Duration.ofSeconds(1);
-    static final Duration GREETING_REUSE = Duration.ofSeconds(30);
-    /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
-    static final Duration JOIN_RETRY = Duration.ofSeconds(1);
-    static final Duration JOIN_REFRESH = Duration.ofSeconds(15);
-    /** Anti-entropy: every this often, our whole set of records goes to one random member. */
-    static final Duration SYNC_INTERVAL = Duration.ofSeconds(5);
     private static final int MAX_RECORDS_PER_SET = 4096;
 
     /** What membership needs to know about this node. */
@@ -100,26 +94,16 @@ public final class Membership implements AutoCloseable {
     // state, touched only on the membership thread
     private final Map<String, String> verifiedRaw = new HashMap<>();
     private final Map<String, byte[]> signedRecords = new HashMap<>();
-    private final Set<String> syncedWith = new HashSet<>();
-    private final java.util.Random random = new java.util.Random();
-    private long lastSyncNanos;
+    private final AntiEntropy antiEntropy = new AntiEntropy(new java.util.Random());
     private final Map<String, Installed> installed = new HashMap<>();
     /** The alive records the last apply() installed: when the next finds the same, it has nothing to do. */
     private List<MemberRecord> lastAlive = List.of();
-    private final Map<InetSocketAddress, String> seedNames = new HashMap<>();
-    /** Members we exchanged join messages with lately (name to System.nanoTime()): they already know us. */
-    private final Map<String, Long> recentJoins = new HashMap<>();
-    /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
-    private final Map<String, Long> newcomers = new HashMap<>();
     private final Refusals refusals = new Refusals(logLimiter);
     private List<Claims.Conflict> conflicts = List.of();
     private OwnRecord own;
-    private long lastJoinSentNanos = Long.MIN_VALUE / 2;
     private long lastApplyNanos = Long.MIN_VALUE / 2;
     private long lastScanNanos = Long.MIN_VALUE / 2;
-    private byte[] greetingNonce;
-    private long greetingNonceNanos;
-    private final FreshJoins freshJoins = new FreshJoins(new java.security.SecureRandom());
+    private Joins joins;
     private Set<String> lastListed = Set.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
@@ -146,6 +130,7 @@ public final class Membership implements AutoCloseable {
     public static Membership start(Settings settings, MemberPeers peers) throws IOException {
         Membership m = new Membership(settings, peers);
         m.own = new OwnRecord(() -> m.settings, System.currentTimeMillis());
+        m.joins = new Joins(() -> m.settings, m.own, peers, m.refusals);
         // From the mesh network, not a CA's key: the cluster stays one while the mesh moves to a new CA.
         IpPrefix network = settings.verifier().ca().address();
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
@@ -170,7 +155,7 @@ public final class Membership implements AutoCloseable {
 
     /** A member told us the endpoint our packets come from (a pong): a candidate worth publishing. */
     public void onObserved(InetSocketAddress endpoint, String byMember) {
-        executor.execute(() -> guarded(() -> own.observe(endpoint, byMember, seedNames.containsValue(byMember),
+        executor.execute(() -> guarded(() -> own.observe(endpoint, byMember, joins.isSeed(byMember),
                 System.nanoTime(), System.currentTimeMillis())));
     }
 
@@ -204,15 +189,15 @@ public final class Membership implements AutoCloseable {
             boolean renewed = own.renew(cert, relay, System.currentTimeMillis());
             if (renewed) {
                 log.info("certificate renewed: valid until {}", cert.notAfter());
-                recentJoins.clear(); // greet everyone anew: each takes the new certificate from the greeting
+                joins.renewed(); // greet everyone anew: each takes the new certificate from the greeting
                 for (String name : installed.keySet()) {
                     MemberRecord r = table.record(name);
                     if (r != null) {
-                        greet(r);
+                        joins.greet(r, System.nanoTime(), Instant.now());
                     }
                 }
             }
-            lastJoinSentNanos = Long.MIN_VALUE / 2; // new seeds are tried now
+            joins.askSeedsNow(); // new seeds are tried now
         }, executor);
     }
 
@@ -293,8 +278,7 @@ public final class Membership implements AutoCloseable {
             lastScanNanos = now;
             changed = scanGossip(now, wall);
         }
-        recentJoins.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
-        newcomers.values().removeIf(t -> now - t > JOIN_REFRESH.toNanos());
+        joins.expire(now);
         own.refreshEndpoints(now, wall.toEpochMilli());
         own.warnOfExpiry(wall);
         // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
@@ -302,7 +286,7 @@ public final class Membership implements AutoCloseable {
         if (changed || now - lastApplyNanos >= RECHECK.toNanos()) {
             apply(now, wall);
         }
-        sendJoins(now, lastListed);
+        joins.sendRequests(now, wall, lastListed);
         sync(now, lastListed, lastListed != listedBefore);
     }
 
@@ -322,48 +306,26 @@ public final class Membership implements AutoCloseable {
         table.gossipLists(listed);
         if (!listed.equals(lastListed)) {
             lastListed = listed;
-            syncedWith.retainAll(listed);
+            antiEntropy.listed(listed);
             changed = true;
         }
         return changed;
     }
 
-    /**
-     * Pushes the records of the members we believe alive to the newly listed members that joined through us (a
-     * newcomer learns the whole mesh from its seed) and, every {@link #SYNC_INTERVAL}, to one random member.
-     * Not to every newly listed member: when many start at once each is new to every other, and greetings
-     * between members ({@link #greet}) would then cost N x N record sets, of O(N) bytes each.
-     */
+    /** Pushes our record set to whom {@link AntiEntropy} says. */
     private void sync(long now, Set<String> listed, boolean listChanged) {
-        List<String> targets = new ArrayList<>();
-        for (String name : listChanged ? listed : Set.<String>of()) {
-            if (syncedWith.add(name) && newcomers.containsKey(name)) {
-                targets.add(name);
-            }
-        }
-        if (now - lastSyncNanos > SYNC_INTERVAL.toNanos() && !listed.isEmpty()) {
-            lastSyncNanos = now;
-            List<String> all = new ArrayList<>(listed);
-            String pick = all.get(random.nextInt(all.size()));
-            if (!targets.contains(pick)) {
-                targets.add(pick);
-            }
-        }
+        List<String> targets = antiEntropy.targets(now, listed, listChanged, joins::isNewcomer);
         if (targets.isEmpty()) {
             return;
         }
-        RecordSet.Builder set = RecordSet.newBuilder()
-                .addRecords(ByteString.copyFrom(own.signed()));
-        for (RevocationList revocations : settings.verifier().revocations()) {
-            set.addRevocations(ByteString.copyFrom(revocations.encoded()));
-        }
+        List<byte[]> records = new ArrayList<>();
         for (String name : installed.keySet()) {
             byte[] signed = signedRecords.get(name);
             if (signed != null) {
-                set.addRecords(ByteString.copyFrom(signed));
+                records.add(signed);
             }
         }
-        byte[] bytes = set.build().toByteArray();
+        byte[] bytes = AntiEntropy.recordSet(own.signed(), settings.verifier().revocations(), records);
         targets.forEach(t -> gossip.push(t, bytes));
     }
 
@@ -431,8 +393,7 @@ public final class Membership implements AutoCloseable {
             log.error("this node's own certificate is revoked: the other members refuse it from now on");
         }
         revocationListener.accept(list);
-        byte[] set = RecordSet.newBuilder().addRecords(ByteString.copyFrom(own.signed()))
-.addRevocations(ByteString.copyFrom(list.encoded())).build().toByteArray();
+        byte[] set = AntiEntropy.recordSet(own.signed(), List.of(list), List.of());
         lastListed.forEach(name -> gossip.push(name, set));
         lastAlive = List.of(); // re-check every member against the list now
         apply(System.nanoTime(), Instant.now());
@@ -504,59 +465,16 @@ public final class Membership implements AutoCloseable {
 
     /** A join message; {@code from} is null when it came through a relay (the sender's address is unknown). */
     private void handleJoin(byte[] datagram, InetSocketAddress from) {
-        JoinMessage j;
-        try {
-            j = JoinMessage.verify(datagram, settings.verifier(), Instant.now());
-        } catch (MemberRejected e) {
-            refuse("join from " + (from == null ? "a relay" : from.getAddress().getHostAddress()), e.getMessage());
-            return;
-        }
-        if (j.name().equals(self)) {
-            if (from != null) {
-                seedNames.put(from, self); // one of our seeds is ourselves
-            }
-            return;
-        }
-        if (!j.addressedTo(settings.self().x25519PublicKey())) {
-            log.debug("join from {} ({}) ignored: addressed to another member", from, j.name()); // a replayed copy
-            return;
-        }
         long now = System.nanoTime();
-        String stale = freshJoins.refusal(j, now);
-        if (stale != null) {
-            // A replay (or a duplicate): it must not extend a member's grace, undo a goodbye, or teach us an
-            // address. Seen on every lost-and-resent greeting too, so no warning.
-            log.debug("join from {} ({}) ignored: {}", from, j.name(), stale);
+        Instant wall = Instant.now();
+        JoinMessage j = joins.handle(datagram, from, now, wall);
+        if (j == null) {
             return;
-        }
-        recentJoins.put(j.name(), now);
-        if (!j.reply() && !j.greeting()) {
-            newcomers.put(j.name(), now);
         }
         table.joined(new MemberRecord(j.certificate(), 0, j.incarnation(), from == null ? List.of() : List.of(from),
                 j.gossipPort(), false, false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
-        if (from == null) {
-            // A greeting passed on by a relay: its certificate is all we need; its record brings the rest.
-        } else if (j.reply()) {
-            // A reply to a greeting comes from a member, not a seed: only a configured seed's word is trusted alone
-            // about our own endpoint (ObservedEndpoints), so only a configured seed's reply names one.
-            if (settings.seeds().contains(from) && !j.name().equals(seedNames.put(from, j.name()))) {
-                log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
-            }
-            if (j.observed() != null) {
-                own.observe(j.observed(), j.name(), seedNames.containsValue(j.name()), now,
-                        System.currentTimeMillis());
-            }
-        } else {
-            byte[] reply = JoinMessage.reply(settings.self(), settings.gossipPort(), from, Instant.now(),
-                    own.record().incarnation(), j).encode(settings.signingKey());
-            if (reply.length <= datagram.length) { // never send more than we received
-                peers.sendDatagram(reply, from);
-            }
-            log.debug("{} at {} joins through us", j.name(), from);
-        }
-        apply(now, Instant.now()); // install the peer now: its handshake follows at once
+        apply(now, wall); // install the peer now: its handshake follows at once
     }
 
     private void checkUnknown(String keyBase64, boolean last) {
@@ -569,56 +487,6 @@ public final class Membership implements AutoCloseable {
             case FORMER_MEMBER -> log.debug("handshake from a member that is not alive now: ignored"); // last words
             case REFUSE -> refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
                     "key " + keyBase64 + " is not one of our peers");
-        }
-    }
-
-    /**
-     * A member we learned of from others may not know us yet, and a handshake from an unknown key is refused.
-     * So we hand it our certificate first, in a join request to its endpoint, as a joiner does with a seed.
-     */
-    private void greet(MemberRecord r) {
-        Long last = recentJoins.get(r.name());
-        if ((last != null && System.nanoTime() - last < JOIN_REFRESH.toNanos())) {
-            return;
-        }
-        recentJoins.put(r.name(), System.nanoTime());
-        // Straight, or through a relay when it is behind NAT.
-        peers.sendDatagram(greeting(r.certificate().x25519PublicKey()), r.name());
-    }
-
-    /**
-     * A signed greeting addressed to the member holding {@code recipient}: a copy replayed to another is void. One
-     * signature per greeting; the nonce its replies echo is shared for {@link #GREETING_REUSE}, so that greeting
-     * a large mesh at once does not push other requests' nonces out of {@link FreshJoins}.
-     */
-    private byte[] greeting(byte[] recipient) {
-        long now = System.nanoTime();
-        if (greetingNonce == null || now - greetingNonceNanos > GREETING_REUSE.toNanos()) {
-            greetingNonce = freshJoins.newRequestNonce(now);
-            greetingNonceNanos = now;
-        }
-        return JoinMessage.greeting(settings.self(), settings.gossipPort(), Instant.now(), own.record().incarnation(),
-                greetingNonce, recipient).encode(settings.signingKey());
-    }
-
-    private byte[] joinRequest() {
-        return JoinMessage.request(settings.self(), settings.gossipPort(), Instant.now(), own.record().incarnation(),
-                freshJoins.newRequestNonce(System.nanoTime())).encode(settings.signingKey());
-    }
-
-    private void sendJoins(long now, Set<String> listed) {
-        long interval = (listed.isEmpty() ? JOIN_RETRY : JOIN_REFRESH).toNanos();
-        if (settings.seeds().isEmpty() || now - lastJoinSentNanos < interval) {
-            return;
-        }
-        lastJoinSentNanos = now;
-        byte[] request = joinRequest();
-        for (InetSocketAddress seed : settings.seeds()) {
-            String name = seedNames.get(seed);
-            if (self.equals(name) || own.localEndpoints().contains(seed) || (name != null && listed.contains(name))) {
-                continue;
-            }
-            peers.sendDatagram(request, seed);
         }
     }
 
@@ -664,7 +532,7 @@ public final class Membership implements AutoCloseable {
             peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted, r.gossipPort());
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
-                greet(r);
+                joins.greet(r, now, wall);
                 log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
                         granted.size() > 1 ? " and " + granted.subList(1, granted.size()) : "",
                         r.endpoints().isEmpty() ? "no endpoint yet" : r.endpoints().get(0));
@@ -673,8 +541,7 @@ public final class Membership implements AutoCloseable {
         for (String name : List.copyOf(installed.keySet())) {
             if (!aliveNames.contains(name)) {
                 installed.remove(name);
-                recentJoins.remove(name); // if it comes back, it is a stranger to be greeted again
-                newcomers.remove(name);
+                joins.forget(name); // if it comes back, it is a stranger to be greeted again
                 peers.uninstall(name);
                 log.info("{} removed: {}", name, whyGone(name, wall));
             }
