@@ -6,7 +6,6 @@ import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateRejected;
 import dev.skein.protocol.cert.CertificateVerifier;
 import dev.skein.protocol.cert.RevocationList;
-import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.member.JoinMessage;
 import dev.skein.protocol.member.MemberRecord;
 import dev.skein.protocol.member.MemberRejected;
@@ -22,7 +21,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,13 +69,6 @@ public final class Membership implements AutoCloseable {
         public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
-    private record Installed(long version, long incarnation, List<IpPrefix> granted, Certificate certificate) {
-        boolean same(MemberRecord r, List<IpPrefix> grants) {
-            return version == r.version() && granted.equals(grants)
-                    && certificate.sameAs(r.certificate());
-        }
-    }
-
     /** Replaced by {@link #reconfigure} (a reload): read on the membership thread, and by it only. */
     private volatile Settings settings;
     private final MemberPeers peers;
@@ -95,11 +86,8 @@ public final class Membership implements AutoCloseable {
     private final Map<String, String> verifiedRaw = new HashMap<>();
     private final Map<String, byte[]> signedRecords = new HashMap<>();
     private final AntiEntropy antiEntropy = new AntiEntropy(new java.util.Random());
-    private final Map<String, Installed> installed = new HashMap<>();
-    /** The alive records the last apply() installed: when the next finds the same, it has nothing to do. */
-    private List<MemberRecord> lastAlive = List.of();
+    private PeerInstaller installer;
     private final Refusals refusals = new Refusals(logLimiter);
-    private List<Claims.Conflict> conflicts = List.of();
     private OwnRecord own;
     private long lastApplyNanos = Long.MIN_VALUE / 2;
     private long lastScanNanos = Long.MIN_VALUE / 2;
@@ -107,8 +95,6 @@ public final class Membership implements AutoCloseable {
     private Set<String> lastListed = Set.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
-    /** Set by {@link #reapply}: the next apply installs every member again, changed or not. */
-    private boolean reinstallAll;
 
     private Membership(Settings settings, MemberPeers peers) {
         this.settings = settings;
@@ -131,6 +117,7 @@ public final class Membership implements AutoCloseable {
         Membership m = new Membership(settings, peers);
         m.own = new OwnRecord(() -> m.settings, System.currentTimeMillis());
         m.joins = new Joins(() -> m.settings, m.own, peers, m.refusals);
+        m.installer = new PeerInstaller(() -> m.settings, peers, m.table, m.joins);
         // From the mesh network, not a CA's key: the cluster stays one while the mesh moves to a new CA.
         IpPrefix network = settings.verifier().ca().address();
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
@@ -190,7 +177,7 @@ public final class Membership implements AutoCloseable {
             if (renewed) {
                 log.info("certificate renewed: valid until {}", cert.notAfter());
                 joins.renewed(); // greet everyone anew: each takes the new certificate from the greeting
-                for (String name : installed.keySet()) {
+                for (String name : installer.names()) {
                     MemberRecord r = table.record(name);
                     if (r != null) {
                         joins.greet(r, System.nanoTime(), Instant.now());
@@ -209,8 +196,7 @@ public final class Membership implements AutoCloseable {
     /** Installs every member anew through the data plane's current policy (a reload changed it). */
     public void reapply() {
         executor.execute(() -> guarded(() -> {
-            lastAlive = List.of();
-            reinstallAll = true;
+            installer.reinstallAll();
             apply(System.nanoTime(), Instant.now());
         }));
     }
@@ -319,7 +305,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         List<byte[]> records = new ArrayList<>();
-        for (String name : installed.keySet()) {
+        for (String name : installer.names()) {
             byte[] signed = signedRecords.get(name);
             if (signed != null) {
                 records.add(signed);
@@ -395,7 +381,7 @@ public final class Membership implements AutoCloseable {
         revocationListener.accept(list);
         byte[] set = AntiEntropy.recordSet(own.signed(), List.of(list), List.of());
         lastListed.forEach(name -> gossip.push(name, set));
-        lastAlive = List.of(); // re-check every member against the list now
+        installer.recheckAll(); // re-check every member against the list now
         apply(System.nanoTime(), Instant.now());
         return "adopted version " + list.version() + " (" + names.size() + " revoked), passed on to "
                 + lastListed.size() + " member(s)";
@@ -479,8 +465,8 @@ public final class Membership implements AutoCloseable {
 
     private void checkUnknown(String keyBase64, boolean last) {
         InetSocketAddress from = unknownKeys.from(keyBase64);
-        switch (unknownKeys.check(keyBase64, last, installed.keySet(), table.names(), table)) {
-            case HANDSHAKE -> peers.handshake(UnknownKeys.holderOf(keyBase64, installed.keySet(), table));
+        switch (unknownKeys.check(keyBase64, last, installer.names(), table.names(), table)) {
+            case HANDSHAKE -> peers.handshake(UnknownKeys.holderOf(keyBase64, installer.names(), table));
             case LOOK_AGAIN -> // a node that is still joining learns the others within seconds: look once more
                     executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)),
                             4 * UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -502,85 +488,9 @@ public final class Membership implements AutoCloseable {
                 discovery.forget(name);
             }
         }
-        if (sameRecords(alive, lastAlive)) {
-            // Nothing to install or remove: the common case, which in a large mesh runs a few times a second.
-            snapshot = new Snapshot(snapshot.members(), snapshot.conflicts(), refusals.list(),
-                    own.record().endpoints(), own.published());
-            return;
-        }
-        List<Certificate> certs = new ArrayList<>();
-        certs.add(settings.self());
-        alive.forEach(r -> certs.add(r.certificate()));
-        Claims.Resolution claims = Claims.resolve(certs);
-        for (Claims.Conflict c : claims.conflicts()) {
-            if (!conflicts.contains(c)) {
-                log.warn("conflict: {}", c);
-            }
-        }
-        conflicts = claims.conflicts();
-        Set<String> aliveNames = new HashSet<>();
-        List<MemberView> views = new ArrayList<>();
-        for (MemberRecord r : alive) {
-            aliveNames.add(r.name());
-            List<IpPrefix> granted = claims.granted().get(r.name());
-            views.add(new MemberView(r.name(), r.certificate(), r.endpoints(), granted, r.relay()));
-            Installed prev = installed.get(r.name());
-            if (prev != null && prev.same(r, granted) && !reinstallAll) {
-                continue;
-            }
-            boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
-            peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted, r.gossipPort());
-            installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
-            if (prev == null) {
-                joins.greet(r, now, wall);
-                log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
-                        granted.size() > 1 ? " and " + granted.subList(1, granted.size()) : "",
-                        r.endpoints().isEmpty() ? "no endpoint yet" : r.endpoints().get(0));
-            }
-        }
-        for (String name : List.copyOf(installed.keySet())) {
-            if (!aliveNames.contains(name)) {
-                installed.remove(name);
-                joins.forget(name); // if it comes back, it is a stranger to be greeted again
-                peers.uninstall(name);
-                log.info("{} removed: {}", name, whyGone(name, wall));
-            }
-        }
-        views.sort((a, b) -> a.name().compareTo(b.name()));
-        reinstallAll = false;
-        lastAlive = alive; // only now: should installing have thrown, the next apply tries again
-        snapshot = new Snapshot(List.copyOf(views), claims.conflicts().stream().map(Object::toString).toList(),
-                refusals.list(), own.record().endpoints(), own.published());
-    }
-
-    /** True if the two lists hold the very same records in the same order (records are replaced, never changed). */
-    private static boolean sameRecords(List<MemberRecord> a, List<MemberRecord> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (a.get(i) != b.get(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private String whyGone(String name, Instant wall) {
-        MemberRecord r = table.record(name);
-        if (r == null) {
-            return "forgotten";
-        }
-        if (r.leaving()) {
-            return "left the mesh";
-        }
-        if (settings.verifier().revoked(r.certificate())) {
-            return "its certificate is revoked";
-        }
-        if (wall.isAfter(r.certificate().notAfter())) {
-            return "its certificate expired " + r.certificate().notAfter();
-        }
-        return "unreachable (gossip lost it, and nothing heard for " + MemberTable.SILENCE.toSeconds() + " s)";
+        installer.apply(alive, now, wall);
+        snapshot = new Snapshot(installer.views(), installer.conflicts(), refusals.list(), own.record().endpoints(),
+                own.published());
     }
 
     private void refuse(String who, String why) {
@@ -613,7 +523,7 @@ public final class Membership implements AutoCloseable {
                 byte[] bye = own.leave(System.currentTimeMillis());
                 try {
                     List<io.atomix.utils.net.Address> members = new ArrayList<>();
-                    for (String name : installed.keySet()) {
+                    for (String name : installer.names()) {
                         MemberRecord r = table.record(name);
                         if (r != null) {
                             members.add(new io.atomix.utils.net.Address(r.certificate().address().address(),

@@ -55,7 +55,8 @@ public final class Peer {
     // keypairs: current carries traffic, previous drains, next awaits the initiator's first packet
     volatile Keypair current;
     Keypair previous;
-    Keypair next;
+    /** Written under this peer's monitor; volatile because {@link Sessions#confirm} reads it first without it. */
+    volatile Keypair next;
 
     // packets waiting for a session (guarded by staged)
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();

@@ -18,7 +18,7 @@ class AntiEntropyTest {
         long now = 100 * SECOND;
         List<String> first = a.targets(now, Set.of("a", "b", "c"), true, "b"::equals);
         assertTrue(first.contains("b"), "the newcomer gets it at once: " + first);
-        assertEquals(2, first.size(), "and one random member: " + first);
+        assertTrue(first.size() <= 2, "and one random member, perhaps the newcomer again: " + first);
         assertEquals(List.of(), a.targets(now + SECOND, Set.of("a", "b", "c"), true, "b"::equals),
                 "nobody twice for being new, nobody else before five seconds");
         assertEquals(1, a.targets(now + 6 * SECOND, Set.of("a", "b", "c"), false, n -> false).size());

@@ -100,8 +100,8 @@ class CliTest {
         assertColumn(header, row, "SUBNETS", "100.96.2.0/24");
         assertColumn(header, row, "ENDPOINT", "198.18.0.2:51820");
         assertColumn(header, row, "PATH", "direct");
-        assertColumn(header, row, "HANDSHAKE", row.substring(header.indexOf("HANDSHAKE")).split(" {2}")[0]);
-        assertTrue(row.substring(header.indexOf("HANDSHAKE")).matches("\\d+s ago .*"), row);
+        assertTrue(row.substring(header.indexOf("HANDSHAKE")).matches("\\d+s ago .*"),
+                "the handshake age starts in its column: " + row);
         assertTrue(row.matches(".*\\d+(\\.\\d)? (B|KiB|MiB) +\\d+(\\.\\d)? (B|KiB|MiB) +\\d+(\\.\\d+)? ms$"), row);
         assertTrue(row.startsWith("n2 "), row);
 

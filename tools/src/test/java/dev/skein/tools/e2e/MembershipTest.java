@@ -50,8 +50,9 @@ class MembershipTest {
     private TestPki pki;
     private CertificateAuthority ca;
     private String bridge;
-    private final Map<Integer, String> namespaces = new LinkedHashMap<>();
-    private final Map<Integer, SkeinProcess> nodes = new LinkedHashMap<>();
+    // Filled from the threads that start the nodes at once.
+    private final Map<Integer, String> namespaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<Integer, SkeinProcess> nodes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
     @BeforeEach
     void setUp() throws Exception {

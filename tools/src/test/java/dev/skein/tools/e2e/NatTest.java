@@ -41,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NatTest {
     /** Documented in docs/PERFORMANCE.md: after home's public address changes, traffic flows again within this. */
     private static final double ROAM_BOUND_SECONDS = 8;
-    private static final Pattern RELAYED = Pattern.compile("\"relayedPackets\":\\s*\"?(\\d+)");
 
     @TempDir
     Path dir;
@@ -162,10 +161,14 @@ class NatTest {
     }
 
     /** Datagrams the seed has forwarded as a relay. */
-    private long relayed() {
+    /** The seed's relayed-packet count; fails unless its status parses (JSON leaves a zero count out). */
+    private long relayed() throws Exception {
         Netns.Result r = skein("status", "--json", "--socket", pki.socket("seed").toString());
-        Matcher m = RELAYED.matcher(r.output());
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        assertEquals(0, r.exit(), r.output());
+        dev.skein.protocol.proto.Status.Builder status = dev.skein.protocol.proto.Status.newBuilder();
+        com.google.protobuf.util.JsonFormat.parser().merge(r.output(), status);
+        assertEquals("seed", status.getName(), r.output());
+        return status.getRelayedPackets();
     }
 
     /** The topology and the three nodes, once home and office reach each other by {@code path} both ways. */

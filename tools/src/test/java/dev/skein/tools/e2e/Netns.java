@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Netns implements AutoCloseable {
     private static final String PREFIX = "skt" + ProcessHandle.current().pid() + "-";
-    private final List<String> names = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    // Tests start nodes from several threads at once.
+    private final List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     static boolean root() {
         return "root".equals(System.getProperty("user.name"));
@@ -74,20 +76,35 @@ final class Netns implements AutoCloseable {
 
     record Result(int exit, String output) {}
 
-    /** Runs a shell command with a time limit; never throws. */
+    /**
+     * Runs a shell command with a time limit; never throws. The output goes to a file, not a pipe: a command that
+     * writes more than a pipe holds would otherwise block until the time limit.
+     */
     static Result run(String command, int seconds) {
+        Path out = null;
         try {
-            Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+            out = Files.createTempFile("netns-", ".out");
+            Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                return new Result(-1, "timed out after " + seconds + " s: " + command);
+                return new Result(-1, "timed out after " + seconds + " s: " + command + "\n" + Files.readString(out));
             }
-            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return new Result(-1, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException e) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
