@@ -35,10 +35,16 @@ public final class Firewall {
     private final AtomicLong related = new AtomicLong();
     private final AtomicLong gossip = new AtomicLong();
 
-    /** What one data-plane thread reads a packet's flow into: one per thread, so that a check allocates nothing. */
+    /**
+     * What one data-plane thread reads a packet's flow into: one per thread, so that a check allocates nothing.
+     * It also remembers the last flow the thread found: a bulk transfer's packets are mostly of one flow, and
+     * then the table is not even looked up.
+     */
     public static final class Probe {
         final FlowKey key = new FlowKey();
         final FlowKey quoted = new FlowKey();
+        final FlowKey lastKey = new FlowKey();
+        Flow lastFlow;
     }
 
     /** New rules, or null for none (everything allowed). Hit counts of rules kept carry over. */
@@ -82,7 +88,7 @@ public final class Firewall {
         }
         boolean ok;
         switch (kind) {
-            case Headers.PACKET -> ok = tracked(key, inbound, who, r, now);
+            case Headers.PACKET -> ok = tracked(probe, inbound, who, r, now);
             case Headers.FRAGMENT -> ok = r.allows(key, inbound, true, who, System.currentTimeMillis(), scope);
             case Headers.ICMP_ERROR -> {
                 // An error about a flow we let through (port unreachable, packet too big) belongs to that flow.
@@ -103,8 +109,14 @@ public final class Firewall {
         return ok;
     }
 
-    private boolean tracked(FlowKey key, boolean inbound, PeerIdentity who, Rules r, long now) {
-        Flow f = flows.get(key);
+    private boolean tracked(Probe probe, boolean inbound, PeerIdentity who, Rules r, long now) {
+        FlowKey key = probe.key;
+        Flow f = probe.lastFlow;
+        if (f != null && f.rules == r && f.identity == who && !f.ended && !f.expired(now) && key.equals(probe.lastKey)) {
+            f.touch(now, r.timeoutNanos(key.proto));
+            return true; // the same flow as this thread's last packet, still current: no lookup
+        }
+        f = flows.get(key);
         if (f != null) {
             long timeout = r.timeoutNanos(key.proto);
             if (f.expired(now) || f.ended && key.opensConnection()) {
@@ -114,11 +126,13 @@ public final class Firewall {
                 return false;
             } else if (f.rules == r && f.identity == who) {
                 f.touch(now, timeout);
+                remember(probe, f);
                 return true;
             } else if (permitted(key, f.inbound, who, r, now)) {
                 f.rules = r;
                 f.identity = who;
                 f.touch(now, timeout);
+                remember(probe, f);
                 return true;
             } else {
                 f.ended = true; // the new rules or certificate no longer allow it
@@ -133,8 +147,15 @@ public final class Firewall {
             untracked.incrementAndGet(); // passes, as its rule allows, but its replies need a rule of their own
             return true;
         }
-        flows.putIfAbsent(key.copy(), new Flow(inbound, r, who, now + r.timeoutNanos(key.proto)));
+        Flow fresh = new Flow(inbound, r, who, now + r.timeoutNanos(key.proto));
+        Flow prior = flows.putIfAbsent(key.copy(), fresh);
+        remember(probe, prior == null ? fresh : prior);
         return true;
+    }
+
+    private static void remember(Probe probe, Flow f) {
+        probe.lastFlow = f;
+        probe.lastKey.set(probe.key);
     }
 
     private boolean permitted(FlowKey key, boolean inbound, PeerIdentity who, Rules r, long now) {
@@ -148,15 +169,16 @@ public final class Firewall {
      * gossip datagrams go from port to port), so that port cannot be used as a key to our other services.
      */
     private static boolean isGossip(FlowKey key, boolean inbound, PeerIdentity who, LocalScope s) {
-        // A plain WireGuard peer has no overlay address here; a member's identity is that of a verified certificate.
-        if (!key.hasPorts() || !who.isOverlayAddress(key) || !s.isOwn(key)) {
+        // The ports first: they rule out nearly every other packet at once.
+        boolean ours = key.localPort == s.gossipPort();
+        boolean theirs = key.remotePort == who.gossipPort();
+        if (!ours && !theirs || !key.hasPorts()) {
             return false;
         }
         boolean reply = key.proto == FlowKey.TCP && !key.opensConnection();
-        if (inbound) {
-            return key.localPort == s.gossipPort() || reply && key.remotePort == who.gossipPort();
-        }
-        return key.remotePort == who.gossipPort() || reply && key.localPort == s.gossipPort();
+        boolean allowed = inbound ? ours || reply && theirs : theirs || reply && ours;
+        // A plain WireGuard peer has no overlay address here; a member's identity is that of a verified certificate.
+        return allowed && who.isOverlayAddress(key) && s.isOwn(key);
     }
 
     /** Forgets flows idle past their timeout; the timers call it often, it works once a second. */

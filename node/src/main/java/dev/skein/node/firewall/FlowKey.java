@@ -28,6 +28,18 @@ final class FlowKey {
     /** Not part of the key: the TCP flags of the packet read (0 for other protocols). */
     int tcpFlags;
 
+    /** Makes this key equal to {@code k}. */
+    void set(FlowKey k) {
+        v4 = k.v4;
+        proto = k.proto;
+        localHi = k.localHi;
+        localLo = k.localLo;
+        remoteHi = k.remoteHi;
+        remoteLo = k.remoteLo;
+        localPort = k.localPort;
+        remotePort = k.remotePort;
+    }
+
     FlowKey copy() {
         FlowKey k = new FlowKey();
         k.v4 = v4;

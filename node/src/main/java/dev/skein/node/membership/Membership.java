@@ -8,7 +8,6 @@ import dev.skein.protocol.cert.CertificateVerifier;
 import dev.skein.protocol.cert.RevocationList;
 import dev.skein.protocol.member.JoinMessage;
 import dev.skein.protocol.member.MemberRecord;
-import dev.skein.protocol.member.MemberRejected;
 import dev.skein.protocol.proto.RecordSet;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -17,12 +16,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -46,7 +42,6 @@ public final class Membership implements AutoCloseable {
     static final Duration RECHECK = Duration.ofMillis(400);
     /** How often the gossip layer's list is read with no event from it. */
     static final Duration RESCAN = Duration.ofSeconds(1);
-    private static final int MAX_RECORDS_PER_SET = 4096;
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -83,8 +78,7 @@ public final class Membership implements AutoCloseable {
     private final UnknownKeys unknownKeys = new UnknownKeys();
 
     // state, touched only on the membership thread
-    private final Map<String, String> verifiedRaw = new HashMap<>();
-    private final Map<String, byte[]> signedRecords = new HashMap<>();
+    private RecordChecks records;
     private final AntiEntropy antiEntropy = new AntiEntropy(new java.util.Random());
     private PeerInstaller installer;
     private final Refusals refusals = new Refusals(logLimiter);
@@ -118,6 +112,7 @@ public final class Membership implements AutoCloseable {
         m.own = new OwnRecord(() -> m.settings, System.currentTimeMillis());
         m.joins = new Joins(() -> m.settings, m.own, peers, m.refusals);
         m.installer = new PeerInstaller(() -> m.settings, peers, m.table, m.joins);
+        m.records = new RecordChecks(() -> m.settings, m.table, m.discovery, m.refusals);
         // From the mesh network, not a CA's key: the cluster stays one while the mesh moves to a new CA.
         IpPrefix network = settings.verifier().ca().address();
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
@@ -282,13 +277,9 @@ public final class Membership implements AutoCloseable {
         boolean changed = false;
         for (Gossip.Listed m : gossip.members()) {
             listed.add(m.name());
-            if (m.record() != null && !m.record().equals(verifiedRaw.get(m.name()))) {
-                verifiedRaw.put(m.name(), m.record());
-                believe(m, now, wall);
-                changed = true;
-            }
+            changed |= records.fromGossip(m, now, wall);
         }
-        verifiedRaw.keySet().retainAll(listed);
+        records.listed(listed);
         table.gossipLists(listed);
         if (!listed.equals(lastListed)) {
             lastListed = listed;
@@ -304,14 +295,14 @@ public final class Membership implements AutoCloseable {
         if (targets.isEmpty()) {
             return;
         }
-        List<byte[]> records = new ArrayList<>();
+        List<byte[]> alive = new ArrayList<>();
         for (String name : installer.names()) {
-            byte[] signed = signedRecords.get(name);
+            byte[] signed = records.signed(name);
             if (signed != null) {
-                records.add(signed);
+                alive.add(signed);
             }
         }
-        byte[] bytes = AntiEntropy.recordSet(own.signed(), settings.verifier().revocations(), records);
+        byte[] bytes = AntiEntropy.recordSet(own.signed(), settings.verifier().revocations(), alive);
         targets.forEach(t -> gossip.push(t, bytes));
     }
 
@@ -330,25 +321,7 @@ public final class Membership implements AutoCloseable {
             }
             long now = System.nanoTime();
             Instant wall = Instant.now();
-            // Most of a set is what we hold already: skip those byte-identical records instead of checking two
-            // signatures each (at hundreds of members, that is most of the membership thread's work).
-            Set<java.nio.ByteBuffer> held = new HashSet<>();
-            signedRecords.values().forEach(r -> held.add(java.nio.ByteBuffer.wrap(r)));
-            int n = 0;
-            for (ByteString b : set.getRecordsList()) {
-                if (++n > MAX_RECORDS_PER_SET) {
-                    break;
-                }
-                if (held.contains(b.asReadOnlyByteBuffer())) {
-                    continue;
-                }
-                try {
-                    MemberRecord r = MemberRecord.verify(b.toByteArray(), settings.verifier(), wall);
-                    offer(r, b.toByteArray(), now);
-                } catch (MemberRejected e) {
-                    refuse("a synced record", e.getMessage());
-                }
-            }
+            records.fromSet(set.getRecordsList(), now, wall);
             apply(now, wall);
         });
     }
@@ -387,64 +360,11 @@ public final class Membership implements AutoCloseable {
                 + lastListed.size() + " member(s)";
     }
 
-    /** Checks a record from the gossip layer; only a record that passes every rule reaches the table. */
-    private void believe(Gossip.Listed m, long now, Instant wall) {
-        MemberRecord r;
-        byte[] signed;
-        try {
-            signed = Base64.getDecoder().decode(m.record());
-            r = MemberRecord.verify(signed, settings.verifier(), wall);
-        } catch (IllegalArgumentException e) {
-            refuse("gossip member '" + m.name() + "'", "malformed record");
-            return;
-        } catch (MemberRejected e) {
-            refuse("gossip member '" + m.name() + "'", e.getMessage());
-            return;
-        }
-        if (!r.name().equals(m.name())) {
-            refuse("gossip member '" + m.name() + "'", "carries the record of '" + r.name()
-                    + "': a node may speak only for itself");
-            return;
-        }
-        if (!r.certificate().address().address().equals(m.host())) {
-            refuse("gossip member '" + m.name() + "'", "gossips from " + m.host()
-                    + ", not from its certificate's address " + r.certificate().address().address());
-            return;
-        }
-        offer(r, signed, now);
-    }
-
-    private MemberTable.Offer offer(MemberRecord r, byte[] signed, long now) {
-        MemberTable.Offer o = table.offer(r, now);
-        switch (o) {
-            case NEW -> log.debug("record of {} (version {})", r.name(), r.version());
-            case RESTARTED -> log.info("{} restarted", r.name());
-            case LEFT -> {
-                log.info("{} left the mesh", r.name());
-                discovery.forget(r.name());
-            }
-            case UPDATED, STALE -> { }
-        }
-        if (o != MemberTable.Offer.STALE) {
-            signedRecords.put(r.name(), signed);
-            if (o != MemberTable.Offer.LEFT) {
-                discovery.offer(r.name(), r.certificate().address().address(), r.gossipPort());
-            }
-        }
-        return o;
-    }
-
     /** A member's signed goodbye, sent to us directly when it stops. */
     private void onLeave(byte[] signed) {
         guarded(() -> {
-            try {
-                MemberRecord r = MemberRecord.verify(signed, settings.verifier(), Instant.now());
-                if (r.leaving()) {
-                    offer(r, signed, System.nanoTime());
-                    apply(System.nanoTime(), Instant.now());
-                }
-            } catch (MemberRejected e) {
-                refuse("a goodbye", e.getMessage());
+            if (records.goodbye(signed, System.nanoTime(), Instant.now())) {
+                apply(System.nanoTime(), Instant.now());
             }
         });
     }
@@ -481,13 +401,7 @@ public final class Membership implements AutoCloseable {
         lastApplyNanos = now;
         List<MemberRecord> alive = table.alive(now, wall, peers::lastHeardNanos);
         alive.removeIf(r -> settings.verifier().revoked(r.certificate()));
-        Set<String> known = new HashSet<>(table.names());
-        for (String name : List.copyOf(signedRecords.keySet())) {
-            if (!known.contains(name)) { // forgotten by the table: gone for long
-                signedRecords.remove(name);
-                discovery.forget(name);
-            }
-        }
+        records.forgetAllBut(new HashSet<>(table.names())); // forgotten by the table: gone for long
         installer.apply(alive, now, wall);
         snapshot = new Snapshot(installer.views(), installer.conflicts(), refusals.list(), own.record().endpoints(),
                 own.published());
