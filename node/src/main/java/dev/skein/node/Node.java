@@ -130,8 +130,8 @@ public final class Node implements AutoCloseable {
             int index = RtNetlink.interfaceIndex(config.interfaceName());
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
             netlink.addAddress(index, cert.address());
-            // Offloads on the socket as on the device: on (the TUN device's choice) or off.
             NodeEvents events = new NodeEvents();
+            // Offloads on the socket as on the device: on (the TUN device's choice) or off.
             Device device = new Device(tun, UdpSocket.open(config.listenPort(), tun.vnetHeader()), config.mtu(),
                     new StaticIdentity(keys.x25519PrivateKey()), config.tuning(), events);
             node = new Node(config, cert, device, netlink, index);
