@@ -93,7 +93,7 @@ public final class Firewall {
             case Headers.ICMP_ERROR -> {
                 // An error about a flow we let through (port unreachable, packet too big) belongs to that flow.
                 Flow f = flows.get(probe.quoted);
-                ok = f != null && !f.expired(now) || permitted(key, inbound, who, r, now);
+                ok = f != null && !f.expired(now) || permitted(key, inbound, who, r);
                 if (f != null && !f.expired(now)) {
                     related.incrementAndGet();
                 }
@@ -128,7 +128,7 @@ public final class Firewall {
                 f.touch(now, timeout);
                 remember(probe, f);
                 return true;
-            } else if (permitted(key, f.inbound, who, r, now)) {
+            } else if (permitted(key, f.inbound, who, r)) {
                 f.rules = r;
                 f.identity = who;
                 f.touch(now, timeout);
@@ -140,7 +140,7 @@ public final class Firewall {
                 return false;
             }
         }
-        if (!permitted(key, inbound, who, r, now)) {
+        if (!permitted(key, inbound, who, r)) {
             return false;
         }
         if (flows.size() >= r.maxFlows) {
@@ -158,7 +158,7 @@ public final class Firewall {
         probe.lastKey.set(probe.key);
     }
 
-    private boolean permitted(FlowKey key, boolean inbound, PeerIdentity who, Rules r, long now) {
+    private boolean permitted(FlowKey key, boolean inbound, PeerIdentity who, Rules r) {
         return r.allows(key, inbound, false, who, System.currentTimeMillis(), scope);
     }
 
