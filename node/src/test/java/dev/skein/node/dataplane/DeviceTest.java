@@ -281,6 +281,17 @@ class DeviceTest {
         boolean duringFlood = attack.isAlive();
         double took = (System.nanoTime() - started) / 1e9;
         attack.join();
+        // The receive thread is still working through the flood's queued datagrams: wait until it is done, so
+        // that the counter and the replies seen on the wire are compared at one moment, not two.
+        long last = -1;
+        for (long until = System.nanoTime() + 5_000_000_000L; System.nanoTime() < until; ) {
+            long counted = ab[1].device.counters().cookieReplies.get();
+            if (counted == last && counted == cookies.size()) {
+                break;
+            }
+            last = counted;
+            Thread.sleep(200);
+        }
         Map<String, Long> c = ab[1].device.counters().snapshot();
         System.out.printf("flood: %d initiations; a's handshake through it took %.2f s; b: %s%n", flood.get(), took, c);
         assertTrue(duringFlood, "the flood was over before a got through: it tested nothing");
