@@ -161,14 +161,10 @@ public final class ConfigLoader {
         if (v == null) {
             return fallback;
         }
-        String s = String.valueOf(v).trim();
         try {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            }
-            return Duration.ofMillis((long) (Double.parseDouble(s.endsWith("s") ? s.substring(0, s.length() - 1) : s) * 1000));
-        } catch (NumberFormatException e) {
-            throw error("tuning." + key, "'" + s + "' is not a duration (e.g. 2s, 500ms)");
+            return DurationText.parse(String.valueOf(v));
+        } catch (IllegalArgumentException e) {
+            throw error("tuning." + key, e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.protocol.cookie.CookieChecker;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,10 +13,10 @@ import java.util.function.Predicate;
  * never gets here).
  *
  * <p>Handshake messages (initiations and responses, which cost two X25519 operations each): MAC1, which proves
- * the sender knows our public key; then the sender's own token bucket, {@link #HANDSHAKES_PER_SOURCE} a second,
+ * the sender knows our public key; then the sender's own token bucket, {@link #Constants.HANDSHAKES_PER_SOURCE} a second,
  * keyed by its address. MAC2, a cookie that proves the sender receives at its source address, is required
  * (without it the sender gets a cookie reply, smaller than its message) in two cases: when the node is under
- * load, more than {@link #HANDSHAKES_UNDER_LOAD} messages a second admitted from all sources (many sources,
+ * load, more than {@link #Constants.HANDSHAKES_UNDER_LOAD} messages a second admitted from all sources (many sources,
  * likely spoofed); and from a source whose bucket is empty, which then has a second bucket of the same size for
  * messages with a valid cookie. So one flooding host never puts the node under load (its excess is refused or
  * asked for a cookie, never admitted), and a spoofer that drains an honest address's bucket cannot lock that
@@ -23,29 +24,13 @@ import java.util.function.Predicate;
  *
  * <p>Join messages (one or two Ed25519 checks on the membership thread) have budgets of their own, so that no
  * source of garbage can crowd out another: members and the seeds we joined through ({@code knownSource}: where a
- * member's packets come from or may come from) get {@link #JOINS_PER_KNOWN_SOURCE} a second each; every other
- * source {@link #JOINS_PER_STRANGER} a second, and all strangers together {@link #JOINS_FROM_STRANGERS}, so one
+ * member's packets come from or may come from) get {@link #Constants.JOINS_PER_KNOWN_SOURCE} a second each; every other
+ * source {@link #Constants.JOINS_PER_STRANGER} a second, and all strangers together {@link #Constants.JOINS_FROM_STRANGERS}, so one
  * stranger's flood takes only its own share of the newcomers' budget.
  *
  * <p>Used by the receive thread only. Every refusal is counted by the caller.
  */
 final class Admission {
-    /** Above this many handshake messages a second from all sources, MAC2 (a cookie) is required. */
-    static final int HANDSHAKES_UNDER_LOAD = 200;
-    /** Handshake messages per second per source address (wireguard-go's rate), bursts of 5. */
-    static final int HANDSHAKES_PER_SOURCE = 20;
-    static final int HANDSHAKE_BURST = 5;
-    /** Join messages per second from one address that is no member's: a joiner asks each seed once a second. */
-    static final int JOINS_PER_STRANGER = 5;
-    static final int STRANGER_BURST = 10;
-    /** Join messages per second from all strangers together: newcomers, and greetings of members not yet known. */
-    static final int JOINS_FROM_STRANGERS = 200;
-    /** Join messages per second from one member's address: greetings and replies of a whole NAT's members. */
-    static final int JOINS_PER_KNOWN_SOURCE = 50;
-    /** Sources each limiter tracks at once; beyond, new sources share one bucket (see SourceRateLimiter). */
-    static final int TRACKED_SOURCES = 4096;
-
-    private static final long SECOND = 1_000_000_000L;
 
     /** The outcome for a handshake message. */
     enum Verdict {
@@ -62,17 +47,17 @@ final class Admission {
     private final CookieChecker cookies;
     private final Predicate<InetAddress> knownSource;
     private final SourceRateLimiter handshakes =
-            new SourceRateLimiter(HANDSHAKES_PER_SOURCE, HANDSHAKE_BURST, TRACKED_SOURCES);
+            new SourceRateLimiter(Constants.HANDSHAKES_PER_SOURCE, Constants.HANDSHAKE_BURST, Constants.TRACKED_SOURCES);
     /** Per source, for messages that carry a valid cookie (MAC2): those that proved their address. */
     private final SourceRateLimiter provenHandshakes =
-            new SourceRateLimiter(HANDSHAKES_PER_SOURCE, HANDSHAKE_BURST, TRACKED_SOURCES);
+            new SourceRateLimiter(Constants.HANDSHAKES_PER_SOURCE, Constants.HANDSHAKE_BURST, Constants.TRACKED_SOURCES);
     private final SourceRateLimiter strangerJoins =
-            new SourceRateLimiter(JOINS_PER_STRANGER, STRANGER_BURST, TRACKED_SOURCES);
+            new SourceRateLimiter(Constants.JOINS_PER_STRANGER, Constants.STRANGER_BURST, Constants.TRACKED_SOURCES);
     private final SourceRateLimiter memberJoins =
-            new SourceRateLimiter(JOINS_PER_KNOWN_SOURCE, JOINS_PER_KNOWN_SOURCE, TRACKED_SOURCES);
+            new SourceRateLimiter(Constants.JOINS_PER_KNOWN_SOURCE, Constants.JOINS_PER_KNOWN_SOURCE, Constants.TRACKED_SOURCES);
     /** All strangers together, as one source (key 0) with a second's worth of burst. */
     private final SourceRateLimiter allStrangers =
-            new SourceRateLimiter(JOINS_FROM_STRANGERS, JOINS_FROM_STRANGERS, 1);
+            new SourceRateLimiter(Constants.JOINS_FROM_STRANGERS, Constants.JOINS_FROM_STRANGERS, 1);
     private long loadWindowStart;
     private int handshakesInWindow;
 
@@ -90,12 +75,12 @@ final class Admission {
         if (!cookies.checkMac1(msg, 0, msg.length)) {
             return Verdict.BAD_MAC;
         }
-        if (now - loadWindowStart > SECOND) {
+        if (now - loadWindowStart > 1_000_000_000L) {
             loadWindowStart = now;
             handshakesInWindow = 0;
         }
         long key = relaySource != 0 ? relaySource : SourceRateLimiter.key(from.getAddress());
-        boolean underLoad = handshakesInWindow >= HANDSHAKES_UNDER_LOAD;
+        boolean underLoad = handshakesInWindow >= Constants.HANDSHAKES_UNDER_LOAD;
         // A refused allow() charges nothing: the bucket only refills to now.
         if (!underLoad && handshakes.allow(key, now)) {
             handshakesInWindow++;

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.config.Tuning;
 import dev.skein.node.firewall.Firewall;
 import dev.skein.node.io.TunDevice;
@@ -40,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Device implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
-    static final int BUFFER_SIZE = 65536 + 64;
 
     final TunDevice tun;
     final UnderlaySocket udp;
@@ -57,7 +57,7 @@ public final class Device implements AutoCloseable {
     final Counters counters = new Counters();
     /** Between the peers and the TUN device, both ways: rules from the configuration, none by default. */
     final Firewall firewall = new Firewall();
-    final LogLimiter logLimiter = new LogLimiter(10_000_000_000L);
+    final LogLimiter logLimiter = new LogLimiter(Constants.LOG_REPEAT_INTERVAL.toNanos());
     private final KnownSources knownSources = new KnownSources();
     /** Our static key and its id (relay headers, path messages): replaced by {@link #rekey}. */
     volatile long ownId;

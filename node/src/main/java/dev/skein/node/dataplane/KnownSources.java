@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.peer.Peer;
 import java.net.InetAddress;
 import java.util.Collection;
@@ -18,10 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * come only from our own sends, so no datagram can add one; they are bounded all the same.
  */
 final class KnownSources {
-    private static final long REFRESH_NANOS = 1_000_000_000L;
-    /** How long after our last join message to an address its messages count as expected. */
-    private static final long CONTACT_NANOS = 60_000_000_000L;
-    private static final int MAX_CONTACTED = 4096;
 
     private final ConcurrentHashMap<InetAddress, Long> contacted = new ConcurrentHashMap<>();
     private volatile Set<InetAddress> peerAddresses = Set.of();
@@ -30,22 +27,22 @@ final class KnownSources {
 
     /** We sent a join message to {@code address}: its answer is expected. Any thread. */
     void contacted(InetAddress address, long nowNanos) {
-        if (contacted.size() >= MAX_CONTACTED) {
-            contacted.values().removeIf(t -> nowNanos - t > CONTACT_NANOS);
-            if (contacted.size() >= MAX_CONTACTED) {
+        if (contacted.size() >= Constants.MAX_CONTACTED) {
+            contacted.values().removeIf(t -> nowNanos - t > Constants.CONTACT_EXPECTS_REPLY.toNanos());
+            if (contacted.size() >= Constants.MAX_CONTACTED) {
                 return;
             }
         }
         contacted.put(address, nowNanos);
     }
 
-    /** True if {@code address} is a peer's, or one we contacted within {@link #CONTACT_NANOS}. */
+    /** True if {@code address} is a peer's, or one we contacted within {@link Constants#CONTACT_EXPECTS_REPLY}. */
     boolean contains(InetAddress address, Collection<Peer> peers, long nowNanos) {
         Long at = contacted.get(address);
-        if (at != null && nowNanos - at < CONTACT_NANOS) {
+        if (at != null && nowNanos - at < Constants.CONTACT_EXPECTS_REPLY.toNanos()) {
             return true;
         }
-        if (!refreshed || nowNanos - refreshedAt >= REFRESH_NANOS) {
+        if (!refreshed || nowNanos - refreshedAt >= Constants.KNOWN_SOURCES_REFRESH.toNanos()) {
             refreshed = true;
             refreshedAt = nowNanos;
             peerAddresses = gather(peers);

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -7,12 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * flood the log, while the first occurrence of each problem is always said. Callers key by what happened and
  * the sender's address, never its port: a flood from many ports of one host is one key.
  *
- * <p>Bounded: at most {@link #MAX_KEYS} keys are remembered. When that many are live (a flood from that many
+ * <p>Bounded: at most {@link #Constants.MAX_LOG_KEYS} keys are remembered. When that many are live (a flood from that many
  * addresses within one interval), lines with new keys are suppressed until old keys expire; the keys already
  * remembered are never pushed out, so a flood cannot make the node repeat the lines it already limited.
  */
 public final class LogLimiter {
-    static final int MAX_KEYS = 4096;
     private final long intervalNanos;
     private final ConcurrentHashMap<String, Long> last = new ConcurrentHashMap<>();
     private volatile long lastSweepNanos;
@@ -27,7 +27,7 @@ public final class LogLimiter {
         if (previous != null && nowNanos - previous < intervalNanos) {
             return false;
         }
-        if (previous == null && last.size() >= MAX_KEYS) {
+        if (previous == null && last.size() >= Constants.MAX_LOG_KEYS) {
             // Forget expired keys, at most once a second (a full table under a flood must stay cheap).
             if (swept && nowNanos - lastSweepNanos < 1_000_000_000L) {
                 return false;
@@ -35,7 +35,7 @@ public final class LogLimiter {
             swept = true;
             lastSweepNanos = nowNanos;
             last.values().removeIf(t -> nowNanos - t >= intervalNanos);
-            if (last.size() >= MAX_KEYS) {
+            if (last.size() >= Constants.MAX_LOG_KEYS) {
                 return false;
             }
         }

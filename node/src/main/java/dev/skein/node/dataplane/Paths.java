@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
@@ -21,10 +22,10 @@ import org.slf4j.LoggerFactory;
  *       from the member's endpoint. While it lasts, a ping now and then keeps the NAT mappings open and tells us
  *       our own public endpoint (every pong names the address our ping came from).</li>
  *   <li>When no direct path is known, packets go through a relay member (`relay: true`) that we reach
- *       directly, and every {@link #PROBE_INTERVAL} we ping all of the member's candidate endpoints and send it
+ *       directly, and every {@link Constants#PATH_PROBE_INTERVAL} we ping all of the member's candidate endpoints and send it
  *       a call-me-maybe through the relay, so that it pings ours at the same moment: each end's ping opens its
  *       own NAT for the other's (hole punching). The first pong makes the path direct.</li>
- *   <li>A direct path silent for {@link #DIRECT_TIMEOUT} is broken (the NAT rebooted, the laptop moved):
+ *   <li>A direct path silent for {@link Constants#DIRECT_PATH_TIMEOUT} is broken (the NAT rebooted, the laptop moved):
  *       packets go back to the relay and the probing starts again.</li>
  * </ul>
  * A probe is believed once and fresh ({@link PathStamps}), and a ping is answered with a ping of ours only at one
@@ -34,16 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Paths {
     private static final Logger log = LoggerFactory.getLogger(Paths.class);
-    static final long DIRECT_TIMEOUT = 3_000_000_000L;
-    /** Ping a direct path when nothing came from it for this long, */
-    static final long PING_WHEN_SILENT = 1_000_000_000L;
-    /** and at least this often, so that our observed endpoint stays fresh. */
-    static final long PING_REFRESH = 5_000_000_000L;
-    static final long PROBE_INTERVAL = 2_000_000_000L;
-    /** A call-me-maybe starts a round of probes unless one went out less than this ago. */
-    static final long CALLED_PROBE_GAP = 500_000_000L;
-    /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
-    static final long PING_BACK_GAP = 100_000_000L;
+    /** Read for every packet sent to a member (is its direct path alive?), so kept in nanos. */
+    private static final long DIRECT_TIMEOUT_NANOS = Constants.DIRECT_PATH_TIMEOUT.toNanos();
 
     /**
      * Test hook: a node started with this system property (ADDRESS:PORT) names that address in every pong instead
@@ -60,8 +53,6 @@ final class Paths {
         return new InetSocketAddress(property.substring(0, colon), Integer.parseInt(property.substring(colon + 1)));
     }
 
-    /** Senders whose stamps are kept; beyond this, the least recently heard is forgotten (members, not strangers). */
-    private static final int MAX_SENDERS = 4096;
 
     private final Device device;
     private final Random random;
@@ -70,7 +61,7 @@ final class Paths {
     private final Map<Long, PathStamps> stamps = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, PathStamps> eldest) {
-            return size() > MAX_SENDERS;
+            return size() > Constants.MAX_PATH_SENDERS;
         }
     };
     /** Our public endpoint as the last pong named it: call-me-maybe passes it on. */
@@ -84,7 +75,7 @@ final class Paths {
     }
 
     static boolean direct(Reach r, long now) {
-        return now - r.lastDirectNanos() < DIRECT_TIMEOUT;
+        return now - r.lastDirectNanos() < DIRECT_TIMEOUT_NANOS;
     }
 
     /** The relay member to use now: reached directly, preferring the lowest round trip; null if none. */
@@ -128,7 +119,7 @@ final class Paths {
             }
             long silent = now - r.lastDirectNanos();
             long sincePing = now - r.lastPingNanos();
-            if ((silent > PING_WHEN_SILENT && sincePing > PING_WHEN_SILENT) || sincePing > PING_REFRESH) {
+            if ((silent > Constants.PING_WHEN_SILENT.toNanos() && sincePing > Constants.PING_WHEN_SILENT.toNanos()) || sincePing > Constants.PING_REFRESH.toNanos()) {
                 ping(p, p.endpoint(), now);
             }
             return;
@@ -137,7 +128,7 @@ final class Paths {
         if (via != p.relay()) {
             usePath(p, via, now);
         }
-        if (now - r.lastProbeNanos() > PROBE_INTERVAL) {
+        if (now - r.lastProbeNanos() > Constants.PATH_PROBE_INTERVAL.toNanos()) {
             probe(p, null, true, now);
         }
     }
@@ -246,13 +237,13 @@ final class Paths {
                 device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
                         LIE == null ? from : LIE)
                         .encode(r.pathKey())), from, false);
-                if (!direct(r, now) && now - r.lastPingNanos() > PING_BACK_GAP && r.candidates().contains(from)) {
+                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos() && r.candidates().contains(from)) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
             }
             case PONG -> pong(p, m, from, relayed, now);
             case CALL_ME_MAYBE -> {
-                if (now - r.lastProbeNanos() > CALLED_PROBE_GAP) {
+                if (now - r.lastProbeNanos() > Constants.CALLED_PROBE_GAP.toNanos()) {
                     probe(p, m.address(), false, now);
                 }
             }
@@ -268,7 +259,7 @@ final class Paths {
         // Keep a direct path that works; take this one if there is none, or if ours fell silent (the member
         // moved: its new endpoint answered).
         boolean wasDirect = direct(r, now) && p.relay() == null;
-        boolean keep = wasDirect && now - r.lastDirectNanos() < PING_WHEN_SILENT;
+        boolean keep = wasDirect && now - r.lastDirectNanos() < Constants.PING_WHEN_SILENT.toNanos();
         r.heardDirect(now);
         p.recordRtt(now - ping.sentNanos());
         if (!keep) {

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.offload.TcpCoalescer;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.IndexTable;
@@ -47,8 +48,6 @@ final class Receive implements Runnable {
     private final TcpCoalescer coalescer = new TcpCoalescer();
     /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
 
-    /** Receive errors in a row after which the socket is taken for broken (wireguard-go's "death spiral"). */
-    private static final int MAX_CONSECUTIVE_ERRORS = 10;
 
     private final Admission admission;
     private int consecutiveErrors;
@@ -64,15 +63,15 @@ final class Receive implements Runnable {
 
     @Override
     public void run() {
-        ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
-        ByteBuffer plain = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+        ByteBuffer in = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
+        ByteBuffer plain = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
         while (device.running()) {
             in.clear();
             int n;
             try {
                 n = device.udp.receive(in);
             } catch (IOException e) {
-                if (++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+                if (++consecutiveErrors >= Constants.MAX_CONSECUTIVE_RECEIVE_ERRORS) {
                     device.fail("the UDP socket failed " + consecutiveErrors + " times in a row: " + e.getMessage());
                     return;
                 }

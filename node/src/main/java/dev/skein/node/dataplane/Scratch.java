@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.firewall.Firewall;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
@@ -12,12 +13,12 @@ final class Scratch {
     final TransportAead aead = Ciphers.newAead();
     /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
     final SendBatch batch;
-    final ByteBuffer packet = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+    final ByteBuffer packet = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
     final VirtioNetHeader header = new VirtioNetHeader();
     final TcpSegmenter segmenter = new TcpSegmenter();
     final Firewall.Probe probe = new Firewall.Probe();
 
     Scratch(Outbound outbound) {
-        batch = new SendBatch(outbound::sendSegments, ByteBuffer.allocateDirect(Device.BUFFER_SIZE + RelayHeader.SIZE));
+        batch = new SendBatch(outbound::sendSegments, ByteBuffer.allocateDirect(Constants.BUFFER_SIZE + RelayHeader.SIZE));
     }
 }

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Peer;
@@ -33,7 +34,7 @@ final class Send implements Runnable {
     @Override
     public void run() {
         Scratch scratch = new Scratch(device.outbound);
-        ByteBuffer in = ByteBuffer.allocateDirect(Device.BUFFER_SIZE);
+        ByteBuffer in = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
         ByteBuffer icmp = ByteBuffer.allocateDirect(1500);
         SendBatch batch = scratch.batch;
         while (device.running()) {

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -10,7 +11,7 @@ import java.net.InetAddress;
  * source.
  *
  * <p>Bounded and allocation-free: the table is a fixed array of {@code capacity} slots made up front, so no
- * datagram, however forged, makes the node allocate per-source state. A source idle for {@link #EXPIRE_NANOS} has
+ * datagram, however forged, makes the node allocate per-source state. A source idle for {@link Constants#IDLE_SOURCE_EXPIRY} has
  * a full bucket again and is forgotten at the next sweep (once a second; forgetting it changes nothing). When
  * the table is full, every source not yet in it shares one overflow bucket of the same rate: a flood of spoofed
  * sources is then held to one source's budget, while the sources already known keep theirs.
@@ -18,9 +19,9 @@ import java.net.InetAddress;
  * <p>One thread uses it (the receive thread); not thread-safe.
  */
 public final class SourceRateLimiter {
-    /** An idle source's bucket is full long before this; it is forgotten at the next sweep. */
-    static final long EXPIRE_NANOS = 1_000_000_000L;
     private static final long EMPTY = Long.MIN_VALUE;
+    /** Compared with for every handshake and join message, so kept in nanos. */
+    private static final long EXPIRY_NANOS = Constants.IDLE_SOURCE_EXPIRY.toNanos();
 
     private final long costNanos;
     private final long burstNanos;
@@ -90,7 +91,7 @@ public final class SourceRateLimiter {
 
     /** As {@link #allow(InetAddress, long)} for a key from {@link #key}. */
     public boolean allow(long key, long nowNanos) {
-        if (!swept || nowNanos - lastSweep >= EXPIRE_NANOS) {
+        if (!swept || nowNanos - lastSweep >= EXPIRY_NANOS) {
             sweep(nowNanos);
         }
         int slot = find(keys, key);
@@ -146,7 +147,7 @@ public final class SourceRateLimiter {
         java.util.Arrays.fill(spareKeys, EMPTY);
         int kept = 0;
         for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != EMPTY && nowNanos - seen[i] < EXPIRE_NANOS) {
+            if (keys[i] != EMPTY && nowNanos - seen[i] < EXPIRY_NANOS) {
                 int slot = find(spareKeys, keys[i]);
                 spareKeys[slot] = keys[i];
                 spareTokens[slot] = tokens[i];
@@ -164,7 +165,7 @@ public final class SourceRateLimiter {
         seen = spareSeen;
         spareSeen = s;
         size = kept;
-        if (overflowUsed && nowNanos - overflowSeen >= EXPIRE_NANOS) {
+        if (overflowUsed && nowNanos - overflowSeen >= EXPIRY_NANOS) {
             overflowUsed = false;
         }
     }

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import dev.skein.node.config.Tuning;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
@@ -21,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Timers implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Timers.class);
-    private static final long TICK_MILLIS = 100;
 
     private final Device device;
     private final Sessions sessions;
@@ -39,7 +39,7 @@ final class Timers implements Runnable {
         Scratch scratch = new Scratch(device.outbound);
         while (device.running()) {
             try {
-                Thread.sleep(TICK_MILLIS);
+                Thread.sleep(Constants.TIMER_TICK.toMillis());
             } catch (InterruptedException e) {
                 return;
             }

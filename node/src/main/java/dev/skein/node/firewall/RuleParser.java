@@ -1,5 +1,6 @@
 package dev.skein.node.firewall;
 
+import dev.skein.node.config.DurationText;
 import dev.skein.protocol.addr.IpPrefix;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -229,25 +230,11 @@ public final class RuleParser {
         if (v == null) {
             return fallback;
         }
-        String s = String.valueOf(v).trim();
         try {
-            Duration d;
-            if (s.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else if (s.endsWith("h")) {
-                d = Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else {
-                d = Duration.ofSeconds(Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s));
-            }
-            if (!d.isNegative() && !d.isZero()) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // said below
+            return DurationText.parse(String.valueOf(v));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("firewall.conntrack." + key + ": " + e.getMessage());
         }
-        throw new IllegalArgumentException("firewall.conntrack." + key + ": '" + s + "' is not a duration (12m, 90s, 1h)");
     }
 
     private static Map<?, ?> map(Object o, String where) {

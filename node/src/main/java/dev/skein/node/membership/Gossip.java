@@ -2,7 +2,6 @@ package dev.skein.node.membership;
 
 import io.atomix.cluster.AtomixCluster;
 import io.atomix.cluster.Member;
-import io.atomix.cluster.MemberId;
 import io.atomix.cluster.protocol.SwimMembershipProtocol;
 import io.atomix.cluster.protocol.SwimMembershipProtocolConfig;
 import io.atomix.utils.net.Address;

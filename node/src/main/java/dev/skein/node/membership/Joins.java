@@ -1,5 +1,6 @@
 package dev.skein.node.membership;
 
+import dev.skein.node.Constants;
 import dev.skein.protocol.member.JoinMessage;
 import dev.skein.protocol.member.MemberRecord;
 import dev.skein.protocol.member.MemberRejected;
@@ -40,7 +41,7 @@ final class Joins {
     private final Map<String, Long> recent = new HashMap<>();
     /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
     private final Map<String, Long> newcomers = new HashMap<>();
-    private long lastSentNanos = Long.MIN_VALUE / 2;
+    private long lastSentNanos = Constants.NEVER;
     private byte[] greetingNonce;
     private long greetingNonceNanos;
 
@@ -177,7 +178,7 @@ final class Joins {
 
     /** The seeds may have changed: the next tick asks them. */
     void askSeedsNow() {
-        lastSentNanos = Long.MIN_VALUE / 2;
+        lastSentNanos = Constants.NEVER;
     }
 
     /** True if {@code member} answered us as one of our configured seeds. */

@@ -1,10 +1,10 @@
 package dev.skein.node.membership;
 
+import dev.skein.node.Constants;
 import dev.skein.protocol.member.MemberRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +40,7 @@ final class MemberTable {
     private static final class Entry {
         MemberRecord record;
         boolean inGossip;
-        long joinedAtNanos = Long.MIN_VALUE / 2;
+        long joinedAtNanos = Constants.NEVER;
         long lastLiveNanos;
     }
 
@@ -131,7 +131,7 @@ final class MemberTable {
         entries.forEach((name, e) -> {
             e.inGossip = names.contains(name);
             if (e.inGossip) {
-                e.joinedAtNanos = Long.MIN_VALUE / 2; // the grace has served: from now on gossip decides
+                e.joinedAtNanos = Constants.NEVER; // the grace has served: from now on gossip decides
             }
         });
     }

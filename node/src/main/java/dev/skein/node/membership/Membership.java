@@ -1,5 +1,6 @@
 package dev.skein.node.membership;
 
+import dev.skein.node.Constants;
 import dev.skein.node.dataplane.LogLimiter;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
@@ -83,8 +84,8 @@ public final class Membership implements AutoCloseable {
     private PeerInstaller installer;
     private final Refusals refusals = new Refusals(logLimiter);
     private OwnRecord own;
-    private long lastApplyNanos = Long.MIN_VALUE / 2;
-    private long lastScanNanos = Long.MIN_VALUE / 2;
+    private long lastApplyNanos = Constants.NEVER;
+    private long lastScanNanos = Constants.NEVER;
     private Joins joins;
     private Set<String> lastListed = Set.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;

@@ -1,10 +1,10 @@
 package dev.skein.node.peer;
 
+import dev.skein.node.Constants;
 import dev.skein.node.firewall.PeerIdentity;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cookie.CookieGenerator;
 import dev.skein.protocol.crypto.Curve25519;
-import dev.skein.protocol.noise.InitiatorHandshake;
 import dev.skein.protocol.path.PathMessage;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -17,13 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * state, keypairs, staged packets, and counters. The data plane does not care whether the peer came from the
  * configuration (plain WireGuard) or from membership (Skein).
  *
- * <p>Concurrency: handshake state and the keypair rotation change under the peer's monitor; the packet paths
- * read {@link #current} (volatile) without locking.
+ * <p>Concurrency: the handshake state and the keypairs each change under their own monitor ({@link HandshakeState},
+ * {@link Keypairs}); the packet paths read the current keypair without locking.
  */
 public final class Peer {
-    /** Packets held while a handshake completes; older ones are dropped first beyond this. */
-    public static final int MAX_STAGED = 128;
-
     // identity
     private final String name;
     private final byte[] publicKey;
@@ -43,20 +40,9 @@ public final class Peer {
     // what its certificate proves, for the firewall; membership replaces it with each new certificate
     private volatile PeerIdentity identity = PeerIdentity.UNCERTIFIED;
 
-    // handshake (guarded by this)
-    /** DH(our static, its static), computed once by Sessions: it never changes for the pair. */
-    byte[] staticStatic;
-    InitiatorHandshake pendingHandshake;
-    long handshakeStartedNanos;
-    long lastInitiationSentNanos = Long.MIN_VALUE / 2;
-    long lastInitiationConsumedNanos = Long.MIN_VALUE / 2;
-    long lastCookieRetryNanos = Long.MIN_VALUE / 2;
-
-    // keypairs: current carries traffic, previous drains, next awaits the initiator's first packet
-    volatile Keypair current;
-    Keypair previous;
-    /** Written under this peer's monitor; volatile because {@link Sessions#confirm} reads it first without it. */
-    volatile Keypair next;
+    // the handshake in progress and the keypairs it made, each with its own lock
+    final HandshakeState handshake = new HandshakeState();
+    final Keypairs keypairs = new Keypairs();
 
     // packets waiting for a session (guarded by staged)
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
@@ -64,7 +50,6 @@ public final class Peer {
     // counters and times, for timers and `skein peers`
     final AtomicLong rxBytes = new AtomicLong();
     final AtomicLong txBytes = new AtomicLong();
-    volatile long lastHandshakeMillis;
     volatile long lastSentNanos;
     volatile long lastReceivedNanos;
     volatile long lastDataSentNanos;
@@ -168,7 +153,7 @@ public final class Peer {
     }
 
     public Keypair current() {
-        return current;
+        return keypairs.current;
     }
 
     public long rxBytes() {
@@ -181,7 +166,7 @@ public final class Peer {
 
     /** Wall-clock millis of the last completed handshake, 0 if none. */
     public long lastHandshakeMillis() {
-        return lastHandshakeMillis;
+        return keypairs.lastHandshakeMillis;
     }
 
     /** After sending a transport message carrying {@code bytes} of packet (0: keepalive). */
@@ -231,12 +216,12 @@ public final class Peer {
         return cookies.consumeReply(reply, 0, reply.length, nowNanos);
     }
 
-    /** Holds a copy of a packet until a session exists; drops the oldest beyond {@link #MAX_STAGED}. */
+    /** Holds a copy of a packet until a session exists; drops the oldest beyond {@link Constants#MAX_STAGED_PACKETS}. */
     public void stage(ByteBuffer packet) {
         byte[] copy = new byte[packet.remaining()];
         packet.duplicate().get(copy);
         synchronized (staged) {
-            if (staged.size() >= MAX_STAGED) {
+            if (staged.size() >= Constants.MAX_STAGED_PACKETS) {
                 staged.pollFirst();
             }
             staged.addLast(copy);

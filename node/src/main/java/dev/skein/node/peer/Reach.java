@@ -1,5 +1,6 @@
 package dev.skein.node.peer;
 
+import dev.skein.node.Constants;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,16 +15,14 @@ import java.util.Map;
  * table of unanswered pings is guarded by its own monitor.
  */
 public final class Reach {
-    /** Unanswered pings kept per member: older ones are forgotten beyond this. */
-    private static final int MAX_OUTSTANDING = 64;
 
     private volatile byte[] pathKey;
     private volatile List<InetSocketAddress> candidates;
     private volatile boolean relayCapable;
     /** System.nanoTime() of the last authenticated packet or pong that came straight from the member. */
-    volatile long lastDirectNanos = Long.MIN_VALUE / 2;
-    volatile long lastPingNanos = Long.MIN_VALUE / 2;
-    volatile long lastProbeNanos = Long.MIN_VALUE / 2;
+    volatile long lastDirectNanos = Constants.NEVER;
+    volatile long lastPingNanos = Constants.NEVER;
+    volatile long lastProbeNanos = Constants.NEVER;
     private final Map<Long, Ping> outstanding = new LinkedHashMap<>();
 
     /** A ping we sent and the address it went to; a pong counts only from that very address. */
@@ -86,7 +85,7 @@ public final class Reach {
         lastPingNanos = nowNanos;
         synchronized (outstanding) {
             outstanding.put(tx, new Ping(to, nowNanos));
-            while (outstanding.size() > MAX_OUTSTANDING) {
+            while (outstanding.size() > Constants.MAX_OUTSTANDING_PINGS) {
                 outstanding.remove(outstanding.keySet().iterator().next());
             }
         }

@@ -1,5 +1,6 @@
 package dev.skein.node.peer;
 
+import dev.skein.node.Constants;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.InitiatorHandshake;
 import dev.skein.protocol.noise.Layout;
@@ -18,12 +19,6 @@ import java.util.function.Function;
  * what these methods return. Time is {@code nowNanos} from a monotonic clock.
  */
 public final class Sessions {
-    /** An initiation from the same peer sooner than this after the last one is dropped (handshake flood). */
-    private static final long MIN_INITIATION_INTERVAL_NANOS = 20_000_000L;
-
-    /** Static keys whose last accepted timestamp is kept (only authenticated peers' keys are ever added). */
-    private static final int MAX_REMEMBERED_KEYS = 65536;
-
     /** Our static key; replaced by {@link #rekey} (a key rotation), read once per handshake. */
     private volatile StaticIdentity local;
     private final IndexTable indices;
@@ -37,7 +32,7 @@ public final class Sessions {
             new java.util.LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.ByteBuffer, byte[]> eldest) {
-                    return size() > MAX_REMEMBERED_KEYS;
+                    return size() > Constants.MAX_REMEMBERED_KEYS;
                 }
             };
 
@@ -58,8 +53,8 @@ public final class Sessions {
     public void rekey(StaticIdentity fresh, Iterable<Peer> peers) {
         local = fresh;
         for (Peer p : peers) {
-            synchronized (p) {
-                p.staticStatic = null;
+            synchronized (p.handshake) {
+                p.handshake.staticStatic = null;
             }
         }
     }
@@ -69,28 +64,29 @@ public final class Sessions {
      * {@code retryNanos} ago. The previous pending handshake, if any, is abandoned.
      */
     public byte[] createInitiation(Peer peer, long nowNanos, long retryNanos) {
-        synchronized (peer) {
-            if (nowNanos - peer.lastInitiationSentNanos < retryNanos) {
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            if (nowNanos - hs.lastInitiationSentNanos < retryNanos) {
                 return null;
             }
-            if (peer.pendingHandshake == null) {
-                peer.handshakeStartedNanos = nowNanos;
+            if (hs.pending == null) {
+                hs.startedNanos = nowNanos;
             } else {
-                indices.remove(peer.pendingHandshake.senderIndex());
+                indices.remove(hs.pending.senderIndex());
             }
             int index = indices.reserve(peer);
             byte[] msg = new byte[Layout.INITIATION_SIZE];
             try {
-                peer.pendingHandshake = InitiatorHandshake.create(local, peer.publicKey(), staticStatic(peer),
+                hs.pending = InitiatorHandshake.create(local, peer.publicKey(), staticStatic(peer),
                         peer.presharedKey(), index, Curve25519.generatePrivateKey(random), Tai64n.of(Instant.now()),
                         msg, 0);
             } catch (WireException e) {
                 indices.remove(index);
-                peer.pendingHandshake = null;
+                hs.pending = null;
                 return null; // the peer's key is a low-order point: nothing can ever be sent to it
             }
             peer.cookies.addMacs(msg, 0, msg.length, nowNanos);
-            peer.lastInitiationSentNanos = nowNanos;
+            hs.lastInitiationSentNanos = nowNanos;
             return msg;
         }
     }
@@ -102,36 +98,38 @@ public final class Sessions {
      * @throws WireException BAD_PUBLIC_KEY when the peer's key is a low-order point
      */
     private byte[] staticStatic(Peer peer) throws WireException {
-        synchronized (peer) {
-            if (peer.staticStatic == null) {
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            if (hs.staticStatic == null) {
                 byte[] shared = local.agree(peer.publicKey());
                 if (shared == null) {
                     throw new WireException(Reason.BAD_PUBLIC_KEY);
                 }
-                peer.staticStatic = shared;
+                hs.staticStatic = shared;
             }
-            return peer.staticStatic;
+            return hs.staticStatic;
         }
     }
 
     /** True while a handshake we initiated awaits its response. */
     public boolean handshakePending(Peer peer) {
-        synchronized (peer) {
-            return peer.pendingHandshake != null;
+        synchronized (peer.handshake) {
+            return peer.handshake.pending != null;
         }
     }
 
     /** Nanos since the current handshake attempt began (first initiation), or -1 if none is pending. */
     public long handshakeAgeNanos(Peer peer, long nowNanos) {
-        synchronized (peer) {
-            return peer.pendingHandshake == null ? -1 : nowNanos - peer.handshakeStartedNanos;
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            return hs.pending == null ? -1 : nowNanos - hs.startedNanos;
         }
     }
 
     /** Lets the next initiation go out at once (the path just changed, so the last one was likely lost). */
     public void retryNow(Peer peer) {
-        synchronized (peer) {
-            peer.lastInitiationSentNanos = Long.MIN_VALUE / 2;
+        synchronized (peer.handshake) {
+            peer.handshake.lastInitiationSentNanos = Constants.NEVER;
         }
     }
 
@@ -140,22 +138,24 @@ public final class Sessions {
      * already done within {@code minGapNanos}. True if the caller should send it now.
      */
     public boolean retryAfterCookie(Peer peer, long nowNanos, long minGapNanos) {
-        synchronized (peer) {
-            if (peer.pendingHandshake == null || nowNanos - peer.lastCookieRetryNanos < minGapNanos) {
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            if (hs.pending == null || nowNanos - hs.lastCookieRetryNanos < minGapNanos) {
                 return false;
             }
-            peer.lastCookieRetryNanos = nowNanos;
-            peer.lastInitiationSentNanos = Long.MIN_VALUE / 2;
+            hs.lastCookieRetryNanos = nowNanos;
+            hs.lastInitiationSentNanos = Constants.NEVER;
             return true;
         }
     }
 
     /** Gives up a pending handshake (Rekey-Attempt-Time passed). */
     public void abandonHandshake(Peer peer) {
-        synchronized (peer) {
-            if (peer.pendingHandshake != null) {
-                indices.remove(peer.pendingHandshake.senderIndex());
-                peer.pendingHandshake = null;
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            if (hs.pending != null) {
+                indices.remove(hs.pending.senderIndex());
+                hs.pending = null;
             }
         }
     }
@@ -179,8 +179,9 @@ public final class Sessions {
             return sender[0] == null ? null : staticStatic(sender[0]);
         });
         Peer peer = sender[0];
+        HandshakeState hs = peer.handshake;
         java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
-        synchronized (peer) {
+        synchronized (hs) {
             byte[] last;
             synchronized (acceptedTimestamps) {
                 last = acceptedTimestamps.get(key);
@@ -188,7 +189,7 @@ public final class Sessions {
             if (!Tai64n.isAfter(init.timestamp(), last)) {
                 throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");
             }
-            if (nowNanos - peer.lastInitiationConsumedNanos < MIN_INITIATION_INTERVAL_NANOS) {
+            if (nowNanos - hs.lastInitiationConsumedNanos < Constants.MIN_INITIATION_INTERVAL.toNanos()) {
                 throw new WireException(Reason.REPLAYED, "initiations arrive faster than one per 20 ms");
             }
             int index = indices.reserve(peer);
@@ -204,13 +205,10 @@ public final class Sessions {
             synchronized (acceptedTimestamps) {
                 acceptedTimestamps.put(key, init.timestamp());
             }
-            peer.lastInitiationConsumedNanos = nowNanos;
+            hs.lastInitiationConsumedNanos = nowNanos;
             peer.cookies.addMacs(response, 0, response.length, nowNanos);
             Keypair keypair = new Keypair(peer, keys, nowNanos);
-            if (peer.next != null) {
-                indices.remove(peer.next.localIndex);
-            }
-            peer.next = keypair;
+            peer.keypairs.offerNext(keypair, indices);
             indices.bind(keypair);
             return new Answer(peer, response);
         }
@@ -222,17 +220,18 @@ public final class Sessions {
      */
     public Keypair consumeResponse(IndexTable.Entry entry, byte[] msg, long nowNanos) throws WireException {
         Peer peer = entry.peer();
-        synchronized (peer) {
-            InitiatorHandshake hs = peer.pendingHandshake;
-            if (entry.keypair() != null || hs == null) {
+        HandshakeState hs = peer.handshake;
+        synchronized (hs) {
+            InitiatorHandshake pending = hs.pending;
+            if (entry.keypair() != null || pending == null) {
                 throw new WireException(Reason.UNEXPECTED);
             }
-            SessionKeys keys = hs.consumeResponse(msg, 0, msg.length);
-            peer.pendingHandshake = null;
-            peer.rttNanos = nowNanos - peer.lastInitiationSentNanos;
+            SessionKeys keys = pending.consumeResponse(msg, 0, msg.length);
+            hs.pending = null;
+            peer.rttNanos = nowNanos - hs.lastInitiationSentNanos;
             Keypair keypair = new Keypair(peer, keys, nowNanos);
             indices.bind(keypair);
-            rotate(peer, keypair);
+            peer.keypairs.rotate(keypair, indices);
             return keypair;
         }
     }
@@ -242,58 +241,20 @@ public final class Sessions {
      * initiator's first message. Returns true if this confirmed a new session.
      */
     public boolean confirm(Keypair keypair) {
-        Peer peer = keypair.peer;
-        if (peer.next != keypair) {
-            return false;
-        }
-        synchronized (peer) {
-            if (peer.next != keypair) {
-                return false;
-            }
-            peer.next = null;
-            rotate(peer, keypair);
-            return true;
-        }
-    }
-
-    private void rotate(Peer peer, Keypair fresh) {
-        if (peer.previous != null) {
-            indices.remove(peer.previous.localIndex);
-        }
-        peer.previous = peer.current;
-        peer.current = fresh;
-        peer.lastHandshakeMillis = System.currentTimeMillis();
+        return keypair.peer.keypairs.confirm(keypair, indices);
     }
 
     /** Forgets keypairs older than {@code maxAgeNanos} (3 x Reject-After-Time: nothing can use them). */
     public void expire(Peer peer, long nowNanos, long maxAgeNanos) {
-        synchronized (peer) {
-            if (peer.previous != null && peer.previous.ageNanos(nowNanos) > maxAgeNanos) {
-                indices.remove(peer.previous.localIndex);
-                peer.previous = null;
-            }
-            if (peer.next != null && peer.next.ageNanos(nowNanos) > maxAgeNanos) {
-                indices.remove(peer.next.localIndex);
-                peer.next = null;
-            }
-            if (peer.current != null && peer.current.ageNanos(nowNanos) > maxAgeNanos) {
-                indices.remove(peer.current.localIndex);
-                peer.current = null;
-            }
-        }
+        peer.keypairs.expire(nowNanos, maxAgeNanos, indices);
     }
 
     /** Forgets everything about a peer's sessions (the peer is being removed). */
     public void forget(Peer peer) {
-        synchronized (peer) {
+        synchronized (peer.handshake) {
             abandonHandshake(peer);
-            for (Keypair k : new Keypair[] {peer.previous, peer.current, peer.next}) {
-                if (k != null) {
-                    indices.remove(k.localIndex);
-                }
-            }
-            peer.previous = peer.next = peer.current = null;
-            peer.clearStaged();
+            peer.keypairs.clear(indices);
         }
+        peer.clearStaged();
     }
 }

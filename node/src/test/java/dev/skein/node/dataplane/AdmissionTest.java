@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skein.node.dataplane.Admission.Verdict;
@@ -59,7 +60,7 @@ class AdmissionTest {
             assertEquals(Verdict.BAD_MAC, admission.handshake(garbage, attacker, 0, now));
         }
         // Neither the source's bucket nor the load count was touched: a good message still passes, no cookie asked.
-        assertEquals(Admission.HANDSHAKE_BURST, count(Verdict.ADMIT, Admission.HANDSHAKE_BURST, attacker, now));
+        assertEquals(Constants.HANDSHAKE_BURST, count(Verdict.ADMIT, Constants.HANDSHAKE_BURST, attacker, now));
     }
 
     @Test
@@ -69,11 +70,11 @@ class AdmissionTest {
         for (int port = 1; port <= 100; port++) {
             admitted += count(Verdict.ADMIT, 1, at("198.18.0.66", port), now);
         }
-        assertEquals(Admission.HANDSHAKE_BURST, admitted, "a hundred ports of one host are one source");
-        assertEquals(Admission.HANDSHAKE_BURST, count(Verdict.ADMIT, 50, at("198.18.0.7", 51820), now),
+        assertEquals(Constants.HANDSHAKE_BURST, admitted, "a hundred ports of one host are one source");
+        assertEquals(Constants.HANDSHAKE_BURST, count(Verdict.ADMIT, 50, at("198.18.0.7", 51820), now),
                 "an honest neighbour keeps its budget");
         // One second later the flooding host has earned one second's worth again, never more.
-        assertEquals(Admission.HANDSHAKE_BURST, count(Verdict.ADMIT, 100, at("198.18.0.66", 1), now + 1000 * MS));
+        assertEquals(Constants.HANDSHAKE_BURST, count(Verdict.ADMIT, 100, at("198.18.0.66", 1), now + 1000 * MS));
     }
 
     @Test
@@ -81,10 +82,10 @@ class AdmissionTest {
         long now = 10_000 * MS;
         // More than HANDSHAKES_UNDER_LOAD in one second, from many sources (each within its own budget).
         int admitted = 0;
-        for (int host = 1; host <= Admission.HANDSHAKES_UNDER_LOAD / 4 + 1; host++) {
+        for (int host = 1; host <= Constants.HANDSHAKES_UNDER_LOAD / 4 + 1; host++) {
             admitted += count(Verdict.ADMIT, 4, at("198.19.0." + host, 1), now);
         }
-        assertEquals(Admission.HANDSHAKES_UNDER_LOAD, admitted, "beyond the load threshold MAC2 is required");
+        assertEquals(Constants.HANDSHAKES_UNDER_LOAD, admitted, "beyond the load threshold MAC2 is required");
         InetSocketAddress from = at("198.18.0.9", 4000);
         CookieGenerator macs = new CookieGenerator(local.publicKey());
         byte[] first = initiation(macs, now);
@@ -103,7 +104,7 @@ class AdmissionTest {
                 passed++;
             }
         }
-        assertEquals(Admission.HANDSHAKE_BURST, passed);
+        assertEquals(Constants.HANDSHAKE_BURST, passed);
     }
 
     @Test
@@ -118,15 +119,15 @@ class AdmissionTest {
             b += admission.handshake(initiation(macs, now), relay, 0x2222L, now) == Verdict.ADMIT ? 1 : 0;
         }
         // Each member: its burst, then (proven by the relay, which cannot pass a cookie on) its second bucket.
-        assertEquals(2 * Admission.HANDSHAKE_BURST, a);
-        assertEquals(2 * Admission.HANDSHAKE_BURST, b, "two members behind one relay do not share a budget");
+        assertEquals(2 * Constants.HANDSHAKE_BURST, a);
+        assertEquals(2 * Constants.HANDSHAKE_BURST, b, "two members behind one relay do not share a budget");
     }
 
     @Test
     void oneFloodingHostNeverPutsTheNodeUnderLoad() {
         long now = 10_000 * MS;
         InetSocketAddress flooder = at("198.18.0.66", 1000);
-        assertEquals(Admission.HANDSHAKE_BURST, count(Verdict.ADMIT, 2000, flooder, now));
+        assertEquals(Constants.HANDSHAKE_BURST, count(Verdict.ADMIT, 2000, flooder, now));
         assertEquals(0, count(Verdict.ADMIT, 100, flooder, now), "its excess is never admitted");
         assertEquals(1, count(Verdict.ADMIT, 1, at("198.18.0.5", 51820), now),
                 "a newcomer's first initiation needs no cookie round trip");
@@ -153,7 +154,7 @@ class AdmissionTest {
         for (int i = 0; i < 5000; i++) {
             flood += admission.join(stranger, 0, now) ? 1 : 0;
         }
-        assertEquals(Admission.STRANGER_BURST, flood, "one stranger gets its own burst, no more");
+        assertEquals(Constants.STRANGER_BURST, flood, "one stranger gets its own burst, no more");
         assertTrue(admission.join(at("198.18.0.20", 51820), 0, now), "a newcomer from another address joins");
         InetAddress member = InetAddress.getByName("198.18.0.3");
         known.add(member);
@@ -161,13 +162,13 @@ class AdmissionTest {
         for (int i = 0; i < 100; i++) {
             greetings += admission.join(new InetSocketAddress(member, 51820), 0, now) ? 1 : 0;
         }
-        assertEquals(Admission.JOINS_PER_KNOWN_SOURCE, greetings, "a member's budget is its own");
+        assertEquals(Constants.JOINS_PER_KNOWN_SOURCE, greetings, "a member's budget is its own");
         // After a second the stranger earns JOINS_PER_STRANGER again.
         int later = 0;
         for (int i = 0; i < 100; i++) {
             later += admission.join(stranger, 0, now + 1000 * MS) ? 1 : 0;
         }
-        assertEquals(Admission.STRANGER_BURST, later, "a second refills the stranger's bucket up to its burst");
+        assertEquals(Constants.STRANGER_BURST, later, "a second refills the stranger's bucket up to its burst");
     }
 
     @Test
@@ -177,7 +178,7 @@ class AdmissionTest {
         for (int host = 0; host < 2000; host++) {
             passed += admission.join(at("198.19." + host / 250 + "." + host % 250, 1), 0, now) ? 1 : 0;
         }
-        assertEquals(Admission.JOINS_FROM_STRANGERS, passed, "spoofed sources share one budget");
+        assertEquals(Constants.JOINS_FROM_STRANGERS, passed, "spoofed sources share one budget");
         assertTrue(admission.join(at("198.18.0.1", 1), 0x42L, now), "a relayed member's join is not a stranger's");
     }
 }

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.Constants;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class LogLimiterTest {
     @Test
     void aFullTableKeepsWhatItLimitedAndSaysNothingNewUntilKeysExpire() {
         LogLimiter l = new LogLimiter(10 * SECOND);
-        for (int i = 0; i < LogLimiter.MAX_KEYS; i++) {
+        for (int i = 0; i < Constants.MAX_LOG_KEYS; i++) {
             assertTrue(l.allow("k" + i, 0));
         }
         assertFalse(l.allow("new", SECOND), "full: a new key is suppressed");

@@ -3,6 +3,7 @@ package dev.skein.node.peer;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skein.protocol.crypto.Curve25519;
+import dev.skein.protocol.noise.Layout;
 import dev.skein.protocol.noise.StaticIdentity;
 import dev.skein.protocol.wire.WireException;
 import java.security.SecureRandom;
@@ -15,8 +16,10 @@ class SessionsTest {
     private static final long SECOND = 1_000_000_000L;
     private final StaticIdentity alice = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
     private final StaticIdentity bob = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
-    private final Sessions aliceSessions = new Sessions(alice, new IndexTable(RANDOM), RANDOM);
-    private final Sessions bobSessions = new Sessions(bob, new IndexTable(RANDOM), RANDOM);
+    private final IndexTable aliceIndices = new IndexTable(RANDOM);
+    private final IndexTable bobIndices = new IndexTable(RANDOM);
+    private final Sessions aliceSessions = new Sessions(alice, aliceIndices, RANDOM);
+    private final Sessions bobSessions = new Sessions(bob, bobIndices, RANDOM);
 
     private static Peer peer(String name, StaticIdentity of) {
         return new Peer(name, of.publicKey(), new byte[32], null, List.of(), 0);
@@ -53,5 +56,104 @@ class SessionsTest {
         WireException e = assertThrows(WireException.class, () -> bobSessions.consumeInitiation(init, k -> null, 0));
         assertEquals(WireException.Reason.UNKNOWN_PEER, e.reason());
         assertEquals(Curve25519.encodeBase64(alice.publicKey()), e.detail());
+    }
+
+    /** One full handshake alice to bob; returns bob's keypair (still "next" until alice's first message). */
+    private Keypair[] handshake(Peer bobAtAlice, Peer aliceAtBob, long now) throws Exception {
+        byte[] init = aliceSessions.createInitiation(bobAtAlice, now, 0);
+        Sessions.Answer answer = bobSessions.consumeInitiation(init, k -> aliceAtBob, now);
+        IndexTable.Entry entry = aliceIndices.get(java.nio.ByteBuffer.wrap(answer.response(), Layout.RESPONSE_RECEIVER, 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+        Keypair atAlice = aliceSessions.consumeResponse(entry, answer.response(), now);
+        return new Keypair[] {atAlice, aliceAtBob.keypairs.next};
+    }
+
+    @Test
+    void theInitiatorUsesItsKeypairAtOnceTheResponderOnlyOnceTheInitiatorHasSpoken() throws Exception {
+        Peer bobAtAlice = peer("bob", bob);
+        Peer aliceAtBob = peer("alice", alice);
+        Keypair[] pair = handshake(bobAtAlice, aliceAtBob, SECOND);
+        assertSame(pair[0], bobAtAlice.current(), "alice may send at once");
+        assertFalse(aliceSessions.handshakePending(bobAtAlice));
+        assertNull(aliceAtBob.current(), "bob waits: the response may not have arrived");
+        assertNotNull(pair[1]);
+        assertArrayEquals(pair[0].sendKey(), pair[1].receiveKey());
+        assertTrue(bobSessions.confirm(pair[1]), "alice's first transport message confirms it");
+        assertSame(pair[1], aliceAtBob.current());
+        assertFalse(bobSessions.confirm(pair[1]), "only once");
+        assertTrue(aliceAtBob.lastHandshakeMillis() > 0);
+    }
+
+    @Test
+    void eachHandshakeKeepsThePreviousKeypairDrainingAndForgetsTheOneBefore() throws Exception {
+        Peer bobAtAlice = peer("bob", bob);
+        Peer aliceAtBob = peer("alice", alice);
+        Keypair first = handshake(bobAtAlice, aliceAtBob, SECOND)[0];
+        Thread.sleep(20); // TAI64N's coarse clock
+        Keypair second = handshake(bobAtAlice, aliceAtBob, 2 * SECOND)[0];
+        assertSame(second, bobAtAlice.current());
+        assertNotNull(aliceIndices.get(first.localIndex()), "the previous keypair still receives what was in flight");
+        Thread.sleep(20);
+        Keypair third = handshake(bobAtAlice, aliceAtBob, 3 * SECOND)[0];
+        assertSame(third, bobAtAlice.current());
+        assertNull(aliceIndices.get(first.localIndex()), "the one before the previous is gone");
+        assertNotNull(aliceIndices.get(second.localIndex()));
+
+        aliceSessions.expire(bobAtAlice, 3 * SECOND + 2_000, 1_000);
+        assertNull(bobAtAlice.current(), "older than the limit: nothing may use it");
+        assertEquals(0, aliceIndices.size(), "and no index names them any more");
+    }
+
+    @Test
+    void anUnconfirmedNextIsReplacedByTheNextInitiationAndForgettingAPeerFreesEveryIndex() throws Exception {
+        Peer bobAtAlice = peer("bob", bob);
+        Peer aliceAtBob = peer("alice", alice);
+        Keypair unconfirmed = handshake(bobAtAlice, aliceAtBob, SECOND)[1];
+        Thread.sleep(20);
+        Keypair replacement = handshake(bobAtAlice, aliceAtBob, 2 * SECOND)[1];
+        assertNotSame(unconfirmed, replacement);
+        assertFalse(bobSessions.confirm(unconfirmed), "a keypair no longer next confirms nothing");
+        assertNull(bobIndices.get(unconfirmed.localIndex()));
+        assertTrue(bobSessions.confirm(replacement));
+
+        aliceSessions.createInitiation(bobAtAlice, 3 * SECOND, 0); // one pending as well
+        aliceSessions.forget(bobAtAlice);
+        bobSessions.forget(aliceAtBob);
+        assertEquals(0, aliceIndices.size());
+        assertEquals(0, bobIndices.size());
+        assertNull(bobAtAlice.current());
+        assertFalse(aliceSessions.handshakePending(bobAtAlice));
+    }
+
+    @Test
+    void handshakesCompletingWhileAnotherThreadReadsAndExpiresNeitherDeadlockNorLoseTheSession() throws Exception {
+        Peer bobAtAlice = peer("bob", bob);
+        Peer aliceAtBob = peer("alice", alice);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        // The timers' side takes the keypairs' lock alone (expire) and the handshake's alone (its age); the
+        // handshakes below take the handshake's, then the keypairs'. Bounded: 50 rounds, then the join.
+        Thread timers = new Thread(() -> {
+            while (!stop.get()) {
+                aliceSessions.expire(bobAtAlice, 100 * SECOND, 1_000 * SECOND);
+                aliceSessions.handshakeAgeNanos(bobAtAlice, 100 * SECOND);
+                reads.incrementAndGet();
+            }
+        });
+        timers.start();
+        Keypair last = null;
+        try {
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(20); // TAI64N's coarse clock: each initiation must be newer than the last
+                last = handshake(bobAtAlice, aliceAtBob, (10 + i) * SECOND)[0];
+            }
+        } finally {
+            stop.set(true);
+            timers.join(10_000);
+        }
+        assertFalse(timers.isAlive(), "the other thread finished: no deadlock");
+        assertTrue(reads.get() > 0);
+        assertSame(last, bobAtAlice.current());
+        assertEquals(2, aliceIndices.size(), "the current keypair and the previous one, nothing leaked");
     }
 }

@@ -1,0 +1,83 @@
+package dev.skein.node;
+
+import java.time.Duration;
+
+/**
+ * The data plane's fixed times and bounds in one place, as wireguard-go's {@code device/constants.go}. The
+ * WireGuard paper's own timers are {@link dev.skein.protocol.transport.SessionLimits} (the wire protocol's) and
+ * {@link dev.skein.node.config.Tuning} (which the configuration may shorten); what is here no configuration
+ * changes. Membership keeps its gossip timers beside the class each one paces ({@code Gossip}, {@code MemberTable},
+ * {@code Joins}), all as {@link Duration}s as well.
+ */
+public final class Constants {
+    /**
+     * "Never happened", for a monotonic time in nanos: far enough in the past that {@code now - NEVER} exceeds any
+     * interval, near enough that the subtraction cannot overflow.
+     */
+    public static final long NEVER = Long.MIN_VALUE / 2;
+
+    // handshakes
+    /** An initiation from the same peer sooner than this after the last one is dropped (handshake flood). */
+    public static final Duration MIN_INITIATION_INTERVAL = Duration.ofMillis(20);
+    /** Static keys whose last accepted initiation timestamp is kept (only authenticated peers' keys are added). */
+    public static final int MAX_REMEMBERED_KEYS = 65536;
+    /** Packets held per peer while a handshake completes; older ones are dropped first beyond this. */
+    public static final int MAX_STAGED_PACKETS = 128;
+
+    // timers
+    /** How often every peer's timers are checked. */
+    public static final Duration TIMER_TICK = Duration.ofMillis(100);
+
+    // paths between members (Paths)
+    /** A direct path that carried nothing authenticated for this long is broken: relay until a probe answers. */
+    public static final Duration DIRECT_PATH_TIMEOUT = Duration.ofSeconds(3);
+    /** Ping a direct path when nothing came from it for this long, */
+    public static final Duration PING_WHEN_SILENT = Duration.ofSeconds(1);
+    /** and at least this often, so that our observed endpoint stays fresh. */
+    public static final Duration PING_REFRESH = Duration.ofSeconds(5);
+    /** A member without a direct path has all its candidate endpoints probed this often. */
+    public static final Duration PATH_PROBE_INTERVAL = Duration.ofSeconds(2);
+    /** A call-me-maybe starts a round of probes unless one went out less than this ago. */
+    public static final Duration CALLED_PROBE_GAP = Duration.ofMillis(500);
+    /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
+    public static final Duration PING_BACK_GAP = Duration.ofMillis(100);
+    /** Unanswered pings kept per member: older ones are forgotten beyond this. */
+    public static final int MAX_OUTSTANDING_PINGS = 64;
+    /** Members whose path stamps are kept; beyond, the least recently heard is forgotten. */
+    public static final int MAX_PATH_SENDERS = 4096;
+
+    // admission of handshake and join messages (Admission, KnownSources, SourceRateLimiter)
+    /** Above this many handshake messages a second from all sources, MAC2 (a cookie) is required. */
+    public static final int HANDSHAKES_UNDER_LOAD = 200;
+    /** Handshake messages per second per source address (wireguard-go's rate), in bursts of this many: */
+    public static final int HANDSHAKES_PER_SOURCE = 20;
+    public static final int HANDSHAKE_BURST = 5;
+    /** Join messages per second from one address that is no member's: a joiner asks each seed once a second. */
+    public static final int JOINS_PER_STRANGER = 5;
+    public static final int STRANGER_BURST = 10;
+    /** Join messages per second from all strangers together: newcomers, and greetings of members not yet known. */
+    public static final int JOINS_FROM_STRANGERS = 200;
+    /** Join messages per second from one member's address: greetings and replies of a whole NAT's members. */
+    public static final int JOINS_PER_KNOWN_SOURCE = 50;
+    /** Sources each limiter tracks at once; beyond, new sources share one bucket. */
+    public static final int TRACKED_SOURCES = 4096;
+    /** An idle source's bucket is full long before this; it is forgotten at the next sweep. */
+    public static final Duration IDLE_SOURCE_EXPIRY = Duration.ofSeconds(1);
+    /** The peers' underlay addresses are gathered at most this often (for telling members from strangers). */
+    public static final Duration KNOWN_SOURCES_REFRESH = Duration.ofSeconds(1);
+    /** How long after our last join message to an address its messages count as expected. */
+    public static final Duration CONTACT_EXPECTS_REPLY = Duration.ofSeconds(60);
+    public static final int MAX_CONTACTED = 4096;
+
+    // the receive loop and logging
+    /** One datagram buffer: the largest UDP payload and room for a virtio header. */
+    public static final int BUFFER_SIZE = 65536 + 64;
+    /** Receive errors in a row after which the socket is taken for broken (wireguard-go's "death spiral"). */
+    public static final int MAX_CONSECUTIVE_RECEIVE_ERRORS = 10;
+    /** The same warning (per kind and sender) is logged at most this often; the counters count every case. */
+    public static final Duration LOG_REPEAT_INTERVAL = Duration.ofSeconds(10);
+    /** Distinct log lines a limiter remembers. */
+    public static final int MAX_LOG_KEYS = 4096;
+
+    private Constants() {}
+}
