@@ -3,19 +3,11 @@ package dev.skein.tools.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.skein.node.pki.PkiFiles;
-import dev.skein.protocol.addr.IpPrefix;
-import dev.skein.protocol.cert.CertificateAuthority;
-import dev.skein.protocol.cert.CertificateRequest;
-import dev.skein.protocol.crypto.Curve25519;
-import dev.skein.protocol.crypto.Ed25519Keys;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * creates) over their control sockets. Checks what a person reads: columns, values, and the error lines.
  */
 class CliTest {
-    private static final SecureRandom RANDOM = new SecureRandom();
     @TempDir
     Path dir;
     private Netns netns;
@@ -37,13 +28,6 @@ class CliTest {
         }
     }
 
-    /** Runs the skein CLI (on the host) and returns its exit code and its output, stdout and stderr together. */
-    private static Netns.Result skein(String... args) {
-        String cmd = SkeinProcess.command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
-                .collect(Collectors.joining(" "));
-        return Netns.run(cmd, 60);
-    }
-
     /** Two nodes on a veth link: n1 the seed, n2 routing 100.96.2.0/24; returns when each has the other. */
     private void twoNodes() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
@@ -51,18 +35,11 @@ class CliTest {
         String a = netns.add("c1");
         String b = netns.add("c2");
         netns.link(a, "u0", "198.18.0.1/24", b, "u0", "198.18.0.2/24");
+        TestPki pki = new TestPki(dir);
         Instant now = Instant.now();
-        CertificateAuthority ca = CertificateAuthority.create("cli", IpPrefix.parse("100.64.0.0/10"),
-                now.minusSeconds(60), now.plus(Duration.ofDays(365)), RANDOM);
-        PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
         for (int i = 1; i <= 2; i++) {
-            byte[] x = Curve25519.generatePrivateKey(RANDOM);
-            byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
-            PkiFiles.writeCertificate(dir.resolve("n" + i + ".crt"), ca.sign(new CertificateRequest("n" + i,
-                    IpPrefix.parse("100.64.0." + i + "/16"), i == 2 ? List.of(IpPrefix.parse("100.96.2.0/24"))
-                    : List.of(), List.of(), Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60),
-                    now.plus(Duration.ofDays(300)))));
-            PkiFiles.writeKeys(dir.resolve("n" + i + ".key"), new PkiFiles.Keys(x, ed));
+            pki.issue(pki.ca, "n" + i, "100.64.0." + i + "/16", i == 2 ? List.of("100.96.2.0/24") : List.of(),
+                    now.minusSeconds(60), now.plus(Duration.ofDays(300)));
             Files.writeString(dir.resolve("n" + i + ".yaml"), "name: n" + i + "\ninterface: skein0\n"
                     + "listen-port: 51820\nseeds: " + (i == 1 ? "[]" : "[198.18.0.1:51820]") + "\n"
                     + "pki: {ca: ca.crt, cert: n" + i + ".crt, key: n" + i + ".key}\n"
@@ -82,13 +59,13 @@ class CliTest {
     @Test
     void peersStatusRoutesAndPingShowTheMeshAtAGlance() throws Exception {
         twoNodes();
-        Netns.Result ping = skein("ping", "n2", "--socket", socket(1), "-c", "2", "-i", "0.2");
+        Netns.Result ping = SkeinProcess.cli("ping", "n2", "--socket", socket(1), "-c", "2", "-i", "0.2");
         assertEquals(0, ping.exit(), ping.output());
         assertTrue(ping.output().startsWith("PING n2 (100.64.0.2) via direct"), ping.output());
         assertTrue(ping.output().contains("reply from n2: seq=2 path=direct time="), ping.output());
         assertTrue(ping.output().contains("--- n2: 2 sent, 2 received, 0% loss, rtt min/avg/max"), ping.output());
 
-        Netns.Result peers = skein("peers", "--socket", socket(1));
+        Netns.Result peers = SkeinProcess.cli("peers", "--socket", socket(1));
         assertEquals(0, peers.exit(), peers.output());
         List<String> lines = peers.output().lines().toList();
         assertEquals(2, lines.size(), peers.output());
@@ -105,12 +82,12 @@ class CliTest {
         assertTrue(row.matches(".*\\d+(\\.\\d)? (B|KiB|MiB) +\\d+(\\.\\d)? (B|KiB|MiB) +\\d+(\\.\\d+)? ms$"), row);
         assertTrue(row.startsWith("n2 "), row);
 
-        Netns.Result json = skein("peers", "--json", "--socket", socket(2));
+        Netns.Result json = SkeinProcess.cli("peers", "--json", "--socket", socket(2));
         assertEquals(0, json.exit(), json.output());
         assertTrue(json.output().contains("\"name\": \"n1\"") && json.output().contains("\"path\": \"direct\""),
                 json.output());
 
-        Netns.Result status = skein("status", "--socket", socket(2));
+        Netns.Result status = SkeinProcess.cli("status", "--socket", socket(2));
         assertEquals(0, status.exit(), status.output());
         String s = status.output();
         assertTrue(s.contains("node         n2\n"), s);
@@ -120,14 +97,14 @@ class CliTest {
         assertTrue(s.contains("mesh         2 nodes\n"), s);
         assertTrue(s.contains("warnings     none\n"), s);
 
-        Netns.Result routes = skein("routes", "--socket", socket(1));
+        Netns.Result routes = SkeinProcess.cli("routes", "--socket", socket(1));
         assertTrue(routes.output().matches("(?s)PREFIX +VIA\n.*100\\.64\\.0\\.1/32 +local\n.*"), routes.output());
         assertTrue(routes.output().matches("(?s).*100\\.96\\.2\\.0/24 +n2\n.*"), routes.output());
 
-        Netns.Result unknown = skein("ping", "nosuch", "--socket", socket(1));
+        Netns.Result unknown = SkeinProcess.cli("ping", "nosuch", "--socket", socket(1));
         assertEquals(1, unknown.exit());
         assertEquals("skein: 'nosuch' is neither a member's name nor an address\n", unknown.output());
-        Netns.Result noRoute = skein("ping", "100.64.9.9", "--socket", socket(1), "-c", "1");
+        Netns.Result noRoute = SkeinProcess.cli("ping", "100.64.9.9", "--socket", socket(1), "-c", "1");
         assertEquals("skein: no route to 100.64.9.9: no member owns that address\n", noRoute.output());
     }
 
@@ -135,22 +112,22 @@ class CliTest {
     void errorsAreOneClearLineWithANonZeroExit() throws Exception {
         Path missing = dir.resolve("nothing-here.sock");
         for (String cmd : List.of("status", "peers", "routes")) {
-            Netns.Result r = skein(cmd, "--socket", missing.toString());
+            Netns.Result r = SkeinProcess.cli(cmd, "--socket", missing.toString());
             assertEquals(1, r.exit(), r.output());
             assertEquals("skein: cannot reach the node: is `skein up` running? socket: " + missing + "\n", r.output());
         }
-        Netns.Result noConfig = skein("peers", "--config", dir.resolve("absent.yaml").toString());
+        Netns.Result noConfig = SkeinProcess.cli("peers", "--config", dir.resolve("absent.yaml").toString());
         assertEquals(1, noConfig.exit(), noConfig.output());
         assertEquals(1, noConfig.output().lines().count(), noConfig.output());
         assertTrue(noConfig.output().contains("absent.yaml"), noConfig.output());
 
-        Netns.Result badCount = skein("ping", "n2", "-c", "0", "--socket", missing.toString());
+        Netns.Result badCount = SkeinProcess.cli("ping", "n2", "-c", "0", "--socket", missing.toString());
         assertEquals("skein: --count must be 1..100, not 0\n", badCount.output());
-        Netns.Result usage = skein("ping");
+        Netns.Result usage = SkeinProcess.cli("ping");
         assertEquals(2, usage.exit(), usage.output());
         assertTrue(usage.output().contains("Missing required parameter: 'NAME|ADDRESS'"), usage.output());
         for (String cmd : List.of("status", "peers", "routes", "ping", "demo", "up")) {
-            Netns.Result help = skein(cmd, "--help");
+            Netns.Result help = SkeinProcess.cli(cmd, "--help");
             assertEquals(0, help.exit(), help.output());
             assertTrue(help.output().contains("Example:"), cmd + " --help has no example:\n" + help.output());
         }
@@ -159,7 +136,7 @@ class CliTest {
     @Test
     void demoBuildsAMeshPingsAcrossAndLeavesNothingBehind() {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        Netns.Result demo = skein("demo");
+        Netns.Result demo = SkeinProcess.cli("demo");
         assertEquals(0, demo.exit(), demo.output());
         String out = demo.output();
         assertTrue(out.contains("reply from office: seq=3 path=direct"), out);

@@ -3,19 +3,10 @@ package dev.skein.tools.e2e;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.skein.node.pki.PkiFiles;
-import dev.skein.protocol.addr.IpPrefix;
-import dev.skein.protocol.cert.Certificate;
-import dev.skein.protocol.cert.CertificateAuthority;
-import dev.skein.protocol.cert.CertificateRequest;
 import dev.skein.protocol.crypto.Curve25519;
-import dev.skein.protocol.crypto.Ed25519Keys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -35,11 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * </pre>
  */
 class DataPlaneTest {
-    private static final SecureRandom RANDOM = new SecureRandom();
     @TempDir
     Path dir;
     private Netns netns;
-    private CertificateAuthority ca;
+    private TestPki pki;
     private String a;
     private String b;
 
@@ -50,10 +40,7 @@ class DataPlaneTest {
         a = netns.add("a");
         b = netns.add("b");
         netns.link(a, "vA", "198.18.0.1/24", b, "vB", "198.18.0.2/24");
-        Instant now = Instant.now();
-        ca = CertificateAuthority.create("test", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(60),
-                now.plus(Duration.ofDays(1)), RANDOM);
-        PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+        pki = new TestPki(dir);
     }
 
     @AfterEach
@@ -65,14 +52,7 @@ class DataPlaneTest {
 
     /** Issues NAME.crt/NAME.key; returns the node's X25519 public key. */
     private byte[] identity(String name, String address) throws Exception {
-        byte[] x = Curve25519.generatePrivateKey(RANDOM);
-        byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
-        Instant now = Instant.now();
-        Certificate cert = ca.sign(new CertificateRequest(name, IpPrefix.parse(address), List.of(), List.of(),
-                Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60), now.plus(Duration.ofHours(1))));
-        PkiFiles.writeCertificate(dir.resolve(name + ".crt"), cert);
-        PkiFiles.writeKeys(dir.resolve(name + ".key"), new PkiFiles.Keys(x, ed));
-        return Curve25519.publicKey(x);
+        return pki.issue(name, address, List.of()).x25519PublicKey();
     }
 
     private Path config(String name, String peers, String extra) throws IOException {
@@ -162,8 +142,7 @@ class DataPlaneTest {
         // UDP leaves the TUN device with its checksum left for the sender to finish: the receiving kernel drops
         // any datagram whose checksum is wrong, so datagrams arriving prove it is finished right.
         Path server = dir.resolve("udp-server.log");
-        netns.start(b, List.of("iperf3", "-s", "-1", "-B", "100.64.0.2"), server);
-        Thread.sleep(500);
+        netns.iperf3Server(b, "100.64.0.2", server);
         Netns.Result udp = Netns.exec(a, "timeout 30 iperf3 -u -c 100.64.0.2 -b 50M -l 1200 -t 2 -J", 40);
         assertEquals(0, udp.exit(), udp.output());
         // The last of each is the run's sum, as the receiver counted.

@@ -50,11 +50,6 @@ class ExitNodeTest {
         return Netns.exec(ns, "sysctl -n " + key, 10).output().trim();
     }
 
-    private static boolean pings(String ns, String address) {
-        return Netns.exec(ns, "ping -c 1 -W 2 " + address, 10).exit() == 0
-                || Netns.exec(ns, "ping -c 1 -W 2 " + address, 10).exit() == 0;
-    }
-
     @Test
     void trafficOutsideTheMeshGoesThroughTheExitAndTheTunnelStaysUp() throws Exception {
         String client = netns.add("client");
@@ -69,7 +64,7 @@ class ExitNodeTest {
         Netns.sh("ip -n " + client + " route add default via 198.18.1.1");
         Netns.sh("ip -n " + exit + " route add default via 198.18.2.1");
         Netns.sh("ip netns exec " + client + " sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.u0.rp_filter=1");
-        assertFalse(pings(client, "198.19.0.2"), "the outside is reachable without the exit: the test proves nothing");
+        assertFalse(Netns.pingsOnce(client, "198.19.0.2"), "the outside is reachable without the exit: the test proves nothing");
         String clientDefault = Netns.sh("ip -n " + client + " route show default");
 
         Instant now = Instant.now();
@@ -96,20 +91,20 @@ class ExitNodeTest {
         assertEquals(clientDefault, Netns.sh("ip -n " + client + " route show default"),
                 "the machine's own default route was changed");
 
-        assertTrue(pings(client, "198.19.0.2"), "the outside is not reachable through the exit:\n"
+        assertTrue(Netns.reaches(client, "198.19.0.2"), "the outside is not reachable through the exit:\n"
                 + SkeinProcess.statusJson(client, pki.socket("client")));
         long rxBefore = rxFromExit();
         Thread.sleep(7000); // two rekeys and more
         assertEquals(0, Netns.exec(client, "ping -c 5 -i 0.2 -W 2 198.19.0.2", 15).exit(),
                 "the tunnel did not stay up across rekeys");
-        assertEquals(0, Netns.exec(client, "ping -c 1 -W 2 100.64.0.2", 10).exit(), "the exit's overlay address");
+        assertTrue(Netns.reaches(client, "100.64.0.2"), "the exit's overlay address");
         assertTrue(rxFromExit() > rxBefore, "the answers did not come from the exit's session");
         assertNull(warning(SkeinProcess.statusJson(client, pki.socket("client"))));
 
         // The exit goes away: outside traffic is dropped, not sent around the tunnel.
         assertEquals(0, exitNode.stop());
         clientNode.awaitLog("exit removed", 15);
-        assertFalse(pings(client, "198.19.0.2"));
+        assertFalse(Netns.pingsOnce(client, "198.19.0.2"));
         assertEquals("0", sysctl(exit, "net.ipv4.ip_forward"), "the exit did not turn forwarding back off");
         String status = SkeinProcess.statusJson(client, pki.socket("client"));
         assertEquals("exit-node exit: not a member now; traffic outside the mesh is dropped", warning(status), status);
@@ -123,12 +118,12 @@ class ExitNodeTest {
         assertFalse(Netns.sh("ip netns exec " + client + " nft list tables").contains("skein"));
         assertFalse(Netns.sh("ip netns exec " + exit + " nft list tables").contains("skein"));
         assertEquals("0", sysctl(client, "net.ipv4.conf.all.src_valid_mark"));
-        assertTrue(pings(client, "198.18.2.2"), "the underlay works without Skein");
+        assertTrue(Netns.reaches(client, "198.18.2.2"), "the underlay works without Skein");
     }
 
     private long rxFromExit() {
-        String status = Netns.exec(clientNs, String.join(" ", SkeinProcess.command("peers", "--json", "--socket",
-                pki.socket("client").toString())), 20).output();
+        String status = SkeinProcess.cliIn(clientNs, "peers", "--json", "--socket",
+                pki.socket("client").toString()).output();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                 "\"name\":\\s*\"exit\"[^}]*?\"rxBytes\":\\s*\"?(\\d+)").matcher(status);
         return m.find() ? Long.parseLong(m.group(1)) : 0;

@@ -53,8 +53,7 @@ class HostileTrafficTest extends BridgeTest {
     /** iperf3 TCP from {@code client} to {@code address} for 3 s at {@link #STREAM_RATE}; bits per second received. */
     private double stream(String server, String client, String address) throws Exception {
         Path log = dir.resolve("iperf-" + System.nanoTime() + ".log");
-        netns.start(server, List.of("iperf3", "-s", "-1", "-B", address), log);
-        Thread.sleep(500);
+        netns.iperf3Server(server, address, log);
         Netns.Result r = Netns.exec(client, "timeout 30 iperf3 -c " + address + " -t 3 -b " + STREAM_RATE + " -J", 40);
         assertEquals(0, r.exit(), r.output());
         Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*\"bits_per_second\":\\s*([\\d.e+]+)")

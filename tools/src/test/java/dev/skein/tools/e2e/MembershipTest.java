@@ -132,14 +132,10 @@ class MembershipTest {
         }
     }
 
-    private static boolean pings(String ns, String address) {
-        return Netns.exec(ns, "ping -c 1 -W 2 " + address, 10).exit() == 0;
-    }
-
     private void assertPings(int from, String address) {
         // The first packet of a new pair may wait for its handshake: allow a few tries.
         for (int attempt = 0; attempt < 5; attempt++) {
-            if (pings(namespaces.get(from), address)) {
+            if (Netns.pingsOnce(namespaces.get(from), address)) {
                 return;
             }
         }
@@ -213,7 +209,7 @@ class MembershipTest {
             double s = awaitSince(nodes.get(i), "n3 removed", killed);
             assertTrue(s < REMOVAL_BOUND_SECONDS, "n" + i + " took " + s + " s to drop n3:\n" + nodes.get(i).log());
         }
-        assertFalse(pings(namespaces.get(1), "100.64.0.3"));
+        assertFalse(Netns.pingsOnce(namespaces.get(1), "100.64.0.3"));
 
         start(3, "[198.18.0.1:51820]");
         for (int i : List.of(1, 2, 4, 5)) {
@@ -316,7 +312,7 @@ class MembershipTest {
             }
         }
         for (int rogue = 7; rogue <= 9; rogue++) {
-            assertFalse(pings(namespaces.get(rogue), "100.64.0.1"), "n" + rogue + " reached the seed");
+            assertFalse(Netns.pingsOnce(namespaces.get(rogue), "100.64.0.1"), "n" + rogue + " reached the seed");
         }
         for (SkeinProcess p : List.of(foreign, expired, tampered)) {
             assertFalse(p.log().contains(" added: "), "a rogue learned a member:\n" + p.log());
@@ -328,7 +324,7 @@ class MembershipTest {
         String neighbour = netns.add("x");
         netns.plug(neighbour, bridge, "px", "198.18.0.50/24");
         Netns.sh("ip -n " + neighbour + " route add 100.64.0.0/16 via 198.18.0.1");
-        assertFalse(pings(neighbour, "100.64.0.1"), "the overlay address answered the underlay");
+        assertFalse(Netns.pingsOnce(neighbour, "100.64.0.1"), "the overlay address answered the underlay");
         Netns.Result tcp = Netns.exec(neighbour, "timeout 3 bash -c '</dev/tcp/100.64.0.1/7946'", 10);
         assertNotEquals(0, tcp.exit(), "the gossip port answered the underlay");
         assertPings(2, "100.64.0.1"); // while the mesh still reaches it

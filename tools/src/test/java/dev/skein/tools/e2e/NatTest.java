@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,15 +128,9 @@ class NatTest {
 
     // ---- asking the nodes
 
-    private Netns.Result skein(String... args) {
-        String cmd = SkeinProcess.command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
-                .collect(Collectors.joining(" "));
-        return Netns.run(cmd, 60);
-    }
-
     /** The PATH column of {@code peer}'s line in `skein peers` on {@code node}. */
     private String path(String node, String peer) {
-        Netns.Result r = skein("peers", "--socket", pki.socket(node).toString());
+        Netns.Result r = SkeinProcess.cli("peers", "--socket", pki.socket(node).toString());
         for (String line : r.output().lines().toList()) {
             String[] cols = line.trim().split("\\s+");
             if (cols.length > 4 && cols[0].equals(peer)) {
@@ -163,7 +156,7 @@ class NatTest {
     /** Datagrams the seed has forwarded as a relay. */
     /** The seed's relayed-packet count; fails unless its status parses (JSON leaves a zero count out). */
     private long relayed() throws Exception {
-        Netns.Result r = skein("status", "--json", "--socket", pki.socket("seed").toString());
+        Netns.Result r = SkeinProcess.cli("status", "--json", "--socket", pki.socket("seed").toString());
         assertEquals(0, r.exit(), r.output());
         dev.skein.protocol.proto.Status.Builder status = dev.skein.protocol.proto.Status.newBuilder();
         com.google.protobuf.util.JsonFormat.parser().merge(r.output(), status);
@@ -181,7 +174,7 @@ class NatTest {
 
     /** `skein ping PEER` on {@code node} gets replies and says they took {@code path}. */
     private void assertSkeinPing(String node, String peer, String path) {
-        Netns.Result r = skein("ping", peer, "-c", "2", "-i", "0.2", "--socket", pki.socket(node).toString());
+        Netns.Result r = SkeinProcess.cli("ping", peer, "-c", "2", "-i", "0.2", "--socket", pki.socket(node).toString());
         assertTrue(r.output().contains("path=" + path), r.output());
     }
 
@@ -226,7 +219,7 @@ class NatTest {
         awaitPath("home", "den", "direct", 15);
         awaitPath("den", "home", "direct", 15);
         assertPing("home", "100.64.0.4");
-        Netns.Result peers = skein("peers", "--socket", pki.socket("home").toString());
+        Netns.Result peers = SkeinProcess.cli("peers", "--socket", pki.socket("home").toString());
         assertTrue(peers.output().lines().anyMatch(l -> l.startsWith("den") && l.contains("198.19.1.3:51820")),
                 "home should reach den at its LAN address:\n" + peers.output());
         awaitPath("den", "office", "direct", 15); // and den, like home, reaches office through the NATs
@@ -260,8 +253,7 @@ class NatTest {
         Path server = dir.resolve("iperf-server.log");
         Path client = dir.resolve("iperf-client.log");
         Path pings = dir.resolve("ping.log");
-        netns.start(ns.get("office"), List.of("iperf3", "-s", "-1", "-B", "100.64.0.3"), server);
-        Thread.sleep(500);
+        netns.iperf3Server(ns.get("office"), "100.64.0.3", server);
         Process transfer = netns.start(ns.get("home"), List.of("timeout", "40", "iperf3", "-c", "100.64.0.3", "-t",
                 "12", "-i", "1", "-b", "50M", "--connect-timeout", "5000"), client);
         Process ping = netns.start(ns.get("home"), List.of("ping", "-D", "-i", "0.1", "-c", "120", "-W", "1",
@@ -298,10 +290,10 @@ class NatTest {
         assertTrue(firstAfter >= 0, "no reply after the move:\n" + Files.readString(pings));
         assertTrue(gap < ROAM_BOUND_SECONDS, "traffic stopped for " + gap + " s (bound " + ROAM_BOUND_SECONDS + ")");
         awaitPath("office", "home", "direct", 10);
-        Netns.Result peers = skein("peers", "--socket", pki.socket("office").toString());
+        Netns.Result peers = SkeinProcess.cli("peers", "--socket", pki.socket("office").toString());
         assertTrue(peers.output().contains("198.18.0.12:51820"), "office does not reach home at its new address:\n"
                 + peers.output());
-        Netns.Result status = skein("status", "--socket", pki.socket("home").toString());
+        Netns.Result status = SkeinProcess.cli("status", "--socket", pki.socket("home").toString());
         assertTrue(status.output().lines().anyMatch(l -> l.startsWith("public") && l.contains("198.18.0.12:51820")),
                 status.output());
     }

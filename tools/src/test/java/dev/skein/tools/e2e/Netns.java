@@ -113,6 +113,46 @@ final class Netns implements AutoCloseable {
         return run("ip netns exec " + ns + " " + command, seconds);
     }
 
+    /** True if one ping from {@code ns} to {@code address} is answered within 2 s: for what must not answer. */
+    static boolean pingsOnce(String ns, String address) {
+        return exec(ns, "ping -c 1 -W 2 " + address, 10).exit() == 0;
+    }
+
+    /**
+     * True if {@code address} answers one of up to three pings from {@code ns}, 2 s each. A first packet may wait
+     * on a handshake or a path still forming, as any UDP packet may be lost; a mesh that does not answer three is
+     * broken.
+     */
+    static boolean reaches(String ns, String address) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (pingsOnce(ns, address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits up to {@code seconds} for {@code text} to appear in the file {@code log}; false if it did not. */
+    static boolean awaitText(Path log, String text, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Starts a one-shot iperf3 server bound to {@code address} in {@code ns}; returns once it listens. */
+    Process iperf3Server(String ns, String address, Path log) throws IOException, InterruptedException {
+        Process p = start(ns, List.of("iperf3", "-s", "-1", "-B", address), log);
+        if (!awaitText(log, "Server listening", 20)) {
+            throw new IllegalStateException("iperf3 server in " + ns + " did not start: " + Files.readString(log));
+        }
+        return p;
+    }
+
     /** Starts a long-running process inside {@code ns}, output to {@code log}; stopped by {@link #close()}. */
     Process start(String ns, List<String> command, Path log) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));

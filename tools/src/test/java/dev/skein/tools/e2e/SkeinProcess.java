@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** A real `skein` process (the CLI's main class on the test classpath) running in a namespace. */
 final class SkeinProcess {
@@ -34,10 +35,26 @@ final class SkeinProcess {
         return cmd;
     }
 
+    /**
+     * Runs the skein CLI on the host and returns its exit code and output (stdout and stderr together). A node's
+     * control socket is a file, so the host reaches every namespace's node.
+     */
+    static Netns.Result cli(String... args) {
+        return Netns.run(shellQuoted(command(args)), 60);
+    }
+
+    /** The same inside {@code ns}: for what needs that namespace's network (`skein up`, `revocations push`). */
+    static Netns.Result cliIn(String ns, String... args) {
+        return Netns.exec(ns, shellQuoted(command(args)), 60);
+    }
+
+    private static String shellQuoted(List<String> words) {
+        return words.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+    }
+
     /** `skein status --json` of the node in {@code ns} whose control socket is {@code socket}. */
     static String statusJson(String ns, Path socket) {
-        return Netns.exec(ns, String.join(" ", command("status", "--json", "--socket", socket.toString())), 20)
-                .output();
+        return cliIn(ns, "status", "--json", "--socket", socket.toString()).output();
     }
 
     /** A drop counter from `skein status --json` (0 when absent: JSON leaves zeros out). */
