@@ -132,23 +132,18 @@ final class Netns implements AutoCloseable {
         return false;
     }
 
-    /** Waits up to {@code seconds} for {@code text} to appear in the file {@code log}; false if it did not. */
-    static boolean awaitText(Path log, String text, int seconds) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
-    }
-
-    /** Starts a one-shot iperf3 server bound to {@code address} in {@code ns}; returns once it listens. */
+    /**
+     * Starts a one-shot iperf3 server bound to {@code address} in {@code ns}; returns once it listens. (Asked of the
+     * namespace's sockets: iperf3's own "Server listening" sits in its stdout buffer when that is a file.)
+     */
     Process iperf3Server(String ns, String address, Path log) throws IOException, InterruptedException {
         Process p = start(ns, List.of("iperf3", "-s", "-1", "-B", address), log);
-        if (!awaitText(log, "Server listening", 20)) {
-            throw new IllegalStateException("iperf3 server in " + ns + " did not start: " + Files.readString(log));
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (exec(ns, "ss -Hltn sport = :5201", 5).output().isBlank()) {
+            if (System.nanoTime() > deadline || !p.isAlive()) {
+                throw new IllegalStateException("iperf3 server in " + ns + " did not start: " + Files.readString(log));
+            }
+            Thread.sleep(50);
         }
         return p;
     }
