@@ -6,6 +6,7 @@ import dev.skein.node.dataplane.Device;
 import dev.skein.node.firewall.LocalScope;
 import dev.skein.node.control.ControlHandler;
 import dev.skein.node.control.ControlServer;
+import dev.skein.node.metrics.MetricsServer;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.os.ExitGateway;
 import dev.skein.node.os.ExitRouting;
@@ -70,6 +71,7 @@ public final class Node implements AutoCloseable {
     private volatile ExitRouting exitRouting;
     private volatile ExitGateway exitGateway;
     private volatile ControlServer control;
+    private volatile MetricsServer metrics;
     private volatile boolean closed;
     private volatile RoutePolicy routePolicy;
     /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
@@ -176,6 +178,15 @@ public final class Node implements AutoCloseable {
             device.relayEnabled(config.relay());
             node.membership.revocationListener(list -> RevocationStore.save(config, list));
             node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
+            if (config.metrics() != null) {
+                try {
+                    node.metrics = MetricsServer.start(config.metrics(), node);
+                } catch (IOException e) {
+                    throw new IOException("metrics: cannot listen on " + config.metrics() + ": " + e.getMessage(), e);
+                }
+                log.info("metrics: http://{}/metrics", config.metrics().getAddress().getHostAddress() + ":"
+                        + node.metrics.port());
+            }
             log.info("{} up: {} on {}, UDP port {}, gossip {}:{}, {} seed(s), {} configured peer(s)", config.name(),
                     cert.address(), config.interfaceName(), device.listenPort(), cert.address().address(),
                     config.gossipPort(), config.seeds().size(), config.wireguardPeers().size());
@@ -244,6 +255,7 @@ public final class Node implements AutoCloseable {
         check(fixed, "exit", old.exit(), fresh.exit());
         check(fixed, "pki.ca", old.caFile(), fresh.caFile());
         check(fixed, "state-dir", old.stateDir(), fresh.stateDir());
+        check(fixed, "metrics", old.metrics(), fresh.metrics());
         if (!fixed.isEmpty()) {
             throw new NodeException("cannot change without a restart: " + String.join(", ", fixed)
                     + "; nothing was changed");
@@ -552,6 +564,9 @@ public final class Node implements AutoCloseable {
             return;
         }
         closed = true;
+        if (metrics != null) {
+            metrics.close();
+        }
         if (control != null) {
             control.close();
         }

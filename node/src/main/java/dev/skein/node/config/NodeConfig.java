@@ -16,13 +16,14 @@ import java.util.List;
  * {@code revocationsFile}: a CA-signed revocation list to start with ({@code pki.revocations}), or null.
  * {@code stateDir}: where the node keeps what it learned and must not forget across restarts (the newest
  * revocation list). {@code firewall}: the rules between this node and its peers, or null for none (everything
- * allowed).
+ * allowed). {@code metrics}: where Prometheus scrapes this node ({@code ADDRESS:PORT}), or null for no endpoint.
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
                          Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets,
-                         String exitNode, boolean exit, Path revocationsFile, Path stateDir, Rules firewall) {
+                         String exitNode, boolean exit, Path revocationsFile, Path stateDir, Rules firewall,
+                         InetSocketAddress metrics) {
     public NodeConfig {
         acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the data plane dropped, and why: for `skein status` and the tests. */
+/** What the data plane dropped, and why, and what it relayed: for `skein status`, the metrics and the tests. */
 public final class Counters {
     public final AtomicLong noRoute = new AtomicLong();
     public final AtomicLong garbage = new AtomicLong();
@@ -25,6 +25,8 @@ public final class Counters {
     /** Datagrams (and their bytes) forwarded for other members, as a relay. */
     public final AtomicLong relayedPackets = new AtomicLong();
     public final AtomicLong relayedBytes = new AtomicLong();
+    /** Sessions established (handshakes completed, either side): not a drop, so not in {@link #snapshot}. */
+    public final AtomicLong sessionsEstablished = new AtomicLong();
 
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();

@@ -270,6 +270,7 @@ final class Receive implements Runnable {
             Keypair kp = sessions.consumeResponse(entry, msg, now);
             Peer peer = kp.peer();
             arrived(peer, from, relayed, now);
+            device.counters.sessionsEstablished.incrementAndGet();
             log.info("session with {} established ({})", peer.name(), peer.path());
             if (!device.outbound.flushStaged(peer, scratch)) {
                 device.outbound.sendKeepalive(peer, scratch); // lets the responder confirm the session at once
@@ -334,6 +335,7 @@ final class Receive implements Runnable {
             device.paths.heardDirect(peer, from, now); // roaming: follow the peer to its new address
         }
         if (sessions.confirm(kp)) {
+            device.counters.sessionsEstablished.incrementAndGet();
             log.info("session with {} established ({})", peer.name(), peer.path());
             device.outbound.flushStaged(peer, scratch);
         }

@@ -15,9 +15,15 @@ import java.util.function.BiFunction;
  */
 public class ForwardingMessaging implements ManagedMessagingService {
     protected final ManagedMessagingService real;
+    /** Messages sent through this service (SWIM's probes and gossip, our records and goodbyes). */
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
     public ForwardingMessaging(ManagedMessagingService real) {
         this.real = real;
+    }
+
+    public long sent() {
+        return sent.get();
     }
 
     /** The keep-alive wish passed on with every send: the caller's, unless a subclass decides otherwise. */
@@ -32,29 +38,34 @@ public class ForwardingMessaging implements ManagedMessagingService {
 
     @Override
     public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
+        sent.incrementAndGet();
         return real.sendAsync(to, type, payload, keepAlive(keepAlive));
     }
 
     @Override
     public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
+        sent.incrementAndGet();
         return real.sendAndReceive(to, type, payload, keepAlive(keepAlive));
     }
 
     @Override
     public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                     Executor executor) {
+        sent.incrementAndGet();
         return real.sendAndReceive(to, type, payload, keepAlive(keepAlive), executor);
     }
 
     @Override
     public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                     Duration timeout) {
+        sent.incrementAndGet();
         return real.sendAndReceive(to, type, payload, keepAlive(keepAlive), timeout);
     }
 
     @Override
     public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                     Duration timeout, Executor executor) {
+        sent.incrementAndGet();
         return real.sendAndReceive(to, type, payload, keepAlive(keepAlive), timeout, executor);
     }
 

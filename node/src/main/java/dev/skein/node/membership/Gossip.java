@@ -106,6 +106,11 @@ final class Gossip implements AutoCloseable {
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
+    /** Messages this node sent over the gossip layer, SWIM's own included. */
+    long messagesSent() {
+        return cluster.getMessagingService() instanceof ForwardingMessaging f ? f.sent() : 0;
+    }
+
     /** Sends a set of signed records to one member over the reliable channel. */
     void push(String member, byte[] recordSet) {
         send(member, RECORDS, recordSet);

@@ -65,6 +65,9 @@ public final class Membership implements AutoCloseable {
         public static final Snapshot EMPTY = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
+    /** What membership did since the start, for the metrics: read from any thread. */
+    public record Activity(long membersAdded, long membersRemoved, long refusals, long gossipMessagesSent) {}
+
     /** Replaced by {@link #reconfigure} (a reload): read on the membership thread, and by it only. */
     private volatile Settings settings;
     private final MemberPeers peers;
@@ -152,6 +155,13 @@ public final class Membership implements AutoCloseable {
             executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64, false)),
                     UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    public Activity activity() {
+        Gossip g = gossip;
+        PeerInstaller i = installer;
+        return new Activity(i == null ? 0 : i.added.get(), i == null ? 0 : i.removed.get(), refusals.total.get(),
+                g == null ? 0 : g.messagesSent());
     }
 
     public Snapshot snapshot() {

@@ -33,6 +33,9 @@ final class PeerInstaller {
     private final MemberTable table;
     private final Joins joins;
     private final Map<String, Installed> installed = new HashMap<>();
+    /** Members installed for the first time and removed, since the start (read by the metrics from their thread). */
+    final java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong();
     /** The alive records the last apply installed: when the next finds the same, it has nothing to do. */
     private List<MemberRecord> lastAlive = List.of();
     private List<Claims.Conflict> conflicts = List.of();
@@ -76,6 +79,7 @@ final class PeerInstaller {
             peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted, r.gossipPort());
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
+                added.incrementAndGet();
                 joins.greet(r, now, wall);
                 log.info("{} added: {}{} at {}", r.name(), r.certificate().address().address(),
                         granted.size() > 1 ? " and " + granted.subList(1, granted.size()) : "",
@@ -87,6 +91,7 @@ final class PeerInstaller {
                 installed.remove(name);
                 joins.forget(name); // if it comes back, it is a stranger to be greeted again
                 peers.uninstall(name);
+                removed.incrementAndGet();
                 log.info("{} removed: {}", name, whyGone(name, wall));
             }
         }

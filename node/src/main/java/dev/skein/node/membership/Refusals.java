@@ -17,12 +17,15 @@ final class Refusals {
 
     private final LinkedHashMap<String, String> lines = new LinkedHashMap<>();
     private final LogLimiter logLimiter;
+    /** Every refusal since the start, also those whose line was replaced or not logged (for the metrics). */
+    final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
 
     Refusals(LogLimiter logLimiter) {
         this.logLimiter = logLimiter;
     }
 
     void refuse(String who, String why, long now) {
+        total.incrementAndGet();
         String line = who + ": " + why;
         lines.remove(who);
         lines.put(who, line);

@@ -65,6 +65,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsAddress() throws Exception {
+        assertNull(ConfigLoader.parse(FILE, MINIMAL).metrics(), "off unless asked for");
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9586),
+                ConfigLoader.parse(FILE, MINIMAL + "metrics: 127.0.0.1:9586\n").metrics());
+        assertEquals(9586, ConfigLoader.parse(FILE, MINIMAL + "metrics: '[fd00::1]:9586'\n").metrics().getPort());
+        assertTrue(error(MINIMAL + "metrics: localhost:9586\n").contains("metrics: 'localhost:9586'"));
+        assertTrue(error(MINIMAL + "metrics: 127.0.0.1\n").contains("metrics: '127.0.0.1' is not ADDRESS:PORT"));
+        assertTrue(error(MINIMAL + "metrics: 127.0.0.1:0\n").contains("metrics: port 0 out of range"));
+    }
+
+    @Test
     void exitNodeAndExit() throws Exception {
         NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
         assertNull(defaults.exitNode());
