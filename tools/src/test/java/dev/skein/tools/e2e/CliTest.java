@@ -39,7 +39,7 @@ class CliTest {
         Instant now = Instant.now();
         for (int i = 1; i <= 2; i++) {
             pki.issue(pki.ca, "n" + i, "100.64.0." + i + "/16", i == 2 ? List.of("100.96.2.0/24") : List.of(),
-                    now.minusSeconds(60), now.plus(Duration.ofDays(300)));
+                    now.minusSeconds(60), now.plus(Duration.ofDays(25))); // past the 14-day warning, within the CA
             Files.writeString(dir.resolve("n" + i + ".yaml"), "name: n" + i + "\ninterface: skein0\n"
                     + "listen-port: 51820\nseeds: " + (i == 1 ? "[]" : "[198.18.0.1:51820]") + "\n"
                     + "pki: {ca: ca.crt, cert: n" + i + ".crt, key: n" + i + ".key}\n"
