@@ -536,6 +536,11 @@ public final class Node implements AutoCloseable {
         return failure;
     }
 
+    /** Null while the node works; else why the data plane stopped. */
+    public String failure() {
+        return failure;
+    }
+
     public Membership membership() {
         return membership;
     }

@@ -4,11 +4,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code skein} command: one entry point, a subcommand per task. */
-@Command(name = "skein", mixinStandardHelpOptions = true, version = "skein 0.1.0",
+@Command(name = "skein", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A serverless mesh VPN: WireGuard-compatible tunnels, gossip membership, signed identities.",
         subcommands = {UpCommand.class, StatusCommand.class, PeersCommand.class, RoutesCommand.class, FirewallCommand.class,
                 PingCommand.class, ReloadCommand.class, RevocationsCommand.class, DemoCommand.class, CaCommand.class, SignCommand.class, CertCommand.class, KeygenCommand.class,
-                PubkeyCommand.class, CommandLine.HelpCommand.class})
+                PubkeyCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Skein implements Runnable {
 
     public static void main(String[] args) {

@@ -26,8 +26,18 @@ final class UpCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         node.configFile(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "skein-shutdown"));
+        SystemdService systemd = SystemdService.fromEnvironment();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (systemd != null) {
+                systemd.stopping();
+            }
+            node.close();
+        }, "skein-shutdown"));
         reloadOnHangup(node);
+        if (systemd != null) {
+            systemd.ready(node, node.certificate().name() + " up: " + node.certificate().address() + " on "
+                    + node.config().interfaceName());
+        }
         // Runs until a signal (the hook cleans up and the JVM exits) or a failure of the data plane: then clean
         // up here and exit non-zero, so that a supervisor (systemd's Restart=on-failure) starts the node again.
         String cause = node.awaitFailure();

@@ -83,6 +83,9 @@ final class LibC {
 
         long recv(int fd, Pointer buf, long len, int flags) throws LastErrorException;
 
+        long sendto(int fd, Pointer buf, long len, int flags, Pointer address, int addressLength)
+                throws LastErrorException;
+
         String strerror(int errnum);
     }
 }

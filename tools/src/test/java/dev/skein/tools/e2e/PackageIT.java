@@ -1,0 +1,71 @@
+package dev.skein.tools.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Debian package `mvn package` built, installed as a user would (dpkg -i), then used from /usr/bin: the
+ * version, the demo, the unit file as systemd reads it. Runs after the package phase (integration-test), and
+ * removes the package again. Root only; on a machine that has skein installed already it stops before touching it.
+ */
+class PackageIT {
+    private static Path deb() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            // The newest: the one this build's package phase just made.
+            return files.filter(p -> p.getFileName().toString().matches("skein_.*_all\\.deb"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
+                    .orElseThrow(() -> new AssertionError("no skein_*_all.deb in target/: mvn package builds it"))
+                    .toAbsolutePath();
+        }
+    }
+
+    @Test
+    void installsRunsTheDemoFromTheInstalledCommandAndTheUnitVerifies() throws Exception {
+        assumeTrue(Netns.root(), "dpkg -i needs root");
+        assumeTrue(Netns.run("dpkg-query -W -f='${Status}' skein", 10).exit() != 0,
+                "a skein package is installed on this machine already: not replacing it");
+        Path deb = deb();
+        Netns.Result info = Netns.run("dpkg-deb -f " + deb + " Depends Recommends", 10);
+        assertTrue(info.output().contains("nftables") && info.output().contains("java17-runtime-headless")
+                && info.output().contains("Recommends: libsodium23"), info.output());
+        try {
+            Netns.Result install = Netns.run("dpkg -i " + deb, 120);
+            assertEquals(0, install.exit(), install.output());
+            Netns.Result version = Netns.run("/usr/bin/skein --version", 60);
+            assertEquals(0, version.exit(), version.output());
+            assertTrue(version.output().startsWith("skein 0."), version.output());
+            for (String f : List.of("/usr/share/skein/skein.jar", "/lib/systemd/system/skein@.service",
+                    "/usr/share/bash-completion/completions/skein", "/usr/share/doc/skein/examples/home.yaml")) {
+                assertTrue(Files.isRegularFile(Path.of(f)), f + " not installed");
+            }
+            assertTrue(Files.isDirectory(Path.of("/etc/skein")));
+            Netns.Result completion = Netns.run("bash -c 'source /usr/share/bash-completion/completions/skein "
+                    + "&& complete -p skein'", 20);
+            assertEquals(0, completion.exit(), completion.output());
+
+            if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+                Netns.Result verify = Netns.run("systemd-analyze verify /lib/systemd/system/skein@.service", 60);
+                assertEquals(0, verify.exit(), verify.output());
+                assertEquals("", verify.output().trim(), "systemd-analyze has remarks");
+            }
+
+            Netns.Result demo = Netns.run("/usr/bin/skein demo", 180);
+            assertEquals(0, demo.exit(), demo.output());
+            assertTrue(demo.output().contains("--- office: 2 sent, 2 received, 0% loss"), demo.output());
+        } finally {
+            Netns.Result purge = Netns.run("dpkg -P skein", 60);
+            assertEquals(0, purge.exit(), purge.output());
+        }
+        assertFalse(Files.exists(Path.of("/usr/bin/skein")), "dpkg -P left /usr/bin/skein");
+        assertFalse(Netns.run("ip netns list", 10).output().contains("skein-demo-"), "namespaces left behind");
+    }
+}
