@@ -256,6 +256,7 @@ public final class Node implements AutoCloseable {
         check(fixed, "pki.ca", old.caFile(), fresh.caFile());
         check(fixed, "state-dir", old.stateDir(), fresh.stateDir());
         check(fixed, "metrics", old.metrics(), fresh.metrics());
+        check(fixed, "log-format", old.jsonLogs(), fresh.jsonLogs());
         if (!fixed.isEmpty()) {
             throw new NodeException("cannot change without a restart: " + String.join(", ", fixed)
                     + "; nothing was changed");

@@ -2,12 +2,11 @@ package dev.skein.tools;
 
 import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.Message;
 import dev.skein.protocol.proto.Request;
 import dev.skein.protocol.proto.Response;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,12 +31,12 @@ final class NodeQuery {
         return ControlClient.ask(path(), request);
     }
 
-    void printJson(MessageOrBuilder message) {
-        try {
-            System.out.println(JsonFormat.printer().print(message));
-        } catch (InvalidProtocolBufferException e) {
-            throw new UserError("cannot print JSON: " + e.getMessage());
-        }
+    void printJson(Message message) {
+        System.out.println(JsonOutput.render(message));
+    }
+
+    void printJson(String name, List<? extends Message> messages) {
+        System.out.println(JsonOutput.render(name, messages));
     }
 
     Path path() {

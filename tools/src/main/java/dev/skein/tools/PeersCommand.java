@@ -23,7 +23,7 @@ final class PeersCommand implements Callable<Integer> {
         Response r = node.ask(Request.newBuilder().setPeers(PeersRequest.getDefaultInstance())
                 .build());
         if (node.json) {
-            node.printJson(Response.newBuilder().addAllPeers(r.getPeersList()));
+            node.printJson("peers", r.getPeersList());
             return 0;
         }
         if (r.getPeersCount() == 0) {
@@ -32,11 +32,12 @@ final class PeersCommand implements Callable<Integer> {
         }
         Columns table = new Columns("NAME", "ADDRESS", "SUBNETS", "ENDPOINT", "PATH", "HANDSHAKE", "RX", "TX", "RTT");
         for (PeerInfo p : r.getPeersList()) {
-            table.row(p.getName(), p.getAddress().isEmpty() ? "-" : p.getAddress(),
+            table.row(p.getName(), p.hasAddress() ? p.getAddress() : "-",
                     p.getSubnetsCount() == 0 ? "-" : String.join(",", p.getSubnetsList()),
-                    p.getEndpoint().isEmpty() ? "-" : p.getEndpoint(), p.getPath(),
-                    HumanUnits.age(p.getHandshakeAgeMs()), HumanUnits.bytes(p.getRxBytes()),
-                    HumanUnits.bytes(p.getTxBytes()), HumanUnits.rtt(p.getRttUs()));
+                    p.hasEndpoint() ? p.getEndpoint() : "-", p.getPath(),
+                    p.hasHandshakeAgeMs() ? HumanUnits.age(p.getHandshakeAgeMs()) : "never",
+                    HumanUnits.bytes(p.getRxBytes()), HumanUnits.bytes(p.getTxBytes()),
+                    p.hasRttUs() ? HumanUnits.rtt(p.getRttUs()) : "-");
         }
         System.out.print(table);
         return 0;

@@ -21,7 +21,7 @@ final class RoutesCommand implements Callable<Integer> {
         Response r = node.ask(Request.newBuilder()
                 .setRoutes(RoutesRequest.getDefaultInstance()).build());
         if (node.json) {
-            node.printJson(Response.newBuilder().addAllRoutes(r.getRoutesList()));
+            node.printJson("routes", r.getRoutesList());
             return 0;
         }
         Columns table = new Columns("PREFIX", "VIA");

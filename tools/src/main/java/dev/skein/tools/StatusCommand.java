@@ -29,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
         Columns t = new Columns("node", s.getName());
         t.row("address", s.getAddress() + " on " + s.getInterface());
         t.row("subnets", list(s.getSubnetsList()));
-        t.row("listening", "UDP " + s.getListenPort());
+        t.row("listening", s.hasListenPort() ? "UDP " + s.getListenPort() : "no UDP socket (closed)");
         t.row("endpoints", list(s.getEndpointsList()));
         t.row("public", s.getObservedCount() == 0 ? "unknown (no member has answered yet)" : list(s.getObservedList()));
         t.row("mesh", s.getMeshSize() + (s.getMeshSize() == 1 ? " node (just this one)" : " nodes"));

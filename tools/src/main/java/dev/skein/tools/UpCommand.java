@@ -4,6 +4,7 @@ import dev.skein.node.Node;
 import dev.skein.node.NodeException;
 import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
+import dev.skein.node.config.NodeConfig;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
@@ -21,7 +22,11 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Node node;
         try {
-            node = Node.start(ConfigLoader.load(config));
+            NodeConfig c = ConfigLoader.load(config);
+            if (c.jsonLogs()) {
+                LogFormat.json(); // before the first line the node logs
+            }
+            node = Node.start(c);
         } catch (ConfigException | NodeException e) {
             throw new UserError(e.getMessage());
         }

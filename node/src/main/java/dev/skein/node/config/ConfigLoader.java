@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir", "firewall", "metrics");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir", "firewall", "metrics", "log-format");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key", "revocations");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -117,9 +117,13 @@ public final class ConfigLoader {
             }
         }
         InetSocketAddress metrics = m.get("metrics") == null ? null : endpoint(m.get("metrics"), "metrics");
+        String logFormat = string(m, "log-format", "text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw error("log-format", "'" + logFormat + "' is neither text nor json");
+        }
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
                 tuning, overlayFilter, acceptSubnets, exitNode, exit, revocations == null ? null : resolve(revocations),
-                stateDir, firewall, metrics);
+                stateDir, firewall, metrics, logFormat.equals("json"));
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -125,9 +125,13 @@ public final class ControlHandler {
         for (Peer p : node.device().peers()) {
             Membership.MemberView m = members.get(p.name());
             PeerInfo.Builder b = PeerInfo.newBuilder().setName(p.name()).setPath(p.path())
-                    .setRxBytes(p.rxBytes()).setTxBytes(p.txBytes()).setWireguard(m == null)
-                    .setHandshakeAgeMs(p.lastHandshakeMillis() == 0 ? -1 : nowMillis - p.lastHandshakeMillis())
-                    .setRttUs(p.rttNanos() < 0 ? -1 : p.rttNanos() / 1000);
+                    .setRxBytes(p.rxBytes()).setTxBytes(p.txBytes()).setWireguard(m == null);
+            if (p.lastHandshakeMillis() != 0) {
+                b.setHandshakeAgeMs(nowMillis - p.lastHandshakeMillis());
+            }
+            if (p.rttNanos() >= 0) {
+                b.setRttUs(p.rttNanos() / 1000);
+            }
             if (p.endpoint() != null) {
                 b.setEndpoint(format(p.endpoint()));
             }
@@ -226,8 +230,11 @@ public final class ControlHandler {
                 if (ok) {
                     peer.recordRtt(rtt);
                 }
-                result.addReplies(PingReply.newBuilder().setSeq(seq).setOk(ok).setRttUs(ok ? rtt / 1000 : -1)
-                        .setPath(peer.path()));
+                PingReply.Builder reply = PingReply.newBuilder().setSeq(seq).setOk(ok).setPath(peer.path());
+                if (ok) {
+                    reply.setRttUs(rtt / 1000);
+                }
+                result.addReplies(reply);
                 if (seq < count && interval > 0) {
                     Thread.sleep(Math.max(0, interval - (ok ? rtt / 1_000_000 : timeout)));
                 }

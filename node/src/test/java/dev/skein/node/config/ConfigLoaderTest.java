@@ -76,6 +76,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logFormat() throws Exception {
+        assertFalse(ConfigLoader.parse(FILE, MINIMAL).jsonLogs(), "text unless asked");
+        assertTrue(ConfigLoader.parse(FILE, MINIMAL + "log-format: json\n").jsonLogs());
+        assertFalse(ConfigLoader.parse(FILE, MINIMAL + "log-format: text\n").jsonLogs());
+        assertTrue(error(MINIMAL + "log-format: xml\n").contains("log-format: 'xml' is neither text nor json"));
+    }
+
+    @Test
     void exitNodeAndExit() throws Exception {
         NodeConfig defaults = ConfigLoader.parse(FILE, MINIMAL);
         assertNull(defaults.exitNode());

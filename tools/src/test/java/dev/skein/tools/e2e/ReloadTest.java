@@ -64,8 +64,8 @@ class ReloadTest extends BridgeTest {
                 + "of the reload %.2f s%n", gap, summary(pinged.output()), quiet);
         assertTrue(gap < 0.5, "pings stopped for " + gap + " s:\n" + pinged.output());
         assertTrue(SkeinProcess.statusJson(n3, pki.socket("n3")).contains(
-                "\"certificateExpiry\": \"" + renewed.notAfter().getEpochSecond() + "\""));
-        String expiry = "\"certificateExpiry\": \"" + renewed.notAfter().getEpochSecond() + "\"";
+                "\"certificateExpiry\": " + renewed.notAfter().getEpochSecond()));
+        String expiry = "\"certificateExpiry\": " + renewed.notAfter().getEpochSecond();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!peers(n1).contains(expiry) && System.nanoTime() < deadline) {
             Thread.sleep(200);

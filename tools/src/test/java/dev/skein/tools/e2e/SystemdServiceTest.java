@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * `skein up` as a unit of Type=notify runs it: with systemd's NOTIFY_SOCKET and WATCHDOG_USEC (a socket of the
  * test's standing in for systemd), READY=1 comes once the node is up and answers pings, watchdog pings follow at
- * half the interval, and SIGTERM brings STOPPING=1.
+ * half the interval, and SIGTERM brings STOPPING=1. The node logs as JSON (log-format: json), as a journal shipper
+ * would read it.
  */
 class SystemdServiceTest {
     @TempDir
@@ -46,7 +47,7 @@ class SystemdServiceTest {
             List<String> command = new ArrayList<>(List.of("env", "NOTIFY_SOCKET=" + systemd.path,
                     "WATCHDOG_USEC=1000000"));
             command.addAll(SkeinProcess.command("up", "--config",
-                    pki.config("n2", "[198.18.0.1:51820]", "ca.crt", "").toString()));
+                    pki.config("n2", "[198.18.0.1:51820]", "ca.crt", "log-format: json\n").toString()));
             Path log = dir.resolve("n2.log");
             Process n2 = netns.start(b, command, log);
 
@@ -74,6 +75,15 @@ class SystemdServiceTest {
                 stopping = systemd.next(1_000);
             }
             assertEquals("STOPPING=1", stopping, Files.readString(log));
+            // log-format: json, as a journal shipper reads it: the node's lines are JSON objects, one per line.
+            List<String> json = Files.readAllLines(log).stream().filter(l -> l.startsWith("{")).toList();
+            assertTrue(json.size() >= 3, Files.readString(log));
+            for (String line : json) {
+                com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+                assertTrue(o.has("level") && o.has("loggerName") && o.has("formattedMessage"), line);
+            }
+            assertTrue(json.stream().anyMatch(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject()
+                    .get("formattedMessage").getAsString().startsWith("n2 up: 100.64.0.2/16")), json.toString());
         }
     }
 }
