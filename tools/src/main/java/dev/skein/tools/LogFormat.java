@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 final class LogFormat {
     private LogFormat() {}
 
-    /** From now on every log line is one JSON object (sequenceNumber, timestamp, level, threadName, loggerName, mdc, formattedMessage, throwable). */
+    /**
+     * From now on every log line is one JSON object: sequenceNumber, timestamp, level, threadName, loggerName, mdc,
+     * formattedMessage, throwable.
+     */
     static void json() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return; // another SLF4J binding: it has its own configuration

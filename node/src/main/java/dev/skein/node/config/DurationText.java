@@ -3,9 +3,9 @@ package dev.skein.node.config;
 import java.time.Duration;
 
 /**
- * A duration as a configuration file writes it: {@code 500ms}, {@code 2s} or {@code 1.5s}, {@code 12m}, {@code 1h},
- * or a bare number of seconds; above zero, at most a year. One reading for every section (tuning, firewall conntrack), so that the same text
- * means the same time everywhere.
+ * A duration as a configuration file writes it: {@code 500ms}, {@code 2s} or {@code 1.5s}, {@code 12m},
+ * {@code 1h}, or a bare number of seconds; above zero, at most a year. One reading for every section (tuning,
+ * firewall conntrack), so that the same text means the same time everywhere.
  */
 public final class DurationText {
     /** The longest a configured time may be. */

@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  *       from the member's endpoint. While it lasts, a ping now and then keeps the NAT mappings open and tells us
  *       our own public endpoint (every pong names the address our ping came from).</li>
  *   <li>When no direct path is known, packets go through a relay member (`relay: true`) that we reach
- *       directly, and every {@link Constants#PATH_PROBE_INTERVAL} we ping all of the member's candidate endpoints and send it
- *       a call-me-maybe through the relay, so that it pings ours at the same moment: each end's ping opens its
- *       own NAT for the other's (hole punching). The first pong makes the path direct.</li>
- *   <li>A direct path silent for {@link Constants#DIRECT_PATH_TIMEOUT} is broken (the NAT rebooted, the laptop moved):
- *       packets go back to the relay and the probing starts again.</li>
+ *       directly, and every {@link Constants#PATH_PROBE_INTERVAL} we ping all of the member's candidate
+ *       endpoints and send it a call-me-maybe through the relay, so that it pings ours at the same moment: each
+ *       end's ping opens its own NAT for the other's (hole punching). The first pong makes the path direct.</li>
+ *   <li>A direct path silent for {@link Constants#DIRECT_PATH_TIMEOUT} is broken (the NAT rebooted, the laptop
+ *       moved): packets go back to the relay and the probing starts again.</li>
  * </ul>
  * A probe is believed once and fresh ({@link PathStamps}), and a ping is answered with a ping of ours only at one
  * of the member's candidates: no one, replaying or spoofing, makes this node send more than one pong per ping
@@ -52,7 +52,6 @@ final class Paths {
         int colon = property.lastIndexOf(':');
         return new InetSocketAddress(property.substring(0, colon), Integer.parseInt(property.substring(colon + 1)));
     }
-
 
     private final Device device;
     private final Random random;
@@ -119,7 +118,8 @@ final class Paths {
             }
             long silent = now - r.lastDirectNanos();
             long sincePing = now - r.lastPingNanos();
-            if ((silent > Constants.PING_WHEN_SILENT.toNanos() && sincePing > Constants.PING_WHEN_SILENT.toNanos()) || sincePing > Constants.PING_REFRESH.toNanos()) {
+            long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
+            if ((silent > whenSilent && sincePing > whenSilent) || sincePing > Constants.PING_REFRESH.toNanos()) {
                 ping(p, p.endpoint(), now);
             }
             return;
@@ -237,7 +237,8 @@ final class Paths {
                 device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
                         LIE == null ? from : LIE)
                         .encode(r.pathKey())), from, false);
-                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos() && r.candidates().contains(from)) {
+                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos()
+                        && r.candidates().contains(from)) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
             }
