@@ -84,13 +84,7 @@ public final class ControlHandler {
                 .setRelayedPackets(node.device().counters().relayedPackets.get())
                 .setRelayedBytes(node.device().counters().relayedBytes.get());
         cert.subnets().forEach(p -> s.addSubnets(p.toString()));
-        node.device().counters().snapshot().forEach((reason, n) -> {
-            if (!reason.startsWith("relayed-")) {
-                s.putDropped(reason, n);
-            }
-        });
-        s.putDropped("firewall-inbound", node.device().firewall().inboundDropped());
-        s.putDropped("firewall-outbound", node.device().firewall().outboundDropped());
+        s.putAllDropped(node.device().drops());
         snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
         snap.observed().forEach(e -> s.addObserved(format(e)));
         int port = node.device().listenPort();

@@ -243,6 +243,18 @@ public final class Device implements AutoCloseable {
     }
 
     /** The firewall: set its rules and scope before {@link #start()}, so that no packet passes unjudged. */
+    /**
+     * Every drop by reason, as `skein status` and the metrics name them: the data plane's counters (relaying,
+     * which is no drop, left out) and the firewall's.
+     */
+    public java.util.Map<String, Long> drops() {
+        java.util.Map<String, Long> m = counters.snapshot();
+        m.keySet().removeIf(reason -> reason.startsWith("relayed-"));
+        m.put("firewall-inbound", firewall.inboundDropped());
+        m.put("firewall-outbound", firewall.outboundDropped());
+        return m;
+    }
+
     public Firewall firewall() {
         return firewall;
     }

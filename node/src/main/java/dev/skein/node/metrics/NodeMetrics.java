@@ -1,8 +1,6 @@
 package dev.skein.node.metrics;
 
 import dev.skein.node.Node;
-import dev.skein.node.dataplane.Counters;
-import dev.skein.node.firewall.Firewall;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.peer.Peer;
 import dev.skein.protocol.cert.RevocationList;
@@ -11,7 +9,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -67,17 +64,8 @@ public final class NodeMetrics {
                 .callback(cb -> cb.call(node.device().counters().sessionsEstablished.get())).register(r);
         CounterWithCallback.builder().name("skein_dropped_packets")
                 .help("Datagrams and packets the node dropped, by reason (as skein status names them)")
-                .labelNames("reason").callback(cb -> {
-                    Counters c = node.device().counters();
-                    for (Map.Entry<String, Long> e : c.snapshot().entrySet()) {
-                        if (!e.getKey().startsWith("relayed-")) {
-                            cb.call(e.getValue(), e.getKey());
-                        }
-                    }
-                    Firewall f = node.device().firewall();
-                    cb.call(f.inboundDropped(), "firewall-inbound");
-                    cb.call(f.outboundDropped(), "firewall-outbound");
-                }).register(r);
+                .labelNames("reason")
+                .callback(cb -> node.device().drops().forEach((reason, n) -> cb.call(n, reason))).register(r);
         CounterWithCallback.builder().name("skein_relayed_packets")
                 .help("Datagrams forwarded between two other members, as a relay")
                 .callback(cb -> cb.call(node.device().counters().relayedPackets.get())).register(r);
