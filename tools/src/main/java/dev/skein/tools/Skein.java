@@ -6,6 +6,11 @@ import picocli.CommandLine.Command;
 /** The {@code skein} command: one entry point, a subcommand per task. */
 @Command(name = "skein", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A serverless mesh VPN: WireGuard-compatible tunnels, gossip membership, signed identities.",
+        footerHeading = "%nFiles:%n",
+        footer = {"/etc/skein/NAME.yaml: a node's configuration, run by the systemd unit skein@NAME.service "
+                + "(systemctl enable --now skein@NAME).",
+                "/usr/share/doc/skein/README.md: the configuration keys, the trust model, the commands' JSON.",
+                "/usr/share/doc/skein/examples/: example configurations."},
         subcommands = {UpCommand.class, StatusCommand.class, PeersCommand.class, RoutesCommand.class, FirewallCommand.class,
                 PingCommand.class, ReloadCommand.class, RevocationsCommand.class, DemoCommand.class, CaCommand.class, SignCommand.class, CertCommand.class, KeygenCommand.class,
                 PubkeyCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})

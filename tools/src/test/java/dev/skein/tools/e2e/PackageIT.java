@@ -44,8 +44,17 @@ class PackageIT {
             assertEquals(0, version.exit(), version.output());
             assertTrue(version.output().startsWith("skein 0."), version.output());
             for (String f : List.of("/usr/share/skein/skein.jar", "/lib/systemd/system/skein@.service",
-                    "/usr/share/bash-completion/completions/skein", "/usr/share/doc/skein/examples/home.yaml")) {
+                    "/usr/share/bash-completion/completions/skein", "/usr/share/doc/skein/examples/home.yaml",
+                    "/usr/share/man/man1/skein.1", "/usr/share/man/man1/skein-up.1")) {
                 assertTrue(Files.isRegularFile(Path.of(f)), f + " not installed");
+            }
+            // A page per command, in troff, with the options picocli knows.
+            String upPage = Files.readString(Path.of("/usr/share/man/man1/skein-up.1"));
+            assertTrue(upPage.contains(".TH \"SKEIN\\-UP\" \"1\"") && upPage.contains("\\-\\-config"), upPage);
+            if (Files.isExecutable(Path.of("/usr/bin/man"))) {
+                Netns.Result man = Netns.run("MANWIDTH=80 man -P cat skein-peers", 30);
+                assertEquals(0, man.exit(), man.output());
+                assertTrue(man.output().contains("--json"), man.output());
             }
             assertTrue(Files.isDirectory(Path.of("/etc/skein")));
             Netns.Result completion = Netns.run("bash -c 'source /usr/share/bash-completion/completions/skein "
