@@ -6,7 +6,11 @@ import dev.skein.node.dataplane.Device;
 import dev.skein.node.firewall.LocalScope;
 import dev.skein.node.control.ControlHandler;
 import dev.skein.node.control.ControlServer;
+import dev.skein.node.config.DnsConfig;
+import dev.skein.node.dns.DnsServer;
+import dev.skein.node.dns.MemberNames;
 import dev.skein.node.metrics.MetricsServer;
+import dev.skein.node.os.ResolvedLink;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.os.ExitGateway;
 import dev.skein.node.os.ExitRouting;
@@ -72,6 +76,8 @@ public final class Node implements AutoCloseable {
     private volatile ExitGateway exitGateway;
     private volatile ControlServer control;
     private volatile MetricsServer metrics;
+    private volatile DnsServer dns;
+    private volatile ResolvedLink resolvedLink;
     private volatile boolean closed;
     private volatile RoutePolicy routePolicy;
     /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
@@ -140,7 +146,8 @@ public final class Node implements AutoCloseable {
             events.failureHandler(node::failed);
             if (config.overlayFilter()) {
                 try {
-                    node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address());
+                    node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address(),
+                            cert.subnets(), config.dns().enabled() ? config.dns().port() : 0);
                 } catch (IOException e) {
                     // Fail closed: without the filter a neighbour that routes to the overlay address reaches the
                     // gossip port around the sessions. Running so must be a choice written in the configuration.
@@ -178,6 +185,9 @@ public final class Node implements AutoCloseable {
             device.relayEnabled(config.relay());
             node.membership.revocationListener(list -> RevocationStore.save(config, list));
             node.control = ControlServer.start(config.controlSocket(), new ControlHandler(node));
+            if (config.dns().enabled()) {
+                node.startDns(cert);
+            }
             if (config.metrics() != null) {
                 try {
                     node.metrics = MetricsServer.start(config.metrics(), node);
@@ -204,6 +214,25 @@ public final class Node implements AutoCloseable {
             }
             throw new NodeException(e.getMessage());
         }
+    }
+
+    /**
+     * Member names on the overlay address. A port someone else holds (a resolver bound to every address's port
+     * 53) costs the names, not the node: it runs on without them and says so.
+     */
+    private void startDns(Certificate cert) throws IOException {
+        DnsConfig d = config.dns();
+        MemberNames names = new MemberNames(d.domain(), this::certificate,
+                () -> membership == null ? Membership.Snapshot.EMPTY : membership.snapshot());
+        try {
+            dns = DnsServer.start(InetAddress.getByAddress(cert.address().ip()), d.port(), names);
+        } catch (IOException e) {
+            log.warn("dns: cannot listen on {}:{} ({}): member names are not served; free the port, set dns.port, "
+                    + "or dns: false", cert.address().address(), d.port(), e.getMessage());
+            return;
+        }
+        log.info("dns: NAME.{} answered on {}:{} (UDP and TCP)", d.domain(), cert.address().address(), d.port());
+        resolvedLink = ResolvedLink.register(config.interfaceName(), cert.address().address(), d.port(), d.domain());
     }
 
     /** The node's side of the firewall rules: its overlay address, whether it routes subnets, its gossip port. */
@@ -256,6 +285,7 @@ public final class Node implements AutoCloseable {
         check(fixed, "pki.ca", old.caFile(), fresh.caFile());
         check(fixed, "state-dir", old.stateDir(), fresh.stateDir());
         check(fixed, "metrics", old.metrics(), fresh.metrics());
+        check(fixed, "dns", old.dns(), fresh.dns());
         check(fixed, "log-format", old.jsonLogs(), fresh.jsonLogs());
         if (!fixed.isEmpty()) {
             throw new NodeException("cannot change without a restart: " + String.join(", ", fixed)
@@ -563,6 +593,12 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    /** What the DNS server did, or null when it does not run. */
+    public DnsServer.Counts dnsCounts() {
+        DnsServer d = dns;
+        return d == null ? null : d.counts();
+    }
+
     /** Says goodbye and removes what the node installed; once (a failure and a signal may both ask). */
     @Override
     public synchronized void close() {
@@ -575,6 +611,12 @@ public final class Node implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+        if (resolvedLink != null) {
+            resolvedLink.close();
+        }
+        if (dns != null) {
+            dns.close();
         }
         if (membership != null) {
             membership.close(failure == null); // says goodbye through the data plane, so before it stops

@@ -27,7 +27,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
-            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir", "firewall", "metrics", "log-format");
+            "mtu", "relay", "control-socket", "wireguard-peers", "tuning", "overlay-filter", "accept-subnets", "exit-node", "exit", "state-dir", "firewall", "metrics", "log-format", "dns");
+    private static final Set<String> DNS_KEYS = Set.of("domain", "port");
     private static final Set<String> PKI_KEYS = Set.of("ca", "cert", "key", "revocations");
     private static final Set<String> PEER_KEYS = Set.of("public-key", "preshared-key", "endpoint", "allowed-ips",
             "persistent-keepalive");
@@ -123,7 +124,29 @@ public final class ConfigLoader {
         }
         return new NodeConfig(name, iface, listenPort, gossipPort, seeds, ca, cert, key, mtu, relay, control, peers,
                 tuning, overlayFilter, acceptSubnets, exitNode, exit, revocations == null ? null : resolve(revocations),
-                stateDir, firewall, metrics, logFormat.equals("json"));
+                stateDir, firewall, metrics, logFormat.equals("json"), dns(m.get("dns")));
+    }
+
+    private DnsConfig dns(Object o) throws ConfigException {
+        if (o == null || Boolean.TRUE.equals(o)) {
+            return DnsConfig.DEFAULT;
+        }
+        if (Boolean.FALSE.equals(o)) {
+            return DnsConfig.OFF;
+        }
+        Map<String, Object> d = map(o, "dns", DNS_KEYS);
+        String domain = string(d, "domain", DnsConfig.DEFAULT.domain()).toLowerCase(java.util.Locale.ROOT);
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
+        // Labels of letters, digits and '-', as host names have; at most 63 characters left for member names.
+        if (domain.length() > 190 || !domain.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+            throw error("dns.domain", "'" + domain + "' is not a domain name (labels of letters, digits and '-')");
+        }
+        if (domain.equals("arpa") || domain.endsWith(".arpa")) {
+            throw error("dns.domain", "the reverse zones are answered anyway; choose a name of your own");
+        }
+        return new DnsConfig(true, domain, integer(d, "port", DnsConfig.DEFAULT.port(), 1, 65535, "dns."));
     }
 
     private WireGuardPeerConfig peer(Object o, String where) throws ConfigException {

@@ -17,14 +17,15 @@ import java.util.List;
  * {@code stateDir}: where the node keeps what it learned and must not forget across restarts (the newest
  * revocation list). {@code firewall}: the rules between this node and its peers, or null for none (everything
  * allowed). {@code metrics}: where Prometheus scrapes this node ({@code ADDRESS:PORT}), or null for no endpoint.
- * {@code jsonLogs}: {@code log-format: json}, one JSON object per log line (logback's JsonEncoder).
+ * {@code jsonLogs}: {@code log-format: json}, one JSON object per log line (logback's JsonEncoder). {@code dns}: the
+ * member names this node answers for on its overlay address.
  */
 public record NodeConfig(String name, String interfaceName, int listenPort, int gossipPort,
                          List<InetSocketAddress> seeds, Path caFile, Path certFile, Path keyFile, int mtu,
                          boolean relay, Path controlSocket, List<WireGuardPeerConfig> wireguardPeers,
                          Tuning tuning, boolean overlayFilter, List<IpPrefix> acceptSubnets,
                          String exitNode, boolean exit, Path revocationsFile, Path stateDir, Rules firewall,
-                         InetSocketAddress metrics, boolean jsonLogs) {
+                         InetSocketAddress metrics, boolean jsonLogs, DnsConfig dns) {
     public NodeConfig {
         acceptSubnets = acceptSubnets == null ? null : List.copyOf(acceptSubnets);
         seeds = List.copyOf(seeds);

@@ -19,7 +19,7 @@ import java.util.Map;
  * match sends each packet to the most specific owner. A default route is no conflict either: every exit may
  * carry one, and each node picks at most one exit by name ({@code exit-node}).
  */
-final class Claims {
+public final class Claims {
     private Claims() {}
 
     /** One prefix claimed by more than one node, and who got it. */
@@ -33,7 +33,8 @@ final class Claims {
 
     record Resolution(Map<String, List<IpPrefix>> granted, List<Conflict> conflicts) {}
 
-    static final Comparator<Certificate> PRECEDENCE =
+    /** Which of two certificates keeps what both claim (an address, a subnet, a name in DNS): the first is older. */
+    public static final Comparator<Certificate> PRECEDENCE =
             Comparator.comparing(Certificate::notBefore).thenComparing(Certificate::name);
 
     static List<IpPrefix> claimsOf(Certificate cert) {

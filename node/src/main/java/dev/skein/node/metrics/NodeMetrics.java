@@ -1,6 +1,7 @@
 package dev.skein.node.metrics;
 
 import dev.skein.node.Node;
+import dev.skein.node.dns.DnsServer;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.peer.Peer;
 import dev.skein.protocol.cert.RevocationList;
@@ -26,7 +27,28 @@ public final class NodeMetrics {
         peers(node, r);
         dataPlane(node, r);
         membership(node, r);
+        dns(node, r);
         return r;
+    }
+
+    private static void dns(Node node, PrometheusRegistry r) {
+        CounterWithCallback.builder().name("skein_dns_queries_answered")
+                .help("DNS queries for member names answered (NXDOMAIN and REFUSED included)").callback(cb -> {
+                    DnsServer.Counts c = node.dnsCounts();
+                    if (c != null) {
+                        cb.call(c.answered());
+                    }
+                }).register(r);
+        CounterWithCallback.builder().name("skein_dns_queries_dropped")
+                .help("DNS queries dropped: over a source's rate, unreadable, every TCP handler busy")
+                .labelNames("reason").callback(cb -> {
+                    DnsServer.Counts c = node.dnsCounts();
+                    if (c != null) {
+                        cb.call(c.droppedRate(), "rate");
+                        cb.call(c.droppedUnreadable(), "unreadable");
+                        cb.call(c.droppedBusy(), "busy");
+                    }
+                }).register(r);
     }
 
     private static void peers(Node node, PrometheusRegistry r) {

@@ -1,9 +1,8 @@
 package dev.skein.node.os;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The nft command, for the few tables Skein owns (one per concern and TUN device, named {@code skein_...}): each
@@ -11,6 +10,8 @@ import java.util.concurrent.TimeUnit;
  * never doubles a rule.
  */
 final class Nft {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private Nft() {}
 
     /** Deletes {@code family name} if it exists, then creates it from {@code body} (the text inside its braces). */
@@ -38,26 +39,10 @@ final class Nft {
 
     /** Runs nft; returns null on success, else what it said. */
     private static String run(List<String> command, String input) throws IOException {
-        Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            return Command.run(command, input, TIMEOUT);
         } catch (IOException e) {
             throw new IOException("nft not found (install the nftables package): " + e.getMessage(), e);
         }
-        if (input != null) {
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "nft did not finish within 10 s";
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return p.exitValue() == 0 ? null : out;
     }
 }

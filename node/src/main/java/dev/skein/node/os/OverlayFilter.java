@@ -1,13 +1,16 @@
 package dev.skein.node.os;
 
+import dev.skein.protocol.addr.IpPrefix;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Keeps the overlay address reachable only through the mesh. Linux accepts a packet for any local address on
  * any interface (the weak host model), so without this a neighbour on the underlay link could route packets
  * to our overlay address, and to the gossip port bound there, around the encrypted sessions. One nftables
  * table per TUN device drops every packet for the overlay address that arrives neither on the TUN device nor
- * on loopback; {@link #close()} deletes it.
+ * on loopback; {@link #close()} deletes it. One exception, when the node serves DNS: queries to its DNS port from
+ * the subnets it routes (hosts on its LAN asking their subnet router for member names), on whatever interface.
  */
 public final class OverlayFilter implements AutoCloseable {
     private final String table;
@@ -16,12 +19,24 @@ public final class OverlayFilter implements AutoCloseable {
         this.table = table;
     }
 
-    /** Installs the filter; throws if nftables is missing or refuses the rule. */
-    public static OverlayFilter install(String interfaceName, String overlayAddress) throws IOException {
+    /**
+     * Installs the filter; throws if nftables is missing or refuses the rule. {@code dnsPort}: the DNS server's
+     * port, open to {@code localSubnets} on every interface (0: no DNS server).
+     */
+    public static OverlayFilter install(String interfaceName, String overlayAddress, List<IpPrefix> localSubnets,
+                                        int dnsPort) throws IOException {
+        StringBuilder dns = new StringBuilder();
+        List<String> v4 = localSubnets.stream().filter(p -> p.ip().length == 4 && p.bits() > 0)
+                .map(IpPrefix::toString).toList();
+        if (dnsPort > 0 && !v4.isEmpty()) {
+            dns.append("    ip saddr { ").append(String.join(", ", v4)).append(" } ip daddr ").append(overlayAddress)
+                    .append(" meta l4proto { udp, tcp } th dport ").append(dnsPort).append(" accept\n");
+        }
         // The name predates the other tables ("skein_<if>"): kept, so that a leftover of an older run is replaced.
         String table = Nft.tableName("", interfaceName);
         Nft.replaceTable("inet", table, "  chain input {\n"
                 + "    type filter hook input priority -10; policy accept;\n"
+                + dns
                 + "    ip daddr " + overlayAddress + " iifname != { \"lo\", \"" + interfaceName + "\" } drop\n"
                 + "  }\n", "overlay filter");
         return new OverlayFilter(table);

@@ -65,6 +65,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dnsSection() throws Exception {
+        assertEquals(DnsConfig.DEFAULT, ConfigLoader.parse(FILE, MINIMAL).dns(), "on, for mesh, port 53");
+        assertFalse(ConfigLoader.parse(FILE, MINIMAL + "dns: false\n").dns().enabled());
+        assertEquals(new DnsConfig(true, "corp.example", 5353),
+                ConfigLoader.parse(FILE, MINIMAL + "dns: {domain: Corp.Example., port: 5353}\n").dns());
+        assertTrue(error(MINIMAL + "dns: {domain: 'a..b'}\n").contains("dns.domain"));
+        assertTrue(error(MINIMAL + "dns: {domain: in-addr.arpa}\n").contains("dns.domain"));
+        assertTrue(error(MINIMAL + "dns: {port: 70000}\n").contains("dns.port"));
+        assertTrue(error(MINIMAL + "dns: {zone: mesh}\n").contains("dns.zone: unknown key"));
+    }
+
+    @Test
     void metricsAddress() throws Exception {
         assertNull(ConfigLoader.parse(FILE, MINIMAL).metrics(), "off unless asked for");
         assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9586),

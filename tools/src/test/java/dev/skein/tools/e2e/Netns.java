@@ -39,6 +39,16 @@ final class Netns implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Makes {@code nameserver} the resolver of processes run in {@code ns}: `ip netns exec` mounts
+     * /etc/netns/NS/resolv.conf over /etc/resolv.conf. Removed with the namespace.
+     */
+    void resolver(String ns, String nameserver) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", ns);
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("resolv.conf"), "nameserver " + nameserver + "\noptions timeout:2 attempts:1\n");
+    }
+
     /** A veth pair between two namespaces with the given underlay addresses (CIDR). */
     void link(String nsA, String devA, String addrA, String nsB, String devB, String addrB) {
         sh("ip link add " + devA + " netns " + nsA + " type veth peer name " + devB + " netns " + nsB);
@@ -175,7 +185,7 @@ final class Netns implements AutoCloseable {
         }
         for (String n : names) {
             // Kill anything still living in the namespace (e.g. daemonised iperf3), then delete it.
-            run("ip netns pids " + n + " 2>/dev/null | xargs -r kill -9; ip netns del " + n, 10);
+            run("ip netns pids " + n + " 2>/dev/null | xargs -r kill -9; ip netns del " + n + "; rm -rf /etc/netns/" + n, 10);
         }
         names.clear();
     }
