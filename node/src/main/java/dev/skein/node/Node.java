@@ -9,6 +9,8 @@ import dev.skein.node.control.ControlServer;
 import dev.skein.node.config.DnsConfig;
 import dev.skein.node.dns.DnsServer;
 import dev.skein.node.dns.MemberNames;
+import dev.skein.node.dns.SeedLookup;
+import dev.skein.node.dns.SeedNames;
 import dev.skein.node.metrics.MetricsServer;
 import dev.skein.node.os.ResolvedLink;
 import dev.skein.node.membership.Membership;
@@ -78,6 +80,7 @@ public final class Node implements AutoCloseable {
     private volatile MetricsServer metrics;
     private volatile DnsServer dns;
     private volatile ResolvedLink resolvedLink;
+    private volatile SeedNames seeds;
     private volatile boolean closed;
     private volatile RoutePolicy routePolicy;
     /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
@@ -178,9 +181,11 @@ public final class Node implements AutoCloseable {
             log.info("firewall: {}", config.firewall() == null ? "none (no firewall section: everything allowed)"
                     : config.firewall().inbound().size() + " inbound and " + config.firewall().outbound().size()
                     + " outbound rule(s); what no rule allows is dropped");
+            node.seeds = new SeedNames(new SeedLookup(SeedLookup.SYSTEM), config.seeds());
             node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
-                    config.gossipPort(), config.seeds(), config.relay(), node::localEndpoints),
+                    config.gossipPort(), node.seeds.current(), config.relay(), node::localEndpoints),
                     new MeshPeers(node));
+            node.seeds.follow(node.membership::seeds);
             events.attach(node.membership); // with the join messages that came while it started
             device.relayEnabled(config.relay());
             node.membership.revocationListener(list -> RevocationStore.save(config, list));
@@ -338,7 +343,7 @@ public final class Node implements AutoCloseable {
             changed.add("firewall");
         }
         try {
-            membership.reconfigure(cert, keys.ed25519PrivateKey(), fresh.seeds(), fresh.relay())
+            membership.reconfigure(cert, keys.ed25519PrivateKey(), seeds.configure(fresh.seeds()), fresh.relay())
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new NodeException("membership did not take the new settings: " + e);
@@ -534,7 +539,10 @@ public final class Node implements AutoCloseable {
     /** Where Skein's own datagrams go: the seeds and every peer's endpoint and candidates. */
     private List<InetAddress> underlayAddresses() {
         List<InetAddress> out = new ArrayList<>();
-        config.seeds().forEach(s -> out.add(s.getAddress()));
+        SeedNames s = seeds;
+        if (s != null) {
+            s.current().forEach(e -> out.add(e.getAddress()));
+        }
         device.peers().forEach(p -> p.addUnderlayAddresses(out));
         return out;
     }
@@ -614,6 +622,9 @@ public final class Node implements AutoCloseable {
         }
         if (resolvedLink != null) {
             resolvedLink.close();
+        }
+        if (seeds != null) {
+            seeds.close();
         }
         if (dns != null) {
             dns.close();

@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a node's YAML configuration strictly: unknown keys and bad values are errors naming the key. Paths are
- * resolved against the file's directory. Endpoints are literal addresses (no DNS).
+ * resolved against the file's directory. Endpoints are literal addresses; seeds may also be host names.
  */
 public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of("name", "interface", "listen-port", "gossip-port", "seeds", "pki",
@@ -77,7 +77,7 @@ public final class ConfigLoader {
         int gossipPort = integer(m, "gossip-port", 7946, 1, 65535);
         List<InetSocketAddress> seeds = new ArrayList<>();
         for (Object s : list(m.get("seeds"), "seeds")) {
-            seeds.add(endpoint(s, "seeds"));
+            seeds.add(seed(s));
         }
         Map<String, Object> pki = map(m.get("pki"), "pki", PKI_KEYS);
         if (pki.isEmpty()) {
@@ -209,6 +209,27 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw error(where + "." + key, e.getMessage());
         }
+    }
+
+    /** A seed: ADDRESS:PORT, or NAME:PORT (unresolved here: the node resolves it at start and every minute). */
+    private InetSocketAddress seed(Object o) throws ConfigException {
+        String s = String.valueOf(o).trim();
+        int colon = s.lastIndexOf(':');
+        String host = colon < 0 ? s : s.substring(0, colon);
+        // A host name: labels of letters, digits and '-', not all digits at the end (that would be an address).
+        if (colon > 0 && host.length() <= 253 && host.indexOf(':') < 0 && !host.startsWith("[")
+                && host.matches("([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
+            try {
+                int port = Integer.parseInt(s.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    throw error("seeds", "port " + port + " out of range");
+                }
+                return InetSocketAddress.createUnresolved(host.toLowerCase(java.util.Locale.ROOT), port);
+            } catch (NumberFormatException e) {
+                throw error("seeds", "'" + s + "': port is not a number");
+            }
+        }
+        return endpoint(o, "seeds");
     }
 
     private InetSocketAddress endpoint(Object o, String key) throws ConfigException {

@@ -194,6 +194,17 @@ public final class Membership implements AutoCloseable {
         }, executor);
     }
 
+    /** The seeds' endpoints changed (a seed given by name resolved anew): the next tick asks them. */
+    public void seeds(List<InetSocketAddress> seeds) {
+        List<InetSocketAddress> copy = List.copyOf(seeds);
+        executor.execute(() -> guarded(() -> {
+            Settings s = settings;
+            settings = new Settings(s.self(), s.signingKey(), s.verifier(), s.gossipPort(), copy, s.relay(),
+                    s.localEndpoints(), s.transport());
+            joins.askSeedsNow();
+        }));
+    }
+
     /** The verifier of certificates (the CA, and its revocation list). */
     public CertificateVerifier verifier() {
         return settings.verifier();

@@ -65,6 +65,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void seedsMayBeHostNames() throws Exception {
+        NodeConfig c = ConfigLoader.parse(FILE, MINIMAL + "seeds: [Seed.Example.net:51820, 198.18.0.1:51820]\n");
+        assertTrue(c.seeds().get(0).isUnresolved(), "resolved by the node, not the loader");
+        assertEquals("seed.example.net", c.seeds().get(0).getHostString());
+        assertEquals(51820, c.seeds().get(0).getPort());
+        assertFalse(c.seeds().get(1).isUnresolved());
+        assertTrue(error(MINIMAL + "seeds: [seed.example.net:99999]\n").contains("seeds"));
+        assertTrue(error(MINIMAL + "seeds: ['seed..example:51820']\n").contains("seeds"));
+        assertTrue(error(MINIMAL + "seeds: [seed.example.net]\n").contains("seeds"));
+        assertTrue(error(MINIMAL + "seeds: [198.18.0.300:51820]\n").contains("seeds"), "not a name: all digits");
+    }
+
+    @Test
     void dnsSection() throws Exception {
         assertEquals(DnsConfig.DEFAULT, ConfigLoader.parse(FILE, MINIMAL).dns(), "on, for mesh, port 53");
         assertFalse(ConfigLoader.parse(FILE, MINIMAL + "dns: false\n").dns().enabled());
@@ -125,7 +138,7 @@ class ConfigLoaderTest {
         assertTrue(error(MINIMAL + "colour: blue\n").contains("colour: unknown key"));
         assertTrue(error(MINIMAL + "mtu: 12\n").contains("mtu:"));
         assertTrue(error(MINIMAL + "listen-port: http\n").contains("listen-port:"));
-        assertTrue(error(MINIMAL + "seeds: [example.com:51820]\n").contains("seeds:"));
+        assertTrue(error(MINIMAL + "seeds: [example.com:port]\n").contains("seeds:"));
         assertTrue(error(MINIMAL + "relay: maybe\n").contains("relay:"));
         assertTrue(error("pki: {ca: a, cert: b, key: c}\n").contains("name:"));
         assertTrue(error("name: home\n").contains("pki:"));

@@ -129,4 +129,34 @@ class DnsTest {
         assertTrue(h.log().contains("systemd-resolved is not running here") || h.log().contains("systemd-resolved asks"),
                 "says how the names reach the machine's resolver:\n" + h.log());
     }
+
+    /**
+     * A seed given by name, resolved from the hosts file (the namespace's resolver is loopback, so no query leaves)
+     * and asked again on a 2 s interval (a test hook; a minute in real life): first it points where no node
+     * runs, then the name moves to the real seed and the node joins.
+     */
+    @Test
+    void aSeedGivenByNameIsAskedAgainAndFollowedWhenItMoves() throws Exception {
+        assumeTrue(Netns.root(), "needs root to create network namespaces");
+        netns = new Netns();
+        String seed = netns.add("ns1");
+        String node = netns.add("ns2");
+        netns.link(seed, "u0", "198.18.0.1/24", node, "u0", "198.18.0.2/24");
+        netns.resolver(node, "127.0.0.1");
+        netns.hosts(node, "198.18.0.77 seed.test\n");
+        TestPki pki = new TestPki(dir);
+        pki.issue("seed", "100.64.0.1/16");
+        pki.issue("roamer", "100.64.0.2/16");
+        SkeinProcess s = SkeinProcess.up(netns, seed, pki.config("seed", "[]", "ca.crt", ""));
+        SkeinProcess n = SkeinProcess.up(netns, node, pki.config("roamer", "[seed.test:51820]", "ca.crt", ""),
+                List.of("-Dskein.test.seed-interval=2s"));
+        n.awaitLog("seed seed.test:51820: [198.18.0.77]", 10);
+        Thread.sleep(1000);
+        assertFalse(n.log().contains("session with seed"), "nothing runs at the first address");
+        netns.hosts(node, "198.18.0.1 seed.test\n");
+        n.awaitLog("seed seed.test:51820: [198.18.0.1]", 10);
+        n.awaitLog("session with seed", 20);
+        s.awaitLog("roamer", 20);
+        assertTrue(Netns.reaches(node, "100.64.0.1"));
+    }
 }

@@ -49,6 +49,13 @@ final class Netns implements AutoCloseable {
         java.nio.file.Files.writeString(dir.resolve("resolv.conf"), "nameserver " + nameserver + "\noptions timeout:2 attempts:1\n");
     }
 
+    /** Writes /etc/netns/NS/hosts, the hosts file of processes run in {@code ns} (rewritten in place if there). */
+    void hosts(String ns, String lines) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", ns);
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n" + lines);
+    }
+
     /** A veth pair between two namespaces with the given underlay addresses (CIDR). */
     void link(String nsA, String devA, String addrA, String nsB, String devB, String addrB) {
         sh("ip link add " + devA + " netns " + nsA + " type veth peer name " + devB + " netns " + nsB);
