@@ -27,6 +27,12 @@ public final class Constants {
     // timers
     /** How often every peer's timers are checked. */
     public static final Duration TIMER_TICK = Duration.ofMillis(100);
+    /**
+     * How often each peer's underlay path MTU is asked of the kernel (a socket, a connect, a getsockopt: a few
+     * microseconds). The kernel learns a lower MTU from an ICMP "fragmentation needed" at once; until this asks,
+     * the tunnel's bigger datagrams are fragmented on the way.
+     */
+    public static final Duration PATH_MTU_CHECK = Duration.ofSeconds(2);
 
     // paths between members (Paths)
     /** A direct path that carried nothing authenticated for this long is broken: relay until a probe answers. */

@@ -12,6 +12,7 @@ import dev.skein.node.dns.MemberNames;
 import dev.skein.node.dns.SeedLookup;
 import dev.skein.node.dns.SeedNames;
 import dev.skein.node.metrics.MetricsServer;
+import dev.skein.node.os.MssClamp;
 import dev.skein.node.os.ResolvedLink;
 import dev.skein.node.membership.Membership;
 import dev.skein.node.os.ExitGateway;
@@ -81,6 +82,7 @@ public final class Node implements AutoCloseable {
     private volatile DnsServer dns;
     private volatile ResolvedLink resolvedLink;
     private volatile SeedNames seeds;
+    private volatile MssClamp mssClamp;
     private volatile boolean closed;
     private volatile RoutePolicy routePolicy;
     /** Kernel routes this node created, and for whom: the only ones it ever deletes. */
@@ -169,6 +171,15 @@ public final class Node implements AutoCloseable {
             }
             if (config.exit()) {
                 node.exitGateway = ExitGateway.install(config.interfaceName(), cert.address().network());
+            }
+            if (!cert.subnets().isEmpty()) {
+                // Hosts behind us open TCP through the tunnel: their SYNs get an MSS the tunnel carries.
+                try {
+                    node.mssClamp = MssClamp.install(config.interfaceName());
+                } catch (IOException e) {
+                    log.warn("no TCP MSS clamp for the hosts this node routes ({}): they rely on path MTU discovery",
+                            e.getMessage());
+                }
             }
             // Rules in place before the first peer and before the device carries a packet.
             device.firewall().scope(firewallScope(cert, config));
@@ -642,6 +653,9 @@ public final class Node implements AutoCloseable {
         }
         if (exitGateway != null) {
             exitGateway.close();
+        }
+        if (mssClamp != null) {
+            mssClamp.close();
         }
         log.info("{} down: {} removed; dropped packets: {}", config.name(), config.interfaceName(),
                 device.counters().snapshot());

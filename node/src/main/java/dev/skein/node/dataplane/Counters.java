@@ -18,6 +18,10 @@ public final class Counters {
     public final AtomicLong refusedJoin = new AtomicLong();
     /** Handshake messages dropped because their source had used its budget (Admission). */
     public final AtomicLong rateLimited = new AtomicLong();
+    /** Packets too big for their peer's path with DF set: answered with ICMP "fragmentation needed". */
+    public final AtomicLong tooBig = new AtomicLong();
+    /** Sealed datagrams the kernel refused as longer than the path's MTU (then learned: the packets shrink). */
+    public final AtomicLong tooBigForPath = new AtomicLong();
     /** Decrypted packets the TUN device refused to take. */
     public final AtomicLong tunWriteErrors = new AtomicLong();
     /** Relay messages refused: we are no relay, or an end is unknown or not reached directly. */
@@ -41,6 +45,8 @@ public final class Counters {
         m.put("cookie-replies", cookieReplies.get());
         m.put("refused-join", refusedJoin.get());
         m.put("rate-limited", rateLimited.get());
+        m.put("too-big", tooBig.get());
+        m.put("too-big-for-path", tooBigForPath.get());
         m.put("tun-write-errors", tunWriteErrors.get());
         m.put("refused-relay", refusedRelay.get());
         m.put("relayed-packets", relayedPackets.get());

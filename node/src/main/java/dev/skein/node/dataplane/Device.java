@@ -63,6 +63,7 @@ public final class Device implements AutoCloseable {
     volatile long ownId;
     volatile StaticIdentity identity;
     final Paths paths;
+    final PathMtu pathMtu = new PathMtu(this);
     final Outbound outbound = new Outbound(this);
     final Events events;
     /** `relay: true`: forward other members' datagrams between them. */

@@ -3,12 +3,15 @@ package dev.skein.node.dataplane;
 import java.nio.ByteBuffer;
 
 /**
- * ICMP "destination unreachable" for an IPv4 packet no peer owns, so that the sender's ping or connect fails at
- * once instead of timing out. Written into the TUN device as if it came from the unreachable address itself:
- * the kernel drops a packet arriving from one of its own addresses as a martian.
+ * ICMP "destination unreachable" back into the TUN device, for an IPv4 packet no peer owns (host unreachable: the
+ * sender's ping or connect fails at once instead of timing out) and for one too big for its peer's path with DF
+ * set (fragmentation needed, with the MTU that fits: the sender's path MTU discovery lowers its packets, TCP its
+ * segments). Written as if it came from the destination itself: the kernel drops a packet arriving from one of
+ * its own addresses as a martian.
  */
 final class Icmp {
     private static final int HOST_UNREACHABLE = 1;
+    private static final int FRAGMENTATION_NEEDED = 4;
 
     private Icmp() {}
 
@@ -17,6 +20,20 @@ final class Icmp {
      * reply is due (not IPv4, or itself an ICMP error).
      */
     static boolean unreachable(ByteBuffer original, ByteBuffer out) {
+        return destinationUnreachable(original, HOST_UNREACHABLE, 0, out);
+    }
+
+    /** "Fragmentation needed" for {@code original}, which must not be longer than {@code mtu}; as above. */
+    static boolean fragmentationNeeded(ByteBuffer original, int mtu, ByteBuffer out) {
+        return destinationUnreachable(original, FRAGMENTATION_NEEDED, mtu, out);
+    }
+
+    /** True if the IPv4 packet at {@code p}'s position forbids fragmenting it (DF). */
+    static boolean dontFragment(ByteBuffer p) {
+        return (p.get(p.position() + 6) & 0x40) != 0;
+    }
+
+    private static boolean destinationUnreachable(ByteBuffer original, int code, int mtu, ByteBuffer out) {
         int start = original.position();
         int len = original.remaining();
         if (IpPacket.version(original) != 4 || len < 20) {
@@ -37,7 +54,7 @@ final class Icmp {
         out.put((byte) 64).put((byte) 1).putShort((short) 0);
         out.putInt(IpPacket.destination4(original)).putInt(IpPacket.source4(original));
         out.putShort(10, checksum(out, 0, 20));
-        out.put((byte) 3).put((byte) HOST_UNREACHABLE).putShort((short) 0).putInt(0);
+        out.put((byte) 3).put((byte) code).putShort((short) 0).putShort((short) 0).putShort((short) mtu);
         for (int i = 0; i < quoted; i++) {
             out.put(original.get(start + i));
         }

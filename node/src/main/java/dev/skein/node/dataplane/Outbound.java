@@ -3,6 +3,7 @@ package dev.skein.node.dataplane;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
+import dev.skein.node.io.DatagramTooBig;
 import dev.skein.protocol.path.RelayHeader;
 import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportMessage;
@@ -135,6 +136,9 @@ final class Outbound {
     void sendSegments(ByteBuffer datagrams, int segmentSize, InetSocketAddress to) {
         try {
             device.udp.sendSegments(datagrams, segmentSize, to);
+        } catch (DatagramTooBig e) {
+            // The path got smaller (an ICMP taught the kernel): these are lost, the next packets are fitted to it.
+            device.pathMtu.recheck(to, System.nanoTime());
         } catch (IOException e) {
             // An ICMP error from an earlier send, or a full buffer: the timers retry what matters.
             if (device.logLimiter.allow("send " + to.getAddress(), System.nanoTime())) {

@@ -68,6 +68,30 @@ final class Send implements Runnable {
         }
     }
 
+    /**
+     * True (and ICMP "fragmentation needed" written back) if the IPv4 packet, or each segment of a super-packet,
+     * is longer than the peer's path carries and DF forbids cutting it. Without DF it goes as it is and the
+     * underlay fragments the datagram: the sender allowed that.
+     */
+    private boolean tooBig(ByteBuffer in, int n, VirtioNetHeader header, int tunnelMtu, ByteBuffer icmp) {
+        int length = n;
+        if (header.segmented()) {
+            int l4 = (in.get(in.position()) & 0x0f) * 4;
+            if (n < l4 + 20) {
+                return false;
+            }
+            length = l4 + ((in.get(in.position() + l4 + 12) & 0xf0) >> 2) + header.gsoSize;
+        }
+        if (length <= tunnelMtu || !Icmp.dontFragment(in)) {
+            return false;
+        }
+        device.counters.tooBig.incrementAndGet();
+        if (Icmp.fragmentationNeeded(in, tunnelMtu, icmp) && !device.tun.write(icmp)) {
+            device.counters.tunWriteErrors.incrementAndGet();
+        }
+        return true;
+    }
+
     /** Routes and seals (or stages) the packet of {@code n} bytes just read into {@code in}. */
     private void send(ByteBuffer in, int n, ByteBuffer icmp, Scratch scratch) {
         int version = IpPacket.version(in);
@@ -93,12 +117,22 @@ final class Send implements Runnable {
             return; // counted by the firewall
         }
         VirtioNetHeader header = scratch.header;
+        int fits = peer.tunnelMtu();
+        // The path to this peer carries less than the device (checked only then: the common case costs one read).
+        boolean narrow = version == 4 && fits > 0 && fits < device.mtu;
+        if (narrow && tooBig(in, n, header, fits, icmp)) {
+            return;
+        }
         if (header.segmented()) {
             device.outbound.sendSegmented(peer, in, header, scratch);
             return;
         }
         if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(in, header)) {
             device.counters.garbage.incrementAndGet();
+            return;
+        }
+        if (narrow && n > fits) { // too long, but without DF: cut as a router would
+            Ipv4Fragments.cut(in, fits, scratch.packet, f -> device.outbound.enqueue(peer, f, scratch));
             return;
         }
         device.outbound.enqueue(peer, in, scratch);

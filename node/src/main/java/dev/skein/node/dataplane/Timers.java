@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *   <li>new handshake: we sent data but heard nothing for Keepalive-Timeout + Rekey-Timeout;</li>
  *   <li>persistent keepalive, when configured (keeps NAT mappings open);</li>
  *   <li>forget keypairs older than 3 x Reject-After-Time;</li>
- *   <li>and Skein's own: probe and choose each member's path ({@link Paths}), forget idle firewall flows.</li>
+ *   <li>and Skein's own: probe and choose each member's path ({@link Paths}), follow each path's MTU
+ *       ({@link PathMtu}), forget idle firewall flows.</li>
  * </ul>
  */
 final class Timers implements Runnable {
@@ -49,6 +50,7 @@ final class Timers implements Runnable {
             for (Peer peer : device.peers()) {
                 try {
                     device.paths.tick(peer, System.nanoTime());
+                    device.pathMtu.check(peer, System.nanoTime());
                     tick(peer, System.nanoTime(), scratch);
                 } catch (RuntimeException e) {
                     if (device.logLimiter.allow("timer bug " + peer.name(), System.nanoTime())) {

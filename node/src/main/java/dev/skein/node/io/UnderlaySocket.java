@@ -44,6 +44,12 @@ public interface UnderlaySocket extends AutoCloseable {
     /** Marks what the socket sends (SO_MARK), for policy routing; a socket that cannot, throws. */
     void mark(int mark) throws IOException;
 
+    /**
+     * The largest IP packet the path to {@code to} carries as far as this host knows (the link's MTU, or what an
+     * ICMP "fragmentation needed" taught it), or -1 when unknown.
+     */
+    int pathMtu(InetSocketAddress to);
+
     @Override
     void close();
 }

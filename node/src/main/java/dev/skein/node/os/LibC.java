@@ -64,6 +64,11 @@ final class LibC {
 
     static native int shutdown(int fd, int how);
 
+    // The path MTU probe (UdpSocket.pathMtu): a throwaway socket, connected, asked for the route's MTU.
+    static native int connect(int fd, Pointer address, int length);
+
+    static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
     /** Calls that run once per device or route: errno becomes a {@link LastErrorException}. */
     interface Setup extends Library {
         Setup INSTANCE = Native.load("c", Setup.class);

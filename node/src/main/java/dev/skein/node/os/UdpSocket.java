@@ -1,5 +1,6 @@
 package dev.skein.node.os;
 
+import dev.skein.node.io.DatagramTooBig;
 import dev.skein.node.io.UnderlaySocket;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -52,6 +53,14 @@ public final class UdpSocket implements UnderlaySocket {
     private static final int UDP_GRO = 104;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int SHUT_RDWR = 2;
+    private static final int IPPROTO_IP = 0;
+    private static final int IP_MTU = 14;
+    private static final int IPV6_MTU = 24;
+    private static final int IP_MTU_DISCOVER = 10;
+    private static final int IPV6_MTU_DISCOVER = 23;
+    /** DF on every datagram, never fragmented here: a path that is too small answers ICMP, a send EMSGSIZE. */
+    private static final int PMTUDISC_DO = 2;
+    private static final int EMSGSIZE = 90;
     private static final int POLL_MILLIS = 250;
 
     // One call's native memory: struct msghdr, one iovec, a sockaddr_in6 and a control buffer.
@@ -72,6 +81,7 @@ public final class UdpSocket implements UnderlaySocket {
     private final Call receiveCall = new Call();
     private int segmentSize;
     private InetSocketAddress source;
+    private volatile int mark;
 
     private UdpSocket(int fd, boolean v6, boolean gro) {
         this.fd = fd;
@@ -96,7 +106,11 @@ public final class UdpSocket implements UnderlaySocket {
         }
         if (v6) {
             option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+            option(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, PMTUDISC_DO);
         }
+        // Without DF on everything, a GSO send (longer than the path as a whole) leaves without it: routers then
+        // fragment every tunnel datagram in silence and the path's MTU is never learned. IPv4 (v4-mapped) too.
+        option(fd, IPPROTO_IP, IP_MTU_DISCOVER, PMTUDISC_DO);
         option(fd, SOL_SOCKET, SO_REUSEADDR, 1);
         // Beyond the sysctl limits when we may (root), else as large as they allow.
         if (!option(fd, SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)) {
@@ -127,6 +141,48 @@ public final class UdpSocket implements UnderlaySocket {
     public void mark(int mark) throws IOException {
         if (!option(fd, SOL_SOCKET, SO_MARK, mark)) {
             throw new IOException("cannot mark the UDP socket (SO_MARK): " + error(Native.getLastError()));
+        }
+        this.mark = mark;
+    }
+
+    /**
+     * The kernel's MTU for the route to {@code to}: the outgoing link's, or lower once an ICMP "fragmentation
+     * needed" on the way taught it so (the kernel keeps that per destination for every socket). Asked of a
+     * throwaway socket connected to {@code to} (no packet is sent), marked as this one is so that it takes the
+     * same route. -1 when the kernel has no route.
+     */
+    public int pathMtu(InetSocketAddress to) {
+        InetAddress a = to.getAddress();
+        if (a == null || closed) {
+            return -1;
+        }
+        byte[] ip = a.getAddress();
+        boolean six = ip.length == 16;
+        int probe = LibC.socket(six ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (probe < 0) {
+            return -1;
+        }
+        try {
+            if (mark != 0) {
+                option(probe, SOL_SOCKET, SO_MARK, mark);
+            }
+            Memory address = new Memory(28);
+            address.clear();
+            address.setShort(0, (short) (six ? AF_INET6 : AF_INET));
+            address.setShort(2, Short.reverseBytes((short) to.getPort()));
+            address.write(six ? 8 : 4, ip, 0, ip.length);
+            if (LibC.connect(probe, address, six ? 28 : 16) != 0) {
+                return -1;
+            }
+            Memory value = new Memory(4);
+            Memory length = new Memory(4);
+            length.setInt(0, 4);
+            if (LibC.getsockopt(probe, six ? IPPROTO_IPV6 : IPPROTO_IP, six ? IPV6_MTU : IP_MTU, value, length) != 0) {
+                return -1;
+            }
+            return value.getInt(0);
+        } finally {
+            LibC.close(probe);
         }
     }
 
@@ -216,6 +272,11 @@ public final class UdpSocket implements UnderlaySocket {
             int err = Native.getLastError();
             if (err == LibC.EINTR) {
                 continue;
+            }
+            if (err == EMSGSIZE) {
+                // Longer than the path's MTU (DF is always set, see open): the data plane fits its packets.
+                throw new DatagramTooBig("datagram of " + (segmentSize > 0 ? segmentSize : len) + " bytes too big for "
+                        + "the path to " + to + " (MTU " + pathMtu(to) + ")");
             }
             if (segmentSize > 0 && gso) {
                 // EIO: the route's device cannot checksum for us; EINVAL/ENOPROTOOPT: no UDP GSO at all.

@@ -37,6 +37,9 @@ public final class Peer {
     private final Reach reach;
     // non-null while packets for this peer go through that relay member instead of to the endpoint
     private volatile Peer relay;
+    private volatile int tunnelMtu;
+    /** When the path's MTU was last asked for (the timers, or the send path after a refused send). */
+    private volatile long mtuCheckedNanos = dev.skein.node.Constants.NEVER;
     // what its certificate proves, for the firewall; membership replaces it with each new certificate
     private volatile PeerIdentity identity = PeerIdentity.UNCERTIFIED;
 
@@ -106,6 +109,25 @@ public final class Peer {
 
     public InetSocketAddress endpoint() {
         return endpoint;
+    }
+
+    /** The largest overlay packet whose sealed datagram fits the path to this peer (0: not known yet). */
+    public int tunnelMtu() {
+        return tunnelMtu;
+    }
+
+    /** Set by the timers from the underlay's path MTU ({@code dataplane.PathMtu}). */
+    public void tunnelMtu(int bytes) {
+        this.tunnelMtu = bytes;
+    }
+
+    /** True (and the time kept) if the path's MTU was last asked for {@code interval} nanos ago or longer. */
+    public boolean mtuCheckDue(long now, long interval) {
+        if (now - mtuCheckedNanos < interval) {
+            return false;
+        }
+        mtuCheckedNanos = now;
+        return true;
     }
 
     public void endpoint(InetSocketAddress endpoint) {

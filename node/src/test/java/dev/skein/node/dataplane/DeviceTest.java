@@ -98,6 +98,54 @@ class DeviceTest {
     }
 
     @Test
+    void aPacketTooBigForAPathOf1400WithDfGetsFragmentationNeededAndOneThatFitsArrives() throws Exception {
+        network.mtu(1400); // every underlay datagram above 1400 bytes of IP is lost, as a router drops it under DF
+        MemoryNode[] ab = pair(FAST);
+        MemoryNode a = ab[0];
+        MemoryNode b = ab[1];
+        a.send(b, "hello");
+        assertTrue(b.receives("hello", 3000));
+        Peer toB = a.peer(b);
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (toB.tunnelMtu() != 1328 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // 1400 - 28 (IPv4, UDP) - 32 (WireGuard's header and tag), down to a multiple of 16 (padding): 1328.
+        assertEquals(1328, toB.tunnelMtu());
+
+        byte[] big = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "x".repeat(1400 - 28));
+        big[6] |= 0x40; // DF
+        assertTrue(a.tun.fromStack(big));
+        byte[] icmp = a.tun.toStack(2000);
+        assertNotNull(icmp, "no ICMP back into the TUN device");
+        java.nio.ByteBuffer r = java.nio.ByteBuffer.wrap(icmp);
+        assertEquals(1, r.get(9), "ICMP");
+        assertEquals(3, r.get(20), "destination unreachable");
+        assertEquals(4, r.get(21), "fragmentation needed");
+        assertEquals(1328, r.getShort(26), "the next-hop MTU: what fits");
+        assertEquals("100.64.0.2", java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(icmp, 12, 16))
+                .getHostAddress(), "from the destination");
+        assertEquals(1, a.device.counters().tooBig.get());
+
+        byte[] fits = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "y".repeat(1328 - 28));
+        fits[6] |= 0x40;
+        assertTrue(a.tun.fromStack(fits));
+        assertTrue(b.receives("y".repeat(1328 - 28), 2000), "a packet of the tunnel MTU fits the path, padded");
+        assertEquals(1, a.device.counters().tooBig.get());
+        // Without DF: cut as a router would; b's side gets the fragments, each within the path.
+        assertTrue(a.tun.fromStack(Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000))));
+        for (int i = 0; i < 2; i++) {
+            byte[] fragment = b.tun.toStack(2000);
+            assertNotNull(fragment, "fragment " + i);
+            assertTrue(fragment.length <= 1328 && (fragment[6] & 0x20) == (i == 0 ? 0x20 : 0), "fragment " + i);
+        }
+        assertEquals(1328, PathMtu.tunnelMtu(1400, false, false, 1420));
+        assertEquals(1420, PathMtu.tunnelMtu(1500, false, false, 1420), "a 1500 path carries the device's MTU");
+        assertEquals(1200, PathMtu.tunnelMtu(1280, true, false, 1420), "IPv6 1280: 1280 - 48 - 32 = 1200");
+        assertEquals(PathMtu.FLOOR, PathMtu.tunnelMtu(576, false, true, 1420));
+    }
+
+    @Test
     void sessionsRollOverAfterTimeWhilePacketsFlow() throws Exception {
         MemoryNode[] ab = pair(FAST);
         Set<Integer> sessions = new HashSet<>();

@@ -102,7 +102,23 @@ public final class MemoryNetwork implements AutoCloseable {
         send(from, to, bytes.clone());
     }
 
+    /** IP packets on every path are at most this long (UDP and IPv4 headers counted, 28 bytes); -1: no limit. */
+    private volatile int mtu = -1;
+
+    /** Every path's MTU from now on: longer datagrams are dropped, as a router drops them under DF. */
+    public void mtu(int bytes) {
+        mtu = bytes;
+    }
+
+    int mtu() {
+        return mtu;
+    }
+
     void send(InetSocketAddress from, InetSocketAddress to, byte[] bytes) {
+        if (mtu > 0 && bytes.length + 28 > mtu) {
+            dropped.incrementAndGet(); // too big for the path: a router answers ICMP, a host learns the MTU
+            return;
+        }
         Nat fromNat = inside(from.getAddress());
         Nat toNat = inside(to.getAddress());
         if (fromNat == null || fromNat != toNat) { // within one site, no translation

@@ -33,6 +33,12 @@ public final class MemorySocket implements UnderlaySocket {
     }
 
     @Override
+    public int pathMtu(InetSocketAddress to) {
+        int mtu = network.mtu();
+        return mtu > 0 ? mtu : 1500;
+    }
+
+    @Override
     public int localPort() {
         return closed ? 0 : local.getPort();
     }
@@ -51,6 +57,10 @@ public final class MemorySocket implements UnderlaySocket {
     public void send(ByteBuffer datagram, InetSocketAddress to) throws IOException {
         if (closed) {
             throw new IOException("socket closed");
+        }
+        int mtu = network.mtu();
+        if (mtu > 0 && datagram.remaining() + 28 > mtu) {
+            throw new DatagramTooBig(datagram.remaining() + " bytes: longer than the path's MTU " + mtu);
         }
         byte[] b = new byte[datagram.remaining()];
         datagram.get(b);
