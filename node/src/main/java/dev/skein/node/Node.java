@@ -558,17 +558,32 @@ public final class Node implements AutoCloseable {
         return out;
     }
 
-    /** Our data-plane endpoints on this host: each up, non-loopback IPv4 address but the overlay's, at our port. */
+    /**
+     * Our data-plane endpoints on this host, at our port: each up, non-loopback address but the overlay's, IPv4
+     * first, then IPv6 (a node whose underlay is IPv6 only is reached there); never an IPv6 link-local address,
+     * which means nothing without its interface on the other side.
+     */
     List<InetSocketAddress> localEndpoints() {
-        List<InetSocketAddress> out = new ArrayList<>();
+        List<InetSocketAddress> v4 = new ArrayList<>();
+        List<InetSocketAddress> v6 = new ArrayList<>();
         int port = device.listenPort();
         for (InterfaceAddress a : underlayInterfaceAddresses()) {
-            if (a.getAddress() instanceof Inet4Address) {
-                out.add(new InetSocketAddress(a.getAddress(), port));
+            InetAddress ip = a.getAddress();
+            if (ip instanceof Inet4Address) {
+                v4.add(new InetSocketAddress(ip, port));
+            } else if (!ip.isLinkLocalAddress() && !ip.isLoopbackAddress()) {
+                // Without the scope: a global address needs none, and the peer would not know ours.
+                try {
+                    v6.add(new InetSocketAddress(InetAddress.getByAddress(ip.getAddress()), port));
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException("16 bytes are an IPv6 address", e);
+                }
             }
         }
-        out.sort((a, b) -> a.toString().compareTo(b.toString()));
-        return out;
+        v4.sort((a, b) -> a.toString().compareTo(b.toString()));
+        v6.sort((a, b) -> a.toString().compareTo(b.toString()));
+        v4.addAll(v6);
+        return v4;
     }
 
     /** The data plane cannot go on (it said why): whoever runs the node closes it and exits non-zero. */

@@ -242,6 +242,6 @@ public final class ControlHandler {
     }
 
     private static String format(InetSocketAddress e) {
-        return e.getAddress().getHostAddress() + ":" + e.getPort();
+        return dev.skein.protocol.addr.AddressText.endpoint(e);
     }
 }

@@ -141,14 +141,7 @@ public final class IpPrefix {
     }
 
     public static String formatAddress(byte[] ip) {
-        if (ip.length == 4) {
-            return (ip[0] & 0xff) + "." + (ip[1] & 0xff) + "." + (ip[2] & 0xff) + "." + (ip[3] & 0xff);
-        }
-        try {
-            return InetAddress.getByAddress(ip).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return AddressText.address(ip);
     }
 
     public String address() {
