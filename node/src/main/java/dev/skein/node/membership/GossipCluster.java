@@ -6,12 +6,12 @@ import io.atomix.cluster.ClusterConfig;
 
 /**
  * An Atomix cluster whose messaging sends each message on a connection of its own ({@link OneShotMessaging}) and
- * whose messaging and unicast services pass through a {@link GossipTransport}.
+ * whose unicast reads every datagram whole ({@link WholeDatagrams}), both passing through a {@link GossipTransport}.
  */
 final class GossipCluster extends AtomixCluster {
     private GossipCluster(ClusterConfig config, GossipTransport transport) {
         super(config, null, transport.messaging(new OneShotMessaging(buildMessagingService(config))),
-                transport.unicast(buildUnicastService(config)), buildBroadcastService(config));
+                transport.unicast(new WholeDatagrams(buildUnicastService(config))), buildBroadcastService(config));
     }
 
     /** Atomix's builder, building a {@link GossipCluster}. */
