@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,19 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     @TempDir
     Path dir;
-    private Netns netns;
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
+    /** The test's namespaces and processes, removed after each test. */
+    @RegisterExtension
+    final Netns netns = new Netns();
 
     /** Two nodes on a veth link: n1 the seed, n2 routing 100.96.2.0/24; returns when each has the other. */
     private void twoNodes() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
         String a = netns.add("c1");
         String b = netns.add("c2");
         netns.link(a, "u0", "198.18.0.1/24", b, "u0", "198.18.0.2/24");

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,14 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DnsTest {
     @TempDir
     Path dir;
-    private Netns netns;
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
+    /** The test's namespaces and processes, removed after each test. */
+    @RegisterExtension
+    final Netns netns = new Netns();
 
     private static String dig(String ns, String args) {
         Netns.Result r = Netns.exec(ns, "dig +time=2 +tries=1 " + args, 10);
@@ -60,7 +55,6 @@ class DnsTest {
     void membersResolveByNameForwardAndReverseOverUdpAndTcpUntilTheyLeave() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
         assertEquals(0, Netns.run("command -v dig", 5).exit(), "dig is missing: install bind9-dnsutils (.ci/run does)");
-        netns = new Netns();
         String br = netns.bridge("dbr");
         String seed = netns.add("ds");
         String home = netns.add("dh");
@@ -138,7 +132,6 @@ class DnsTest {
     @Test
     void aSeedGivenByNameIsAskedAgainAndFollowedWhenItMoves() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
         String seed = netns.add("ns1");
         String node = netns.add("ns2");
         netns.link(seed, "u0", "198.18.0.1/24", node, "u0", "198.18.0.2/24");

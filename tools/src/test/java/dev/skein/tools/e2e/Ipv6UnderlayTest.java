@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,19 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class Ipv6UnderlayTest {
     @TempDir
     Path dir;
-    private Netns netns;
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
+    /** The test's namespaces and processes, removed after each test. */
+    @RegisterExtension
+    final Netns netns = new Netns();
 
     @Test
     void aMeshOnAnIpv6OnlyUnderlayFormsAndCarriesTraffic() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
         String br = netns.bridge("6br");
         String[] ns = new String[3];
         for (int i = 0; i < 3; i++) {

@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,14 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTest {
     @TempDir
     Path dir;
-    private Netns netns;
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
+    /** The test's namespaces and processes, removed after each test. */
+    @RegisterExtension
+    final Netns netns = new Netns();
 
     private static String scrape(String ns) {
         Netns.Result r = Netns.exec(ns, "curl -sS --max-time 5 http://127.0.0.1:9586/metrics", 10);
@@ -45,7 +40,6 @@ class MetricsTest {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
         assertEquals(0, Netns.run("command -v promtool", 5).exit(),
                 "promtool is missing: install Debian's prometheus package (as .ci/run does)");
-        netns = new Netns();
         String a = netns.add("m1");
         String b = netns.add("m2");
         netns.link(a, "u0", "198.18.0.1/24", b, "u0", "198.18.0.2/24");
@@ -93,7 +87,6 @@ class MetricsTest {
     @Test
     void anAddressThatCannotBeBoundStopsTheStartWithOneLineAndLeavesNothingBehind() throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
         String c = netns.add("m3");
         TestPki pki = new TestPki(dir);
         pki.issue("n3", "100.64.0.3/16", java.util.List.of());

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,14 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MtuTest {
     @TempDir
     Path dir;
-    private Netns netns;
-
-    @AfterEach
-    void tearDown() {
-        if (netns != null) {
-            netns.close();
-        }
-    }
+    /** The test's namespaces and processes, removed after each test. */
+    @RegisterExtension
+    final Netns netns = new Netns();
 
     @Test
     void aPathOf1400BytesCarriesTcpBothWaysWithoutFragmentsOrStalls() throws Exception {
@@ -50,7 +45,6 @@ class MtuTest {
     /** {@code tunnelMtu}: what fits, {@code linkMtu} - 28 (IPv4, UDP) - 32 (WireGuard), down to a multiple of 16. */
     private void pathOf(int linkMtu, int tunnelMtu) throws Exception {
         assumeTrue(Netns.root(), "needs root to create network namespaces");
-        netns = new Netns();
         String a = netns.add("ma");
         String router = netns.add("mr");
         String b = netns.add("mb");

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *   [ns a] vA 198.18.0.1 ---- veth ---- 198.18.0.2 vB [ns b]
  * </pre>
  */
-final class Netns implements AutoCloseable {
+final class Netns implements AutoCloseable, org.junit.jupiter.api.extension.AfterEachCallback {
     private static final String PREFIX = "skt" + ProcessHandle.current().pid() + "-";
     // Tests start nodes from several threads at once.
     private final List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -127,7 +127,9 @@ final class Netns implements AutoCloseable {
 
     /** Runs {@code command} inside {@code ns} with a time limit. */
     static Result exec(String ns, String command, int seconds) {
-        return run("ip netns exec " + ns + " " + command, seconds);
+        // The whole command line inside the namespace: without the inner shell, "a; b" or "a | b" would run b on
+        // the host.
+        return run("ip netns exec " + ns + " sh -c '" + command.replace("'", "'\"'\"'") + "'", seconds);
     }
 
     /** True if one ping from {@code ns} to {@code address} is answered within 2 s: for what must not answer. */
@@ -175,6 +177,11 @@ final class Netns implements AutoCloseable {
     }
 
     @Override
+    public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+        close();
+    }
+
+    @Override
     public void close() {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroy);
@@ -195,5 +202,6 @@ final class Netns implements AutoCloseable {
             run("ip netns pids " + n + " 2>/dev/null | xargs -r kill -9; ip netns del " + n + "; rm -rf /etc/netns/" + n, 10);
         }
         names.clear();
+        processes.clear();
     }
 }
