@@ -104,7 +104,7 @@ public final class Node implements AutoCloseable {
         this.device = device;
         this.netlink = netlink;
         this.interfaceIndex = interfaceIndex;
-        this.routePolicy = new RoutePolicy(certificate.address().network(), config.acceptSubnets(),
+        this.routePolicy = new RoutePolicy(certificate.networks(), config.acceptSubnets(),
                 config.exitNode());
     }
 
@@ -143,6 +143,9 @@ public final class Node implements AutoCloseable {
             int index = RtNetlink.interfaceIndex(config.interfaceName());
             netlink.linkUp(index, config.mtu(), TX_QUEUE_LENGTH);
             netlink.addAddress(index, cert.address());
+            if (cert.address6() != null) {
+                netlink.addAddress(index, cert.address6());
+            }
             NodeEvents events = new NodeEvents();
             // Offloads on the socket as on the device: on (the TUN device's choice) or off.
             Device device = new Device(tun, UdpSocket.open(config.listenPort(), tun.vnetHeader()), config.mtu(),
@@ -151,8 +154,8 @@ public final class Node implements AutoCloseable {
             events.failureHandler(node::failed);
             if (config.overlayFilter()) {
                 try {
-                    node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.address().address(),
-                            cert.subnets(), config.dns().enabled() ? config.dns().port() : 0);
+                    node.overlayFilter = OverlayFilter.install(config.interfaceName(), cert.hosts(), cert.subnets(),
+                            config.dns().enabled() ? config.dns().port() : 0);
                 } catch (IOException e) {
                     // Fail closed: without the filter a neighbour that routes to the overlay address reaches the
                     // gossip port around the sessions. Running so must be a choice written in the configuration.
@@ -253,7 +256,8 @@ public final class Node implements AutoCloseable {
 
     /** The node's side of the firewall rules: its overlay address, whether it routes subnets, its gossip port. */
     private static LocalScope firewallScope(Certificate cert, NodeConfig config) {
-        return LocalScope.of(List.of(cert.address().ip()), !cert.subnets().isEmpty(), config.gossipPort());
+        return LocalScope.of(cert.hosts().stream().map(IpPrefix::ip).toList(), !cert.subnets().isEmpty(),
+                config.gossipPort());
     }
 
     private void addConfiguredPeer(WireGuardPeerConfig p) {
@@ -317,7 +321,8 @@ public final class Node implements AutoCloseable {
         } catch (CertificateRejected e) {
             throw new NodeException(fresh.certFile() + ": " + e.getMessage() + "; nothing was changed");
         }
-        if (!cert.name().equals(certificate.name()) || !cert.address().equals(certificate.address())) {
+        if (!cert.name().equals(certificate.name()) || !cert.address().equals(certificate.address())
+                || !java.util.Objects.equals(cert.address6(), certificate.address6())) {
             throw new NodeException(fresh.certFile() + ": a certificate for another name or address needs a restart;"
                     + " nothing was changed");
         }
@@ -375,7 +380,7 @@ public final class Node implements AutoCloseable {
             device.tuning(fresh.tuning());
         }
         certificate = cert;
-        routePolicy = new RoutePolicy(cert.address().network(), fresh.acceptSubnets(), fresh.exitNode());
+        routePolicy = new RoutePolicy(cert.networks(), fresh.acceptSubnets(), fresh.exitNode());
         config = fresh;
         if (!old.wireguardPeers().equals(fresh.wireguardPeers())) {
             changed.add("wireguard-peers");
@@ -422,7 +427,7 @@ public final class Node implements AutoCloseable {
         List<IpPrefix> local = null;
         List<InetAddress> underlay = null;
         for (IpPrefix p : granted) {
-            if (p.equals(cert.address().host())) {
+            if (cert.hosts().contains(p)) {
                 out.add(p);
                 continue;
             }
@@ -460,7 +465,7 @@ public final class Node implements AutoCloseable {
     public void addPeer(Peer peer) {
         device.addPeer(peer);
         for (IpPrefix p : peer.allowedIps()) {
-            if (certificate.address().network().contains(p)) {
+            if (certificate.networks().stream().anyMatch(mesh -> mesh.contains(p))) {
                 continue; // on the TUN device's own network already
             }
             if (p.bits() == 0) {

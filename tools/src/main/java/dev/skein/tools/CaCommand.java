@@ -21,7 +21,8 @@ final class CaCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create a CA: DIR/ca.crt (give to every node) and DIR/ca.key (keep offline).",
-            footer = {"", "Example:", "  skein ca init --name acme --out pki/"})
+            footer = {"", "Examples:", "  skein ca init --name acme --out pki/",
+                    "  skein ca init --name acme --network6 fd00:64::/48 --out pki/   (dual stack)"})
     static final class Init implements Callable<Integer> {
         @Option(names = "--name", required = true, description = "the mesh's name")
         String name;
@@ -33,20 +34,25 @@ final class CaCommand {
                 description = "the mesh's address range; node addresses must lie inside (default: ${DEFAULT-VALUE})")
         String network;
 
+        @Option(names = "--network6", description = "the mesh's IPv6 range, e.g. a unique local fd00::/8 prefix; "
+                + "nodes may then carry an IPv6 address inside it (default: none, IPv4 only)")
+        String network6;
+
         @Option(names = "--days", defaultValue = "3650", description = "validity in days (default: ${DEFAULT-VALUE})")
         int days;
 
         @Override
         public Integer call() throws PkiFileException {
             IpPrefix net = Args.prefix("--network", network);
+            IpPrefix net6 = network6 == null ? null : Args.prefix("--network6", network6);
             if (days < 1) {
                 throw new UserError("--days must be at least 1");
             }
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             CertificateAuthority ca;
             try {
-                ca = CertificateAuthority.create(name, net, now.minusSeconds(60), now.plus(Duration.ofDays(days)),
-                        new SecureRandom());
+                ca = CertificateAuthority.create(name, net, net6, now.minusSeconds(60),
+                        now.plus(Duration.ofDays(days)), new SecureRandom());
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
@@ -56,7 +62,8 @@ final class CaCommand {
             PkiFiles.writeCertificate(crt, ca.certificate());
             PkiFiles.writeKeys(key, new PkiFiles.Keys(new byte[0], ca.signingKey()));
             System.out.printf("CA '%s' for %s, valid until %s%n  %s  (give to every node)%n  %s  (keep offline)%n",
-                    name, net.network(), ca.certificate().notAfter(), crt, key);
+                    name, net6 == null ? net.network() : net.network() + " and " + net6.network(),
+                    ca.certificate().notAfter(), crt, key);
             return 0;
         }
     }

@@ -32,7 +32,8 @@ final class PeersCommand implements Callable<Integer> {
         }
         Columns table = new Columns("NAME", "ADDRESS", "SUBNETS", "ENDPOINT", "PATH", "HANDSHAKE", "RX", "TX", "RTT");
         for (PeerInfo p : r.getPeersList()) {
-            table.row(p.getName(), p.hasAddress() ? p.getAddress() : "-",
+            String address = !p.hasAddress() ? "-" : p.hasAddress6() ? p.getAddress() + "," + p.getAddress6() : p.getAddress();
+            table.row(p.getName(), address,
                     p.getSubnetsCount() == 0 ? "-" : String.join(",", p.getSubnetsList()),
                     p.hasEndpoint() ? p.getEndpoint() : "-", p.getPath(),
                     p.hasHandshakeAgeMs() ? HumanUnits.age(p.getHandshakeAgeMs()) : "never",

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
 @Command(name = "sign", mixinStandardHelpOptions = true,
         description = "Issue a node certificate: DIR/NAME.crt, and DIR/NAME.key with freshly generated keys.",
         footer = {"", "Example:",
-                "  skein sign --ca pki/ --name office --address 100.64.0.2/16 --subnets 100.96.1.0/24 --out pki/"})
+                "  skein sign --ca pki/ --name office --address 100.64.0.2/16 --subnets 100.96.1.0/24 --out pki/",
+                "  skein sign --ca pki/ --name home --address 100.64.0.3/16 --address fd00:64::3/64 --out pki/"
+                        + "   (dual stack: the CA needs --network6)"})
 final class SignCommand implements Callable<Integer> {
     @Option(names = "--ca", required = true, description = "directory holding ca.crt and ca.key")
     Path caDir;
@@ -29,8 +31,9 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "the node's name (must match its configuration)")
     String name;
 
-    @Option(names = "--address", required = true, description = "overlay address with the mesh prefix, e.g. 100.64.0.7/16")
-    String address;
+    @Option(names = "--address", required = true, split = ",", description = "overlay address with the mesh prefix, "
+            + "e.g. 100.64.0.7/16; for dual stack give an IPv6 one too (fd00:64::7/64), again or after a comma")
+    List<String> address;
 
     @Option(names = "--subnets", split = ",", description = "subnets the node routes for, comma-separated")
     List<String> subnets = new ArrayList<>();
@@ -53,7 +56,14 @@ final class SignCommand implements Callable<Integer> {
     @Override
     public Integer call() throws PkiFileException {
         CertificateAuthority ca = Args.loadCa(caDir);
-        IpPrefix addr = Args.prefix("--address", address);
+        List<IpPrefix> addresses = Args.prefixes("--address", address);
+        IpPrefix addr = addresses.stream().filter(IpPrefix::isIpv4).findFirst()
+                .orElseThrow(() -> new UserError("--address: an IPv4 overlay address is needed (gossip runs on it)"));
+        List<IpPrefix> v6 = addresses.stream().filter(p -> !p.isIpv4()).toList();
+        if (addresses.size() - v6.size() > 1 || v6.size() > 1) {
+            throw new UserError("--address: at most one IPv4 and one IPv6 address, not " + String.join(", ", address));
+        }
+        IpPrefix addr6 = v6.isEmpty() ? null : v6.get(0);
         if (days < 1) {
             throw new UserError("--days must be at least 1");
         }
@@ -79,7 +89,7 @@ final class SignCommand implements Callable<Integer> {
         }
         Certificate cert;
         try {
-            cert = ca.sign(new CertificateRequest(name, addr, Args.prefixes("--subnets", subnets), groups,
+            cert = ca.sign(new CertificateRequest(name, addr, addr6, Args.prefixes("--subnets", subnets), groups,
                     x25519Public, ed25519Public, now.minusSeconds(60), until));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -91,7 +101,7 @@ final class SignCommand implements Callable<Integer> {
         if (keys != null) {
             PkiFiles.writeKeys(key, keys);
         }
-        System.out.printf("%s: %s%s, valid until %s%n  %s%n%s", name, addr,
+        System.out.printf("%s: %s%s, valid until %s%n  %s%n%s", name, addr6 == null ? addr : addr + " and " + addr6,
                 subnets.isEmpty() ? "" : ", routes " + String.join(", ", subnets), until, crt,
                 keys != null ? "  " + key + "  (keep on the node only)\n" : "");
         if (cert.subnets().stream().anyMatch(p -> p.bits() == 0)) {

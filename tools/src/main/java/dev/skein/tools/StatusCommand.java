@@ -27,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         Columns t = new Columns("node", s.getName());
-        t.row("address", s.getAddress() + " on " + s.getInterface());
+        t.row("address", s.getAddress() + (s.hasAddress6() ? ", " + s.getAddress6() : "") + " on " + s.getInterface());
         t.row("subnets", list(s.getSubnetsList()));
         t.row("listening", s.hasListenPort() ? "UDP " + s.getListenPort() : "no UDP socket (closed)");
         t.row("endpoints", list(s.getEndpointsList()));

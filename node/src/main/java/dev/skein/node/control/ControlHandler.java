@@ -83,6 +83,9 @@ public final class ControlHandler {
                 .setInterface(node.config().interfaceName()).setRelay(node.config().relay())
                 .setRelayedPackets(node.device().counters().relayedPackets.get())
                 .setRelayedBytes(node.device().counters().relayedBytes.get());
+        if (cert.address6() != null) {
+            s.setAddress6(cert.address6().toString());
+        }
         cert.subnets().forEach(p -> s.addSubnets(p.toString()));
         s.putAllDropped(node.device().drops());
         snap.ownEndpoints().forEach(e -> s.addEndpoints(format(e)));
@@ -133,7 +136,11 @@ public final class ControlHandler {
                 b.setAddress(m.certificate().address().address())
                         .setFingerprint(java.util.HexFormat.of().formatHex(m.certificate().fingerprint()))
                         .setCertificateExpiry(m.certificate().notAfter().getEpochSecond());
-                m.granted().stream().filter(g -> !g.equals(m.certificate().address().host()))
+                IpPrefix address6 = m.certificate().address6();
+                if (address6 != null && m.granted().contains(address6.host())) {
+                    b.setAddress6(address6.address());
+                }
+                m.granted().stream().filter(g -> !m.certificate().hosts().contains(g))
                         .forEach(g -> b.addSubnets(g.toString()));
             } else {
                 p.allowedIps().forEach(g -> b.addSubnets(g.toString()));
@@ -147,7 +154,7 @@ public final class ControlHandler {
     private List<RouteInfo> routes() {
         List<RouteInfo> out = new ArrayList<>();
         Certificate cert = node.certificate();
-        out.add(RouteInfo.newBuilder().setPrefix(cert.address().host().toString()).setVia("local").build());
+        cert.hosts().forEach(h -> out.add(RouteInfo.newBuilder().setPrefix(h.toString()).setVia("local").build()));
         cert.subnets().forEach(p -> out.add(RouteInfo.newBuilder().setPrefix(p.toString()).setVia("local").build()));
         for (Map.Entry<IpPrefix, Peer> e : node.device().routes().snapshot()) {
             out.add(RouteInfo.newBuilder().setPrefix(e.getKey().toString()).setVia(e.getValue().name()).build());

@@ -69,24 +69,26 @@ final class Send implements Runnable {
     }
 
     /**
-     * True (and ICMP "fragmentation needed" written back) if the IPv4 packet, or each segment of a super-packet,
-     * is longer than the peer's path carries and DF forbids cutting it. Without DF it goes as it is and the
-     * underlay fragments the datagram: the sender allowed that.
+     * True (and ICMP "fragmentation needed", or ICMPv6 "packet too big", written back) if the packet, or each
+     * segment of a super-packet, is longer than the peer's path carries and may not be cut: IPv4 with DF, and
+     * every IPv6 packet (no router fragments IPv6). An IPv4 packet without DF goes on, to be cut as a router would.
      */
-    private boolean tooBig(ByteBuffer in, int n, VirtioNetHeader header, int tunnelMtu, ByteBuffer icmp) {
+    private boolean tooBig(ByteBuffer in, int n, int version, VirtioNetHeader header, int tunnelMtu, ByteBuffer icmp) {
         int length = n;
         if (header.segmented()) {
-            int l4 = (in.get(in.position()) & 0x0f) * 4;
+            int l4 = version == 4 ? (in.get(in.position()) & 0x0f) * 4 : 40;
             if (n < l4 + 20) {
                 return false;
             }
             length = l4 + ((in.get(in.position() + l4 + 12) & 0xf0) >> 2) + header.gsoSize;
         }
-        if (length <= tunnelMtu || !Icmp.dontFragment(in)) {
+        if (length <= tunnelMtu || (version == 4 && !Icmp.dontFragment(in))) {
             return false;
         }
         device.counters.tooBig.incrementAndGet();
-        if (Icmp.fragmentationNeeded(in, tunnelMtu, icmp) && !device.tun.write(icmp)) {
+        boolean reply = version == 4 ? Icmp.fragmentationNeeded(in, tunnelMtu, icmp)
+                : Icmp.packetTooBig(in, tunnelMtu, icmp);
+        if (reply && !device.tun.write(icmp)) {
             device.counters.tunWriteErrors.incrementAndGet();
         }
         return true;
@@ -119,8 +121,8 @@ final class Send implements Runnable {
         VirtioNetHeader header = scratch.header;
         int fits = peer.tunnelMtu();
         // The path to this peer carries less than the device (checked only then: the common case costs one read).
-        boolean narrow = version == 4 && fits > 0 && fits < device.mtu;
-        if (narrow && tooBig(in, n, header, fits, icmp)) {
+        boolean narrow = fits > 0 && fits < device.mtu;
+        if (narrow && tooBig(in, n, version, header, fits, icmp)) {
             return;
         }
         if (header.segmented()) {
@@ -131,7 +133,7 @@ final class Send implements Runnable {
             device.counters.garbage.incrementAndGet();
             return;
         }
-        if (narrow && n > fits) { // too long, but without DF: cut as a router would
+        if (narrow && n > fits && version == 4) { // too long, but without DF: cut as a router would
             Ipv4Fragments.cut(in, fits, scratch.packet, f -> device.outbound.enqueue(peer, f, scratch));
             return;
         }

@@ -33,8 +33,7 @@ public final class MemberNames implements Supplier<MeshNames> {
             List<MeshNames.Member> members = new ArrayList<>();
             members.add(new MeshNames.Member(me, true));
             for (Membership.MemberView m : now.members()) {
-                boolean holds = m.granted().contains(m.certificate().address().host());
-                members.add(new MeshNames.Member(m.certificate(), holds));
+                members.add(new MeshNames.Member(m.certificate(), m.granted()));
             }
             names = MeshNames.of(domain, members);
             seen = now;

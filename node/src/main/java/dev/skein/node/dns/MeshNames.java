@@ -6,6 +6,7 @@ import dev.skein.protocol.cert.Certificate;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,16 @@ import org.xbill.DNS.TextParseException;
  * not a valid DNS name (an empty label, as in {@code a..b}) is left out. Immutable.
  */
 public final class MeshNames {
-    /** A member as the names need it: its certificate and whether its overlay address is granted to it. */
-    public record Member(Certificate certificate, boolean holdsAddress) {}
+    /**
+     * A member as the names need it: its certificate and what is granted to it (its overlay addresses among them,
+     * as host prefixes, unless it lost them in a conflict).
+     */
+    public record Member(Certificate certificate, Collection<IpPrefix> granted) {
+        /** A member that holds all of its overlay addresses ({@code true}) or none of them. */
+        public Member(Certificate certificate, boolean holdsAddresses) {
+            this(certificate, holdsAddresses ? certificate.hosts() : List.of());
+        }
+    }
 
     private final Name origin;
     private final Map<Name, List<InetAddress>> forward;
@@ -58,10 +67,12 @@ public final class MeshNames {
         Map<Name, Name> reverse = new HashMap<>();
         owners.forEach((name, m) -> {
             List<InetAddress> addresses = new ArrayList<>();
-            if (m.holdsAddress()) {
-                InetAddress a = address(m.certificate().address());
-                addresses.add(a);
-                reverse.put(ReverseMap.fromAddress(a), name);
+            for (IpPrefix host : m.certificate().hosts()) {
+                if (m.granted().contains(host)) {
+                    InetAddress a = address(host);
+                    addresses.add(a);
+                    reverse.put(ReverseMap.fromAddress(a), name);
+                }
             }
             forward.put(name, List.copyOf(addresses));
         });

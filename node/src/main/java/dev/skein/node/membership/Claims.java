@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides who routes what when two certificates claim the same thing. A node's claims are its overlay address
- * (as a single host) and its subnets. Two different nodes claiming exactly the same prefix conflict; the rule,
+ * Decides who routes what when two certificates claim the same thing. A node's claims are its overlay addresses
+ * (each as a single host: IPv4, and IPv6 for a dual-stack node) and its subnets. Two different nodes claiming exactly the same prefix conflict; the rule,
  * the same on every node because it depends only on the certificates:
  * <b>the certificate issued first (earliest not-before) keeps the prefix; on a tie, the smaller name</b>.
  * The loser keeps its other claims. Overlapping prefixes of different lengths are not conflicts: longest-prefix
@@ -38,8 +38,7 @@ public final class Claims {
             Comparator.comparing(Certificate::notBefore).thenComparing(Certificate::name);
 
     static List<IpPrefix> claimsOf(Certificate cert) {
-        List<IpPrefix> claims = new ArrayList<>();
-        claims.add(cert.address().host());
+        List<IpPrefix> claims = new ArrayList<>(cert.hosts());
         for (IpPrefix p : cert.subnets()) {
             if (!claims.contains(p.network())) {
                 claims.add(p.network());

@@ -20,24 +20,31 @@ public final class OverlayFilter implements AutoCloseable {
     }
 
     /**
-     * Installs the filter; throws if nftables is missing or refuses the rule. {@code dnsPort}: the DNS server's
-     * port, open to {@code localSubnets} on every interface (0: no DNS server).
+     * Installs the filter; throws if nftables is missing or refuses the rule. {@code overlayHosts}: the node's overlay
+     * addresses (IPv4, and IPv6 for a dual-stack node). {@code dnsPort}: the DNS server's port, open to
+     * {@code localSubnets} on every interface (0: no DNS server); it listens on the IPv4 overlay address.
      */
-    public static OverlayFilter install(String interfaceName, String overlayAddress, List<IpPrefix> localSubnets,
+    public static OverlayFilter install(String interfaceName, List<IpPrefix> overlayHosts, List<IpPrefix> localSubnets,
                                         int dnsPort) throws IOException {
-        StringBuilder dns = new StringBuilder();
-        List<String> v4 = localSubnets.stream().filter(p -> p.ip().length == 4 && p.bits() > 0)
-                .map(IpPrefix::toString).toList();
-        if (dnsPort > 0 && !v4.isEmpty()) {
-            dns.append("    ip saddr { ").append(String.join(", ", v4)).append(" } ip daddr ").append(overlayAddress)
-                    .append(" meta l4proto { udp, tcp } th dport ").append(dnsPort).append(" accept\n");
+        String interfaces = "{ \"lo\", \"" + interfaceName + "\" }";
+        StringBuilder rules = new StringBuilder();
+        for (IpPrefix host : overlayHosts) {
+            String family = host.isIpv4() ? "ip" : "ip6";
+            List<String> lan = localSubnets.stream().filter(p -> p.isIpv4() == host.isIpv4() && p.bits() > 0)
+                    .map(IpPrefix::toString).toList();
+            if (dnsPort > 0 && host.isIpv4() && !lan.isEmpty()) {
+                rules.append("    ip saddr { ").append(String.join(", ", lan)).append(" } ip daddr ")
+                        .append(host.address()).append(" meta l4proto { udp, tcp } th dport ").append(dnsPort)
+                        .append(" accept\n");
+            }
+            rules.append("    ").append(family).append(" daddr ").append(host.address()).append(" iifname != ")
+                    .append(interfaces).append(" drop\n");
         }
         // The name predates the other tables ("skein_<if>"): kept, so that a leftover of an older run is replaced.
         String table = Nft.tableName("", interfaceName);
         Nft.replaceTable("inet", table, "  chain input {\n"
                 + "    type filter hook input priority -10; policy accept;\n"
-                + dns
-                + "    ip daddr " + overlayAddress + " iifname != { \"lo\", \"" + interfaceName + "\" } drop\n"
+                + rules
                 + "  }\n", "overlay filter");
         return new OverlayFilter(table);
     }

@@ -37,6 +37,7 @@ public final class RtNetlink implements AutoCloseable {
     private static final short IFLA_TXQLEN = 13;
     private static final short IFA_ADDRESS = 1;
     private static final short IFA_LOCAL = 2;
+    private static final byte IFA_F_NODAD = 0x02;
     private static final short RTA_DST = 1;
     private static final short RTA_OIF = 4;
     private static final short RTA_PRIORITY = 6;
@@ -89,10 +90,15 @@ public final class RtNetlink implements AutoCloseable {
         transact(m, "bring up interface #" + index);
     }
 
-    /** Adds {@code address} (e.g. 100.64.0.7/16) to a link; the kernel adds the prefix route with it. */
+    /**
+     * Adds {@code address} (e.g. 100.64.0.7/16, fd00:64::7/64) to a link; the kernel adds the prefix route with it.
+     * An IPv6 address skips duplicate address detection (IFA_F_NODAD): the certificate made it ours, and no
+     * neighbour on a TUN device could answer for it; so it is usable at once, not a second or so later.
+     */
     public synchronized void addAddress(int index, IpPrefix address) throws IOException {
         ByteBuffer m = message(RTM_NEWADDR, (short) (NLM_F_CREATE | NLM_F_REPLACE));
-        m.put(family(address)).put((byte) address.bits()).put((byte) 0).put((byte) 0).putInt(index); // ifaddrmsg
+        byte flags = address.isIpv4() ? 0 : IFA_F_NODAD;
+        m.put(family(address)).put((byte) address.bits()).put(flags).put((byte) 0).putInt(index); // ifaddrmsg
         attribute(m, IFA_LOCAL, address.ip());
         attribute(m, IFA_ADDRESS, address.ip());
         transact(m, "add address " + address);

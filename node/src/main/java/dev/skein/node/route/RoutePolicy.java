@@ -13,8 +13,8 @@ import java.util.List;
  *   <li>a default route (0.0.0.0/0, ::/0): all of a machine's traffic is never a side effect of membership. The
  *       one exception is the member the configuration names {@code exit-node}, and only its 0.0.0.0/0: that default
  *       route is a choice, and {@code os.ExitRouting} keeps the underlay out of it;</li>
- *   <li>a subnet that overlaps the mesh prefix (the network of the overlay addresses): it would take members'
- *       own addresses;</li>
+ *   <li>a subnet that overlaps a mesh prefix (the network of the overlay addresses, IPv4 and IPv6): it would take
+ *       members' own addresses;</li>
  *   <li>with {@code accept-subnets} in the configuration, a subnet inside none of its prefixes;</li>
  *   <li>a subnet that overlaps a network of one of this machine's interfaces (it would take the LAN), or covers
  *       an underlay address Skein itself sends to, a seed's or a peer's endpoint (it would loop the underlay into
@@ -23,14 +23,15 @@ import java.util.List;
  * Pure: the caller passes in the machine's networks and the underlay addresses of the moment.
  */
 public final class RoutePolicy {
-    private final IpPrefix meshPrefix;
+    private final List<IpPrefix> meshPrefixes;
     /** The configured {@code accept-subnets}, or null for the default (every subnet the rules above allow). */
     private final List<IpPrefix> accepted;
     /** The configured {@code exit-node}, or null. */
     private final String exitNode;
 
-    public RoutePolicy(IpPrefix meshPrefix, List<IpPrefix> accepted, String exitNode) {
-        this.meshPrefix = meshPrefix.network();
+    /** {@code meshPrefixes}: the networks of this node's overlay addresses (its certificate's {@code networks()}). */
+    public RoutePolicy(List<IpPrefix> meshPrefixes, List<IpPrefix> accepted, String exitNode) {
+        this.meshPrefixes = meshPrefixes.stream().map(IpPrefix::network).toList();
         this.accepted = accepted == null ? null : List.copyOf(accepted);
         this.exitNode = exitNode;
     }
@@ -50,8 +51,10 @@ public final class RoutePolicy {
             }
             return net.isIpv4() ? null : "an IPv6 default route (exit nodes carry IPv4 only)";
         }
-        if (net.overlaps(meshPrefix)) {
-            return "inside the mesh prefix " + meshPrefix;
+        for (IpPrefix mesh : meshPrefixes) {
+            if (net.overlaps(mesh)) {
+                return "inside the mesh prefix " + mesh;
+            }
         }
         if (accepted != null && accepted.stream().noneMatch(a -> a.contains(net))) {
             return "not in accept-subnets";

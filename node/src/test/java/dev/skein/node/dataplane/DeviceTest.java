@@ -1,6 +1,7 @@
 package dev.skein.node.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skein.node.config.Tuning;
 import dev.skein.node.firewall.RuleParser;
-import dev.skein.node.io.Ipv4;
+import dev.skein.node.io.UdpPackets;
 import dev.skein.node.io.MemoryNetwork;
 import dev.skein.node.io.MemorySocket;
 import dev.skein.node.io.MemoryTun;
@@ -113,7 +114,7 @@ class DeviceTest {
         // 1400 - 28 (IPv4, UDP) - 32 (WireGuard's header and tag), down to a multiple of 16 (padding): 1328.
         assertEquals(1328, toB.tunnelMtu());
 
-        byte[] big = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "x".repeat(1400 - 28));
+        byte[] big = UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "x".repeat(1400 - 28));
         big[6] |= 0x40; // DF
         assertTrue(a.tun.fromStack(big));
         byte[] icmp = a.tun.toStack(2000);
@@ -127,13 +128,13 @@ class DeviceTest {
                 .getHostAddress(), "from the destination");
         assertEquals(1, a.device.counters().tooBig.get());
 
-        byte[] fits = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "y".repeat(1328 - 28));
+        byte[] fits = UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "y".repeat(1328 - 28));
         fits[6] |= 0x40;
         assertTrue(a.tun.fromStack(fits));
         assertTrue(b.receives("y".repeat(1328 - 28), 2000), "a packet of the tunnel MTU fits the path, padded");
         assertEquals(1, a.device.counters().tooBig.get());
         // Without DF: cut as a router would; b's side gets the fragments, each within the path.
-        assertTrue(a.tun.fromStack(Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000))));
+        assertTrue(a.tun.fromStack(UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000))));
         for (int i = 0; i < 2; i++) {
             byte[] fragment = b.tun.toStack(2000);
             assertNotNull(fragment, "fragment " + i);
@@ -143,6 +144,48 @@ class DeviceTest {
         assertEquals(1420, PathMtu.tunnelMtu(1500, false, false, 1420), "a 1500 path carries the device's MTU");
         assertEquals(1200, PathMtu.tunnelMtu(1280, true, false, 1420), "IPv6 1280: 1280 - 48 - 32 = 1200");
         assertEquals(PathMtu.FLOOR, PathMtu.tunnelMtu(576, false, true, 1420));
+    }
+
+    @Test
+    void ipv6InsideTheTunnelArrivesIsHeldToItsSourceAndGetsPacketTooBigOnANarrowPath() throws Exception {
+        network.mtu(1400);
+        MemoryNode[] ab = pair(FAST);
+        MemoryNode a = ab[0];
+        MemoryNode b = ab[1];
+        assertTrue(a.tun.fromStack(UdpPackets.udp(a.overlay6(), 4000, b.overlay6(), 5000, "over IPv6")));
+        assertTrue(b.receives("over IPv6", 3000));
+        assertTrue(b.tun.fromStack(UdpPackets.udp(b.overlay6(), 5000, a.overlay6(), 4000, "and back")));
+        assertTrue(a.receives("and back", 2000));
+
+        // b may send only from its own addresses: a source of a's, or of no one's, is dropped at a.
+        long forbidden = a.device.counters().forbiddenSource.get();
+        assertTrue(b.tun.fromStack(UdpPackets.udp("fd00:64::99", 5000, a.overlay6(), 4000, "forged")));
+        assertTrue(b.tun.fromStack(UdpPackets.udp(a.overlay6(), 5000, a.overlay6(), 4000, "forged")));
+        assertFalse(a.receives("forged", 500));
+        assertEquals(forbidden + 2, a.device.counters().forbiddenSource.get());
+
+        Peer toB = a.peer(b);
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (toB.tunnelMtu() != 1328 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1328, toB.tunnelMtu());
+        // IPv6 has no DF bit: no router fragments it, so every packet too big for the path gets "packet too big".
+        assertTrue(a.tun.fromStack(UdpPackets.udp(a.overlay6(), 4000, b.overlay6(), 5000, "x".repeat(1400 - 48))));
+        java.nio.ByteBuffer r = java.nio.ByteBuffer.wrap(a.tun.toStack(2000));
+        assertEquals(0x60, r.get(0) & 0xf0, "ICMPv6 back into the TUN device");
+        assertEquals(58, r.get(6));
+        assertEquals(2, r.get(40), "packet too big");
+        assertEquals(1328, r.getInt(44), "the MTU that fits");
+        assertEquals(java.nio.ByteBuffer.wrap(IpPrefix.parse(b.overlay6()).ip()), r.slice(8, 16), "from the destination");
+        assertEquals(1, a.device.counters().tooBig.get());
+        assertTrue(a.tun.fromStack(UdpPackets.udp(a.overlay6(), 4000, b.overlay6(), 5000, "y".repeat(1328 - 48))));
+        assertTrue(b.receives("y".repeat(1328 - 48), 2000), "an IPv6 packet of the tunnel MTU fits the path");
+
+        assertTrue(a.tun.fromStack(UdpPackets.udp(a.overlay6(), 4000, "fd00:64::77", 5000, "nobody")));
+        r = java.nio.ByteBuffer.wrap(a.tun.toStack(2000));
+        assertEquals(1, r.get(40), "no member owns it: destination unreachable");
+        assertEquals(3, r.get(41), "address unreachable");
     }
 
     @Test

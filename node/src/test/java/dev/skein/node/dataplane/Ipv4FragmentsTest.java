@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.skein.node.io.Ipv4;
+import dev.skein.node.io.UdpPackets;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ class Ipv4FragmentsTest {
 
     @Test
     void aPacketWithoutDfIsCutIntoFragmentsThatFitAndAddUpToIt() {
-        byte[] packet = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(3000 - 28));
+        byte[] packet = UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(3000 - 28));
         List<byte[]> pieces = cut(packet, 1328);
         assertEquals(3, pieces.size());
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
@@ -50,15 +50,15 @@ class Ipv4FragmentsTest {
 
     @Test
     void aPacketWithDfOrShortEnoughIsLeftWhole() {
-        byte[] df = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000));
+        byte[] df = UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000));
         df[6] |= 0x40;
         assertEquals(1, cut(df, 1328).size());
-        assertEquals(1, cut(Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "short"), 1328).size());
+        assertEquals(1, cut(UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "short"), 1328).size());
     }
 
     @Test
     void aFragmentIsCutFurtherWithItsOffsetsAndLastFlagKept() {
-        byte[] packet = Ipv4.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000));
+        byte[] packet = UdpPackets.udp("100.64.0.1", 4000, "100.64.0.2", 5000, "z".repeat(2000));
         ByteBuffer.wrap(packet).putShort(6, (short) (0x2000 | 100)); // a middle fragment at offset 800
         List<byte[]> pieces = cut(packet, 1000);
         assertEquals(3, pieces.size());

@@ -3,7 +3,7 @@ package dev.skein.node.dataplane;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skein.node.config.Tuning;
-import dev.skein.node.io.Ipv4;
+import dev.skein.node.io.UdpPackets;
 import dev.skein.node.io.MemoryNetwork;
 import dev.skein.node.io.MemorySocket;
 import dev.skein.node.io.MemoryTun;
@@ -72,8 +72,7 @@ final class MemoryNode {
     Peer member(MemoryNode other, List<InetSocketAddress> candidates, boolean relay) {
         Reach reach = new Reach(PathMessage.pathKey(identity, other.identity.publicKey()), candidates, relay);
         Peer p = new Peer(other.name, other.identity.publicKey(), new byte[32],
-                candidates.isEmpty() ? null : candidates.get(0), List.of(IpPrefix.parse(other.overlay + "/32")), 0,
-                reach);
+                candidates.isEmpty() ? null : candidates.get(0), other.hosts(), 0, reach);
         device.addPeer(p);
         device.placePath(p);
         return p;
@@ -85,10 +84,20 @@ final class MemoryNode {
 
     /** Makes {@code other} a plain WireGuard peer of this node; {@code endpoint}: where it is, or null. */
     Peer knows(MemoryNode other, InetSocketAddress endpoint, int keepaliveSeconds) {
-        Peer p = new Peer(other.name, other.identity.publicKey(), new byte[32], endpoint,
-                List.of(IpPrefix.parse(other.overlay + "/32")), keepaliveSeconds);
+        Peer p = new Peer(other.name, other.identity.publicKey(), new byte[32], endpoint, other.hosts(),
+                keepaliveSeconds);
         device.addPeer(p);
         return p;
+    }
+
+    /** Its IPv6 overlay address: fd00:64:: and the last byte of the IPv4 one (every test node is dual stack). */
+    String overlay6() {
+        return "fd00:64::" + overlay.substring(overlay.lastIndexOf('.') + 1);
+    }
+
+    /** Its overlay addresses as host prefixes, what a peer allows from it. */
+    List<IpPrefix> hosts() {
+        return List.of(IpPrefix.parse(overlay + "/32"), IpPrefix.parse(overlay6() + "/128"));
     }
 
     Peer peer(MemoryNode other) {
@@ -100,7 +109,7 @@ final class MemoryNode {
     }
 
     void send(MemoryNode to, int port, String text) {
-        assertTrue(tun.fromStack(Ipv4.udp(overlay, 4000, to.overlay, port, text)));
+        assertTrue(tun.fromStack(UdpPackets.udp(overlay, 4000, to.overlay, port, text)));
     }
 
     /** Waits up to {@code millis} for a packet with payload {@code text}; true if it came. */
@@ -108,7 +117,7 @@ final class MemoryNode {
         long deadline = System.nanoTime() + millis * 1_000_000;
         for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
             byte[] p = tun.toStack(left);
-            if (p != null && Ipv4.payload(p).equals(text)) {
+            if (p != null && UdpPackets.payload(p).equals(text)) {
                 return true;
             }
         }
@@ -125,7 +134,7 @@ final class MemoryNode {
                 break;
             }
             if (p != null) {
-                out.add(Ipv4.payload(p));
+                out.add(UdpPackets.payload(p));
             }
         }
         return out;

@@ -30,6 +30,7 @@ import org.xbill.DNS.Opcode;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
@@ -96,6 +97,33 @@ class DnsAnswersTest {
             assertEquals(Type.SOA, m.getSection(Section.AUTHORITY).get(0).getType());
         }
         assertEquals(Type.SOA, ask("mesh.", Type.SOA).getSection(Section.ANSWER).get(0).getType());
+    }
+
+    @Test
+    void aDualStackMemberHasAandAaaaAndBothReverseNamesButOnlyForTheAddressesItHolds() throws IOException {
+        CertificateAuthority ca6 = CertificateAuthority.create("acme6", IpPrefix.parse("100.64.0.0/10"),
+                IpPrefix.parse("fd00:64::/48"), NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(10)), RANDOM);
+        Certificate office = ca6.sign(new CertificateRequest("office", IpPrefix.parse("100.64.0.3/16"),
+                IpPrefix.parse("fd00:64::3/64"), List.of(), List.of(), Curve25519.publicKey(Curve25519.generatePrivateKey(RANDOM)),
+                Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(RANDOM)), NOW.minusSeconds(60), NOW.plus(Duration.ofDays(1))));
+        Certificate half = ca6.sign(new CertificateRequest("half", IpPrefix.parse("100.64.0.4/16"),
+                IpPrefix.parse("fd00:64::4/64"), List.of(), List.of(), Curve25519.publicKey(Curve25519.generatePrivateKey(RANDOM)),
+                Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(RANDOM)), NOW.minusSeconds(60), NOW.plus(Duration.ofDays(1))));
+        MeshNames names = MeshNames.of("mesh", List.of(new MeshNames.Member(office, true),
+                // "half" lost its IPv4 address in a conflict and keeps its IPv6 one.
+                new MeshNames.Member(half, List.of(IpPrefix.parse("fd00:64::4/128")))));
+        assertEquals(List.of("fd00:64:0:0:0:0:0:3"), answers(ask(query("office.mesh.", Type.AAAA), names)));
+        assertEquals(List.of("100.64.0.3"), answers(ask(query("office.mesh.", Type.A), names)));
+        assertEquals(2, answers(ask(query("office.mesh.", Type.ANY), names)).size());
+        assertEquals(List.of(), answers(ask(query("half.mesh.", Type.A), names)), "the IPv4 address it lost");
+        assertEquals(List.of("fd00:64:0:0:0:0:0:4"), answers(ask(query("half.mesh.", Type.AAAA), names)));
+        Message ptr = ask(query(ReverseMap.fromAddress("fd00:64::3").toString(), Type.PTR), names);
+        assertEquals(Name.fromString("office.mesh."), ((PTRRecord) ptr.getSection(Section.ANSWER).get(0)).getTarget());
+        assertEquals(Rcode.REFUSED, ask(query(ReverseMap.fromAddress("100.64.0.4").toString(), Type.PTR), names).getRcode());
+    }
+
+    private static Message query(String name, int type) throws IOException {
+        return Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
     }
 
     @Test

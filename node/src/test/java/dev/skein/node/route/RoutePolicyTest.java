@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** What a node refuses to route to a member, whatever the member's certificate says. */
 class RoutePolicyTest {
-    private static final IpPrefix MESH = IpPrefix.parse("100.64.0.0/16");
+    private static final List<IpPrefix> MESH = List.of(IpPrefix.parse("100.64.0.0/16"));
     private static final List<IpPrefix> LAN = List.of(IpPrefix.parse("198.18.0.0/24"));
 
     private static List<InetAddress> underlay(String... addresses) throws Exception {
@@ -64,5 +64,17 @@ class RoutePolicyTest {
                 "accept-subnets still applies to the exit's other subnets");
         assertTrue(new RoutePolicy(MESH, null, "n3").refusal("n3", IpPrefix.parse("198.18.0.0/25"), LAN, seeds)
                 .startsWith("overlaps the local network"), "and so do the safety rules");
+    }
+
+    @Test
+    void aDualStackNodeKeepsBothMeshPrefixesForMembersOwnAddresses() throws Exception {
+        RoutePolicy p = new RoutePolicy(List.of(IpPrefix.parse("100.64.0.7/16"), IpPrefix.parse("fd00:64::7/64")),
+                null, null);
+        assertTrue(refusal(p, "fd00:64::/96", List.of()).startsWith("inside the mesh prefix fd00:64::/64"));
+        assertTrue(refusal(p, "fd00::/8", List.of()).startsWith("inside the mesh prefix fd00:64::/64"),
+                "one that covers it too");
+        assertTrue(refusal(p, "100.64.9.0/24", List.of()).startsWith("inside the mesh prefix 100.64.0.0/16"));
+        assertNull(refusal(p, "fd00:96:1::/64", List.of()), "an IPv6 subnet beside the mesh prefix");
+        assertTrue(refusal(p, "2001:db8::/32", underlay("2001:db8::5")).startsWith("covers the underlay address"));
     }
 }

@@ -29,6 +29,8 @@ public final class Certificate {
     private final String name;
     private final boolean ca;
     private final IpPrefix address;
+    /** Null when the certificate carries no IPv6 overlay address (or, for a CA, no IPv6 network). */
+    private final IpPrefix address6;
     private final List<IpPrefix> subnets;
     private final List<String> groups;
     private final byte[] x25519PublicKey;
@@ -55,6 +57,13 @@ public final class Certificate {
             throw malformed("no address");
         }
         this.address = prefix(b.getAddress(), "address");
+        if (!address.isIpv4()) {
+            throw malformed("address " + address + " is not IPv4 (an IPv6 one goes beside it, as address6)");
+        }
+        this.address6 = b.hasAddress6() ? prefix(b.getAddress6(), "address6") : null;
+        if (address6 != null && address6.isIpv4()) {
+            throw malformed("address6 " + address6 + " is not IPv6");
+        }
         List<IpPrefix> nets = new ArrayList<>();
         for (Prefix p : b.getSubnetsList()) {
             nets.add(prefix(p, "subnet"));
@@ -147,6 +156,21 @@ public final class Certificate {
         return address;
     }
 
+    /** Node: its IPv6 overlay address with the mesh's IPv6 prefix length; CA: the mesh's IPv6 network; or null. */
+    public IpPrefix address6() {
+        return address6;
+    }
+
+    /** The overlay addresses as host prefixes: the IPv4 one, then the IPv6 one if any. */
+    public List<IpPrefix> hosts() {
+        return address6 == null ? List.of(address.host()) : List.of(address.host(), address6.host());
+    }
+
+    /** The mesh networks of the overlay addresses (IPv4, then IPv6 if any): where members' own addresses are. */
+    public List<IpPrefix> networks() {
+        return address6 == null ? List.of(address.network()) : List.of(address.network(), address6.network());
+    }
+
     public List<IpPrefix> subnets() {
         return subnets;
     }
@@ -201,6 +225,9 @@ public final class Certificate {
         s.append(ca ? "CA certificate\n" : "Node certificate\n");
         s.append("  name:         ").append(name).append('\n');
         s.append(ca ? "  network:      " : "  address:      ").append(address).append('\n');
+        if (address6 != null) {
+            s.append(ca ? "  network6:     " : "  address6:     ").append(address6).append('\n');
+        }
         if (!ca) {
             s.append("  subnets:      ").append(subnets.isEmpty() ? "(none)" : join(subnets)).append('\n');
             s.append("  groups:       ").append(groups.isEmpty() ? "(none)" : String.join(", ", groups)).append('\n');

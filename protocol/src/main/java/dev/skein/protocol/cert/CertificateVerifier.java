@@ -1,5 +1,6 @@
 package dev.skein.protocol.cert;
 
+import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.CertificateRejected.Reason;
 import dev.skein.protocol.crypto.Ed25519Keys;
 import java.nio.ByteBuffer;
@@ -60,9 +61,10 @@ public final class CertificateVerifier {
             if (!Ed25519Keys.verify(ca.ed25519PublicKey(), ca.body(), ca.signature())) {
                 throw new CertificateRejected(Reason.BAD_SIGNATURE, "CA certificate " + ca.name() + " is not self-signed");
             }
-            if (!ca.address().equals(cas.get(0).address())) {
+            if (!ca.address().equals(cas.get(0).address())
+                    || !java.util.Objects.equals(ca.address6(), cas.get(0).address6())) {
                 throw new CertificateRejected(Reason.ADDRESS_OUTSIDE_MESH, "the CAs of a bundle must be for one mesh: "
-                        + cas.get(0).name() + " has " + cas.get(0).address() + ", " + ca.name() + " " + ca.address());
+                        + cas.get(0).name() + " has " + cas.get(0).networks() + ", " + ca.name() + " " + ca.networks());
             }
             authorities.put(ByteBuffer.wrap(ca.fingerprint()), new Authority(ca));
         }
@@ -167,6 +169,11 @@ public final class CertificateVerifier {
         if (!ca.address().contains(cert.address().host())) {
             throw new CertificateRejected(Reason.ADDRESS_OUTSIDE_MESH,
                     who + " has " + cert.address().address() + ", the mesh is " + ca.address());
+        }
+        IpPrefix address6 = cert.address6();
+        if (address6 != null && (ca.address6() == null || !ca.address6().contains(address6.host()))) {
+            throw new CertificateRejected(Reason.ADDRESS_OUTSIDE_MESH, who + " has " + address6.address()
+                    + (ca.address6() == null ? ", the mesh has no IPv6 network" : ", the mesh is " + ca.address6()));
         }
         return cert;
     }

@@ -137,6 +137,62 @@ class CertificateTest {
     }
 
     @Test
+    void aDualStackCertificateCarriesItsIpv6AddressInsideTheCasIpv6Network() throws Exception {
+        CertificateAuthority ca6 = CertificateAuthority.create("acme6", IpPrefix.parse("100.64.0.0/10"),
+                IpPrefix.parse("fd00:64::/48"), NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(3650)), random);
+        assertEquals(IpPrefix.parse("fd00:64::/48"), ca6.certificate().address6());
+        Certificate cert = ca6.sign(dualStack("office", "fd00:64::7/64", List.of("2001:db8:7::/48", "100.96.1.0/24")));
+        Certificate back = new CertificateVerifier(ca6.certificate()).verify(cert.encoded(), NOW);
+        assertEquals(IpPrefix.parse("fd00:64::7/64"), back.address6());
+        assertEquals(List.of(IpPrefix.parse("100.64.0.7/32"), IpPrefix.parse("fd00:64::7/128")), back.hosts());
+        assertEquals(List.of(IpPrefix.parse("100.64.0.0/16"), IpPrefix.parse("fd00:64::/64")), back.networks());
+        assertEquals(List.of(IpPrefix.parse("2001:db8:7::/48"), IpPrefix.parse("100.96.1.0/24")), back.subnets());
+        assertTrue(back.describe().contains("address6:     fd00:64::7/64"), back.describe());
+        assertNull(node("plain").address6());
+        assertEquals(List.of(IpPrefix.parse("100.64.0.7/32")), node("plain").hosts());
+
+        // Outside the CA's IPv6 network, or inside the node's own IPv6 mesh prefix: refused at signing.
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                () -> ca6.sign(dualStack("evil", "fd00:65::7/64", List.of())));
+        assertTrue(outside.getMessage().contains("outside the mesh network fd00:64::/48"), outside.getMessage());
+        IllegalArgumentException inside = assertThrows(IllegalArgumentException.class,
+                () -> ca6.sign(dualStack("evil", "fd00:64::8/64", List.of("fd00:64::/96"))));
+        assertTrue(inside.getMessage().contains("inside the mesh prefix fd00:64::/64"), inside.getMessage());
+        // A CA without an IPv6 network signs no IPv6 address...
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> ca.sign(dualStack("evil", "fd00:64::9/64", List.of())));
+        assertTrue(none.getMessage().contains("has no IPv6 network"), none.getMessage());
+        // ... and its verifiers believe none that its key signed anyway, nor one outside its IPv6 network.
+        for (CertificateAuthority issuer : List.of(ca, ca6)) {
+            Certificate forged = Certificate.sign(dev.skein.protocol.proto.CertificateBody.parseFrom(cert.body()).toBuilder()
+                    .setAddress6(Certificate.toProto(IpPrefix.parse("fd00:99::7/64")))
+                    .setIssuer(com.google.protobuf.ByteString.copyFrom(issuer.certificate().fingerprint())).build(),
+                    issuer.signingKey());
+            assertEquals(Reason.ADDRESS_OUTSIDE_MESH,
+                    rejection(new CertificateVerifier(issuer.certificate()), forged.encoded(), NOW), issuer.certificate().name());
+        }
+        // An IPv6 address where the IPv4 one goes, or an IPv4 one as address6: malformed.
+        for (String[] swap : new String[][] {{"fd00:64::7/64", null}, {"100.64.0.7/16", "100.64.0.8/16"}}) {
+            dev.skein.protocol.proto.CertificateBody.Builder b = dev.skein.protocol.proto.CertificateBody
+                    .parseFrom(cert.body()).toBuilder().setAddress(Certificate.toProto(IpPrefix.parse(swap[0])));
+            if (swap[1] != null) {
+                b.setAddress6(Certificate.toProto(IpPrefix.parse(swap[1])));
+            }
+            IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                    () -> Certificate.sign(b.build(), ca6.signingKey()), swap[0]);
+            assertTrue(malformed.getMessage().matches(".*is not IPv[46].*"), malformed.getMessage());
+        }
+    }
+
+    private CertificateRequest dualStack(String name, String address6, List<String> subnets) {
+        return new CertificateRequest(name, IpPrefix.parse("100.64.0.7/16"), IpPrefix.parse(address6),
+                subnets.stream().map(IpPrefix::parse).toList(), List.of(),
+                Curve25519.publicKey(Curve25519.generatePrivateKey(random)),
+                Ed25519Keys.publicKey(Ed25519Keys.generatePrivateKey(random)), NOW.minusSeconds(60),
+                NOW.plus(Duration.ofDays(365)));
+    }
+
+    @Test
     void caKeyMustMatchItsCertificate() {
         CertificateRejected e = assertThrows(CertificateRejected.class,
                 () -> CertificateAuthority.load(ca.certificate(), Ed25519Keys.generatePrivateKey(random)));

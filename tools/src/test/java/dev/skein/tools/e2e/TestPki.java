@@ -24,9 +24,15 @@ final class TestPki {
     final CertificateAuthority ca;
 
     TestPki(Path dir) throws Exception {
+        this(dir, null);
+    }
+
+    /** A mesh whose CA has the IPv6 network {@code network6} too (null: none), for dual-stack certificates. */
+    TestPki(Path dir, String network6) throws Exception {
         this.dir = dir;
         Instant now = Instant.now();
-        ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
+        ca = CertificateAuthority.create("mesh", IpPrefix.parse("100.64.0.0/10"),
+                network6 == null ? null : IpPrefix.parse(network6), now.minusSeconds(3600),
                 now.plus(Duration.ofDays(30)), RANDOM);
         PkiFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
         PkiFiles.writeKeys(dir.resolve("ca.key"), new PkiFiles.Keys(new byte[0], ca.signingKey())); // for `skein ca`
@@ -38,13 +44,17 @@ final class TestPki {
         return issue(issuer, name, address, subnets, List.of(), from, until);
     }
 
-    /** Issues NAME.crt and NAME.key with {@code groups} in the certificate. */
+    /**
+     * Issues NAME.crt and NAME.key with {@code groups} in the certificate. {@code address}: the IPv4 overlay
+     * address, or "IPV4,IPV6" for a dual-stack node.
+     */
     Certificate issue(CertificateAuthority issuer, String name, String address, List<String> subnets,
                       List<String> groups, Instant from, Instant until) throws Exception {
         byte[] x = Curve25519.generatePrivateKey(RANDOM);
         byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
-        Certificate cert = issuer.sign(new CertificateRequest(name, IpPrefix.parse(address),
-                subnets.stream().map(IpPrefix::parse).toList(), groups, Curve25519.publicKey(x),
+        String[] addresses = address.split(",");
+        Certificate cert = issuer.sign(new CertificateRequest(name, IpPrefix.parse(addresses[0]),
+                addresses.length > 1 ? IpPrefix.parse(addresses[1]) : null, subnets.stream().map(IpPrefix::parse).toList(), groups, Curve25519.publicKey(x),
                 Ed25519Keys.publicKey(ed), from, until));
         Files.deleteIfExists(dir.resolve(name + ".crt"));
         PkiFiles.writeCertificate(dir.resolve(name + ".crt"), cert);
