@@ -7,16 +7,18 @@ For each path and each repetition:
   - UDP: the highest of a fixed ladder of send rates at which at most 1% is lost (Gbit/s received);
   - ping round-trip time, idle and under a 1-stream TCP load (ms);
   - CPU seconds (user + system) the tunnel's processes spend per gigabyte of 1-stream TCP;
-  - Skein's resident memory (MiB, the larger of the two nodes).
+  - the tunnel's resident memory once up, before any load, and after the transfers (MiB, the larger end).
+Two wireguard-go columns: "wireguard-go 2025" is the current release with TUN and UDP offloads (WG_MODERN, default
+../shared/bin/wireguard-go-modern), the anchor Skein is measured against; "wireguard-go" is Debian's (2022).
 Skein runs twice: as it comes, and with a firewall of 21 rules on both nodes ("skein, firewall").
 Then a table: median (min-max) over the repetitions, Skein's ratio to each peer's median, and the firewall's cost.
 
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
     REPS=5 DUR=10 OUT=/tmp/bench.md sudo simulations/scripts/bench.py
     NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
-    STEPS=1 sudo simulations/scripts/bench.py        ... and Skein with the pure-Java cipher, with and without
-                                                     its TUN and UDP offloads
-    ONLY=skein,wireguard-go sudo simulations/scripts/bench.py   only these paths
+    STEPS=1 sudo simulations/scripts/bench.py        ... and Skein with libsodium's cipher, and with the pure-Java
+                                                     one, with and without its TUN and UDP offloads
+    ONLY=skein,wireguard-go-2025 sudo simulations/scripts/bench.py   only these paths (names as in PATHS)
     PROFILE=1 sudo simulations/scripts/bench.py      Skein only: per-thread CPU and a CPU profile of both nodes
                                                      (async-profiler from Maven Central, else JFR)
 
@@ -35,6 +37,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPS = int(os.environ.get("REPS", "3"))
 DUR = int(os.environ.get("DUR", "5"))
+WG_MODERN = os.environ.get("WG_MODERN", os.path.join(os.path.dirname(ROOT), "shared", "bin", "wireguard-go-modern"))
 A, B = "skein-bench-a", "skein-bench-b"
 UDP_LADDER_MBIT = [4000, 3000, 2000, 1500, 1000, 750, 500, 250, 100]
 UDP_PAYLOAD = 1200  # fits every path's MTU (Nebula's is 1300)
@@ -161,9 +164,11 @@ def ping_ms(server, count=20, interval=0.1):
     return None
 
 
-def measure(server, procs, skein):
+def measure(server, procs):
     pids = tunnel_pids(procs)
     f = {}
+    if pids:
+        f["rss_idle_mib"] = rss_mib(pids)
     iperf(server, "", seconds=3)  # warm-up: a JVM compiles its hot path in the first seconds of traffic
     c0 = cpu_seconds(pids)
     d = iperf(server, "")
@@ -185,13 +190,13 @@ def measure(server, procs, skein):
     time.sleep(1)
     f["ping_load"] = ping_ms(server, count=int((DUR - 2) / 0.1), interval=0.1)
     load.wait(DUR + 30)
-    if skein:
+    if pids:
         f["rss_mib"] = rss_mib(pids)
     return f
 
 
-def wireguard_go(work):
-    if not shutil.which("wireguard-go") or not shutil.which("wg"):
+def wireguard_go(work, binary="wireguard-go"):
+    if not shutil.which(binary) or not shutil.which("wg"):
         return None
     keys = {}
     for n in (A, B):
@@ -199,7 +204,7 @@ def wireguard_go(work):
         keys[n] = (key, sh(f"echo {key} | wg pubkey").strip())
         with open(f"{work.dir}/{n}.key", "w") as f:
             f.write(key + "\n")
-        work.spawn(n, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go -f wg{n}",
+        work.spawn(n, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 {binary} -f wg{n}",
                    f"{work.dir}/wg-{n}.log")
     for _ in range(100):
         if subprocess.run(f"ip -n {A} link show wg{A} && ip -n {B} link show wg{B}", shell=True,
@@ -284,15 +289,18 @@ FIGURES = [("tcp1", "TCP 1 stream A to B (Gbit/s)", True), ("tcp1_rev", "TCP 1 s
            ("tcp4", "TCP 4 streams A to B (Gbit/s)", True), ("tcp4_rev", "TCP 4 streams B to A (Gbit/s)", True),
            ("udp", "UDP at <= 1% loss (Gbit/s)", True), ("ping_idle", "ping RTT idle (ms)", False),
            ("ping_load", "ping RTT under 1-stream TCP (ms)", False),
-           ("cpu_s_per_gb", "CPU s per GB, tunnel processes", False), ("rss_mib", "Skein resident memory (MiB)", False)]
-PATHS = ["raw veth", "wireguard-go", "nebula", "skein", "skein, firewall"]
+           ("cpu_s_per_gb", "CPU s per GB, tunnel processes", False),
+           ("rss_idle_mib", "resident memory, idle after the handshake (MiB)", False),
+           ("rss_mib", "resident memory after the transfers (MiB)", False)]
+PATHS = ["raw veth", "wireguard-go-2025", "wireguard-go", "nebula", "skein", "skein, firewall"]
 if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
 if os.environ.get("STEPS"):
-    # What each step of the data plane is worth: Skein with the pure-Java cipher (JDK ChaCha20 + Bouncy Castle
-    # Poly1305) instead of libsodium's, and also without its TUN and UDP offloads (session 3's data plane).
-    PATHS += ["skein, java cipher", "skein, java cipher, no offload"]
+    # What each step of the data plane is worth: Skein with libsodium's cipher instead of the one timed fastest
+    # (OpenSSL's, where it is installed), with the pure-Java cipher (JDK ChaCha20 + Bouncy Castle Poly1305), and
+    # that without its TUN and UDP offloads (session 3's data plane).
+    PATHS += ["skein, sodium cipher", "skein, java cipher", "skein, java cipher, no offload"]
 if os.environ.get("ONLY"):
     # A quicker run while working on one path: ONLY=skein,wireguard-go keeps those columns.
     # The diagnosis columns ("skein, no ...") stay whenever their switch is on.
@@ -308,8 +316,10 @@ def summary(values):
 
 
 def table(results):
-    lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go | Skein / Nebula | Skein firewall / Skein |",
-             "|---" * (len(PATHS) + 4) + "|"]
+    pairs = (("skein", "wireguard-go-2025"), ("skein", "wireguard-go"), ("skein", "nebula"),
+             ("skein, firewall", "skein"))
+    lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go 2025 | Skein / wireguard-go (Debian) "
+             "| Skein / Nebula | Skein firewall / Skein |", "|---" * (len(PATHS) + 1 + len(pairs)) + "|"]
     for key, label, higher in FIGURES:
         cells, med = [], {}
         for p in PATHS:
@@ -317,7 +327,7 @@ def table(results):
             med[p] = m
             cells.append(text)
         ratios = []
-        for mine, peer in (("skein", "wireguard-go"), ("skein", "nebula"), ("skein, firewall", "skein")):
+        for mine, peer in pairs:
             s, o = med.get(mine), med.get(peer)
             ratios.append(f"{s / o:.2f}x" if s and o else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
@@ -466,9 +476,11 @@ def main():
         profile()
         return
     results = {p: [] for p in PATHS}
-    setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go, "nebula": nebula, "skein": skein,
+    setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go,
+              "wireguard-go-2025": lambda w: wireguard_go(w, WG_MODERN), "nebula": nebula, "skein": skein,
               "skein, firewall": lambda w: skein(w, extra=FIREWALL),
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
+              "skein, sodium cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=sodium "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
               "skein, java cipher, no offload":
                   lambda w: skein(w, env="env 'SKEIN_JAVA_OPTS=-Dskein.aead=split -Dskein.offload=false' ")}
@@ -482,13 +494,13 @@ def main():
                     if server is None:
                         print(f"rep {rep}: {p}: not installed, skipped", file=sys.stderr)
                         continue
-                    f = measure(server, work.procs, p.startswith("skein"))
+                    f = measure(server, work.procs)
                     results[p].append(f)
                     print(f"rep {rep}: {p}: " + ", ".join(f"{k}={v:.3f}" for k, v in f.items() if v is not None),
                           file=sys.stderr, flush=True)
                 finally:
                     work.stop()
-                    if p == "wireguard-go":
+                    if p.startswith("wireguard-go"):
                         wireguard_go_down()
                     teardown()
                     shutil.rmtree(work.dir, ignore_errors=True)

@@ -84,7 +84,7 @@ final class Outbound {
             RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
         }
         batch.buffer.position(at + prefix);
-        TransportMessage.seal(scratch.aead, kp.sendKey(), kp.remoteIndex(), counter, packet, batch.buffer);
+        TransportMessage.seal(scratch.aead(), kp.sendKey(), kp.remoteIndex(), counter, packet, batch.buffer);
         batch.add(datagram);
         peer.recordSent(length, now);
         return counter;

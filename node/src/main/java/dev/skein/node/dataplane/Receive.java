@@ -321,7 +321,7 @@ final class Receive implements Runnable {
             return;
         }
         plain.clear().position(VirtioNetHeader.SIZE); // room for the TUN device's header
-        int n = TransportMessage.open(scratch.aead, kp.receiveKey(), in, plain);
+        int n = TransportMessage.open(scratch.aead(), kp.receiveKey(), in, plain);
         if (n < 0) {
             device.counters.badTransport.incrementAndGet();
             return;

@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
 
 /** Per-thread packet scratch: each data-plane thread seals with its own cipher into its own buffers. */
 final class Scratch {
-    final TransportAead aead = Ciphers.newAead();
+    private Ciphers.Choice cipherChoice;
+    private TransportAead aead;
     /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
     final SendBatch batch;
     final ByteBuffer packet = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
@@ -20,5 +21,15 @@ final class Scratch {
 
     Scratch(Outbound outbound) {
         batch = new SendBatch(outbound::sendSegments, ByteBuffer.allocateDirect(Constants.BUFFER_SIZE + RelayHeader.SIZE));
+    }
+
+    /** This thread's instance of the cipher chosen now: a new one when the choice has changed (one volatile read). */
+    TransportAead aead() {
+        Ciphers.Choice now = Ciphers.current();
+        if (now != cipherChoice) {
+            aead = now.factory().get();
+            cipherChoice = now;
+        }
+        return aead;
     }
 }

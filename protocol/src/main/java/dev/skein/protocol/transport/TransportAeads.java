@@ -27,7 +27,7 @@ public final class TransportAeads {
             case "bouncycastle":
                 return new BouncyCastleAead();
             default:
-                throw new IllegalArgumentException("unknown AEAD provider '" + name + "' (jdk, split or bouncycastle)");
+                throw new IllegalArgumentException("unknown AEAD provider '" + name + "' (openssl, sodium, jdk, split or bouncycastle)");
         }
     }
 
