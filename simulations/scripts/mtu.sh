@@ -18,19 +18,7 @@ P=${NS_PREFIX:-skein-mtu-}
 [ "$(id -u)" = 0 ] || { echo "mtu.sh: needs root (network namespaces)" >&2; exit 1; }
 work=$(mktemp -d)
 names="a r b"
-stop_nodes() {
-  for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-  for t in $(seq 60); do
-    alive=0; for p in $(cat "$work"/pids 2>/dev/null); do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break; sleep 0.1
-  done
-  : > "$work/pids"
-}
-cleanup() {
-  stop_nodes
-  for n in $names; do ip netns pids $P$n 2>/dev/null | xargs -r kill -9; ip netns del $P$n 2>/dev/null || true; done
-  rm -rf "$work"
-}
+. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, cleanup
 trap cleanup EXIT INT TERM
 "$skein" ca init --name mtu --out "$work" >/dev/null
 i=0

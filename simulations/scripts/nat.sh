@@ -26,15 +26,7 @@ P=${NS_PREFIX:-skein-nat-}
 case "$NAT" in preserve) random="";; random) random=" random";; *) echo "nat.sh: NAT must be preserve or random" >&2; exit 1;; esac
 work=$(mktemp -d)
 names="inet seed home-gw office-gw home office"
-cleanup() {
-  for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-  for t in $(seq 60); do
-    alive=0; for p in $(cat "$work"/pids 2>/dev/null); do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break; sleep 0.1
-  done
-  for n in $names; do ip netns pids $P$n 2>/dev/null | xargs -r kill -9; ip netns del $P$n 2>/dev/null || true; done
-  rm -rf "$work"
-}
+. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, cleanup
 trap cleanup EXIT INT TERM
 for n in $names; do ip netns del $P$n 2>/dev/null || true; ip netns add $P$n; ip -n $P$n link set lo up; done
 ip -n ${P}inet link add br0 type bridge; ip -n ${P}inet link set br0 up

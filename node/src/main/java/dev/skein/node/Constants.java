@@ -37,6 +37,12 @@ public final class Constants {
     // paths between members (Paths)
     /** A direct path that carried nothing authenticated for this long is broken: relay until a probe answers. */
     public static final Duration DIRECT_PATH_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Sooner than that when the relay proves it: a direct path silent this long, while a ping through the relay
+     * was answered after its last packet, is broken (the member is alive; its direct path is not). Shorter than
+     * membership's silence (2 s), so that a path change never looks like a death.
+     */
+    public static final Duration DIRECT_PATH_OUTRUN = Duration.ofMillis(1500);
     /** Ping a direct path when nothing came from it for this long, */
     public static final Duration PING_WHEN_SILENT = Duration.ofSeconds(1);
     /** and at least this often, so that our observed endpoint stays fresh. */

@@ -74,7 +74,7 @@ final class MeshPeers implements MemberPeers {
     @Override
     public long lastHeardNanos(String name) {
         Peer p = byName.get(name);
-        return p == null || p.lastReceivedNanos() == 0 ? Constants.NEVER : p.lastReceivedNanos();
+        return p == null || p.lastHeardNanos() == 0 ? Constants.NEVER : p.lastHeardNanos();
     }
 
     @Override

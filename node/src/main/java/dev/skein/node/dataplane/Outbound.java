@@ -181,7 +181,11 @@ final class Outbound {
 
     /** Sends one datagram to a peer the way its packets go now: straight, or through its relay. */
     boolean datagram(byte[] datagram, Peer peer) {
-        Peer via = peer.relay();
+        return datagram(datagram, peer, peer.relay());
+    }
+
+    /** Sends one datagram to a peer through the relay {@code via}, or straight when it is null. */
+    boolean datagram(byte[] datagram, Peer peer, Peer via) {
         if (via != null) {
             return send(ByteBuffer.wrap(RelayHeader.wrap(datagram, peer.keyId(), device.ownId)), via.endpoint(), false);
         }

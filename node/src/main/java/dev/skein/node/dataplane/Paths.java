@@ -26,7 +26,12 @@ import org.slf4j.LoggerFactory;
  *       endpoints and send it a call-me-maybe through the relay, so that it pings ours at the same moment: each
  *       end's ping opens its own NAT for the other's (hole punching). The first pong makes the path direct.</li>
  *   <li>A direct path silent for {@link Constants#DIRECT_PATH_TIMEOUT} is broken (the NAT rebooted, the laptop
- *       moved): packets go back to the relay and the probing starts again.</li>
+ *       moved): packets go back to the relay and the probing starts again. While a direct path is silent, each
+ *       ping on it goes through the relay too, and the member answers that one through the relay: an answer
+ *       proves the member alive (membership's liveness counts it, so a path change is never taken for a death),
+ *       and a direct path silent for {@link Constants#DIRECT_PATH_OUTRUN} after the relay answered is broken
+ *       at once. A relayed member we have not heard from for {@link Constants#PING_WHEN_SILENT} is pinged
+ *       through the relay the same way, so that a live member is heard every second on some path.</li>
  * </ul>
  * A probe is believed once and fresh ({@link PathStamps}), and a ping is answered with a ping of ours only at one
  * of the member's candidates: no one, replaying or spoofing, makes this node send more than one pong per ping
@@ -37,6 +42,7 @@ final class Paths {
     private static final Logger log = LoggerFactory.getLogger(Paths.class);
     /** Read for every packet sent to a member (is its direct path alive?), so kept in nanos. */
     private static final long DIRECT_TIMEOUT_NANOS = Constants.DIRECT_PATH_TIMEOUT.toNanos();
+    private static final long DIRECT_OUTRUN_NANOS = Constants.DIRECT_PATH_OUTRUN.toNanos();
 
     /**
      * Test hook: a node started with this system property (ADDRESS:PORT) names that address in every pong instead
@@ -74,7 +80,9 @@ final class Paths {
     }
 
     static boolean direct(Reach r, long now) {
-        return now - r.lastDirectNanos() < DIRECT_TIMEOUT_NANOS;
+        long silent = now - r.lastDirectNanos();
+        return silent < DIRECT_TIMEOUT_NANOS
+                && (silent < DIRECT_OUTRUN_NANOS || r.lastRelayedNanos() < r.lastDirectNanos());
     }
 
     /** The relay member to use now: reached directly, preferring the lowest round trip; null if none. */
@@ -121,6 +129,10 @@ final class Paths {
             long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
             if ((silent > whenSilent && sincePing > whenSilent) || sincePing > Constants.PING_REFRESH.toNanos()) {
                 ping(p, p.endpoint(), now);
+                Peer via = relayThisTick == p ? null : relayThisTick;
+                if (silent > whenSilent && via != null) {
+                    pingThrough(p, via, now); // is it the path that is silent, or the member?
+                }
             }
             return;
         }
@@ -130,6 +142,10 @@ final class Paths {
         }
         if (now - r.lastProbeNanos() > Constants.PATH_PROBE_INTERVAL.toNanos()) {
             probe(p, null, true, now);
+        }
+        long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
+        if (via != null && now - p.lastHeardNanos() > whenSilent && now - r.lastPingThroughNanos() > whenSilent) {
+            pingThrough(p, via, now); // relayed and quiet (traffic one way only): still there?
         }
     }
 
@@ -183,6 +199,25 @@ final class Paths {
                 .encode(p.reach().pathKey())), to, true);
     }
 
+    /** Pings the member through the relay {@code via}: an answer proves it alive, not a direct path. */
+    private void pingThrough(Peer p, Peer via, long now) {
+        long tx = random.nextLong();
+        p.reach().pinged(tx, via.endpoint(), now);
+        p.reach().pingedThrough(now);
+        device.outbound.datagram(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
+                .encode(p.reach().pathKey()), p, via);
+    }
+
+    /** The relay member at {@code endpoint}, or null. */
+    private Peer relayAt(InetSocketAddress endpoint, Peer besides) {
+        for (Peer q : device.peers()) {
+            if (q != besides && q.reach() != null && q.reach().relayCapable() && endpoint.equals(q.endpoint())) {
+                return q;
+            }
+        }
+        return null;
+    }
+
     private long stamp() {
         return clock.next(nowMicros());
     }
@@ -229,10 +264,18 @@ final class Paths {
             return;
         }
         Reach r = p.reach();
+        p.recordHeard(now); // authenticated and fresh, on whatever path: the member is alive
         switch (m.kind()) {
             case PING -> {
                 if (relayed) {
-                    return; // a ping tests a direct path; through a relay it proves nothing
+                    // It asks whether we are alive, its direct path being silent: answer the way it asked. No
+                    // address in the answer: through a relay it says nothing of our endpoint.
+                    Peer via = relayAt(from, p);
+                    if (via != null) {
+                        device.outbound.datagram(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
+                                null).encode(r.pathKey()), p, via);
+                    }
+                    return;
                 }
                 device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
                         LIE == null ? from : LIE)
@@ -254,8 +297,12 @@ final class Paths {
     private void pong(Peer p, PathMessage m, InetSocketAddress from, boolean relayed, long now) {
         Reach r = p.reach();
         Reach.Ping ping = r.answered(m.tx());
-        if (relayed || ping == null || !ping.to().equals(from)) {
-            return; // not an answer to a ping of ours at that address
+        if (ping == null || !ping.to().equals(from)) {
+            return; // not an answer to a ping of ours at that address (or through that relay)
+        }
+        if (relayed) {
+            r.heardRelayed(now); // alive; and if its direct path stays silent, that path is what broke
+            return;
         }
         // Keep a direct path that works; take this one if there is none, or if ours fell silent (the member
         // moved: its new endpoint answered).
@@ -302,11 +349,9 @@ final class Paths {
         if (r == null || direct(r, now) || p.relay() != null) {
             return;
         }
-        for (Peer q : device.peers()) {
-            if (q != p && q.reach() != null && q.reach().relayCapable() && relayAt.equals(q.endpoint())) {
-                usePath(p, q, now);
-                return;
-            }
+        Peer via = relayAt(relayAt, p);
+        if (via != null) {
+            usePath(p, via, now);
         }
     }
 }

@@ -15,7 +15,8 @@ public final class SeedNames implements AutoCloseable {
     private final SeedLookup lookup;
     private volatile List<InetSocketAddress> configured;
     private volatile List<InetSocketAddress> current;
-    private volatile Consumer<List<InetSocketAddress>> listener = seeds -> { };
+    private static final Consumer<List<InetSocketAddress>> NO_LISTENER = seeds -> { };
+    private volatile Consumer<List<InetSocketAddress>> listener = NO_LISTENER;
     private ScheduledExecutorService timer;
 
     /** Resolves {@code configured} now (a name that does not resolve is left out until it does). */
@@ -33,7 +34,12 @@ public final class SeedNames implements AutoCloseable {
     /** From now on, a change is told to {@code onChange}; names are asked again every minute. */
     public synchronized void follow(Consumer<List<InetSocketAddress>> onChange) {
         listener = onChange;
-        if (timer == null) {
+        askAgainWhileNamed();
+    }
+
+    /** Starts the timer once some seed is a name (none at all for literal addresses, the common case). */
+    private void askAgainWhileNamed() {
+        if (timer == null && SeedLookup.hasNames(configured)) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "skein-seed-names");
                 t.setDaemon(true);
@@ -44,10 +50,18 @@ public final class SeedNames implements AutoCloseable {
         }
     }
 
+    /** True while the names are asked again on a timer. */
+    synchronized boolean asking() {
+        return timer != null;
+    }
+
     /** A reload: the new seeds, resolved now; returns their endpoints. */
     public synchronized List<InetSocketAddress> configure(List<InetSocketAddress> seeds) {
         configured = List.copyOf(seeds);
         current = lookup.resolve(configured);
+        if (listener != NO_LISTENER) {
+            askAgainWhileNamed();
+        }
         return current;
     }
 

@@ -55,6 +55,8 @@ public final class Peer {
     final AtomicLong txBytes = new AtomicLong();
     volatile long lastSentNanos;
     volatile long lastReceivedNanos;
+    /** Any authenticated message from it, on any path: transport data, keepalives, path probes and answers. */
+    volatile long lastHeardNanos;
     volatile long lastDataSentNanos;
     volatile long lastDataReceivedNanos;
     /** The last round trip measured: a handshake we initiated, or a `skein ping`; -1 if none. */
@@ -203,6 +205,7 @@ public final class Peer {
     /** After receiving an authenticated transport message carrying {@code bytes} of packet (0: keepalive). */
     public void recordReceived(int bytes, long nowNanos) {
         lastReceivedNanos = nowNanos;
+        lastHeardNanos = nowNanos;
         if (bytes > 0) {
             rxBytes.addAndGet(bytes);
             lastDataReceivedNanos = nowNanos;
@@ -223,6 +226,16 @@ public final class Peer {
 
     public long lastReceivedNanos() {
         return lastReceivedNanos;
+    }
+
+    /** After an authenticated, fresh path message from it (a ping or a pong, straight or through a relay). */
+    public void recordHeard(long nowNanos) {
+        lastHeardNanos = nowNanos;
+    }
+
+    /** When anything authenticated last came from it, on any path (0: never): what membership's liveness reads. */
+    public long lastHeardNanos() {
+        return lastHeardNanos;
     }
 
     public long lastDataSentNanos() {

@@ -21,6 +21,10 @@ public final class Reach {
     private volatile boolean relayCapable;
     /** System.nanoTime() of the last authenticated packet or pong that came straight from the member. */
     volatile long lastDirectNanos = Constants.NEVER;
+    /** When a pong last came back through a relay: the member is alive, whatever its direct path does. */
+    volatile long lastRelayedNanos = Constants.NEVER;
+    /** When we last asked through a relay whether the member is alive. */
+    volatile long lastPingThroughNanos = Constants.NEVER;
     volatile long lastPingNanos = Constants.NEVER;
     volatile long lastProbeNanos = Constants.NEVER;
     private final Map<Long, Ping> outstanding = new LinkedHashMap<>();
@@ -66,6 +70,22 @@ public final class Reach {
 
     public void heardDirect(long nowNanos) {
         lastDirectNanos = nowNanos;
+    }
+
+    public long lastRelayedNanos() {
+        return lastRelayedNanos;
+    }
+
+    public void heardRelayed(long nowNanos) {
+        lastRelayedNanos = nowNanos;
+    }
+
+    public long lastPingThroughNanos() {
+        return lastPingThroughNanos;
+    }
+
+    public void pingedThrough(long nowNanos) {
+        lastPingThroughNanos = nowNanos;
     }
 
     public long lastPingNanos() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skein.node.config.Tuning;
 import dev.skein.node.io.MemoryNetwork;
+import dev.skein.node.io.UdpPackets;
 import dev.skein.node.peer.Peer;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,5 +149,52 @@ class PathsTest {
         assertTrue(becomes(() -> officeAtHome.relay() != null, 6000), "still direct on a cut link");
         System.out.printf("back to the relay %.1f s after the cut%n", (System.nanoTime() - cut) / 1e9);
         assertTrue(reaches(home, office, "through the relay again", 4000));
+    }
+
+    /**
+     * Issue 25: a member whose direct path breaks is never taken for dead. Home sends to office every 50 ms; the
+     * link between their routers is cut. Through the seed a ping asks whether office is alive, office answers the
+     * same way, so home keeps hearing office (membership's liveness allows 2 s of silence), and the traffic moves
+     * to the relay once the direct path has missed its ping while the relay answered (here about 1 s after the
+     * cut, the path having been quiet before it), not after the 3 s a silent path takes when no relay answers.
+     */
+    @Test
+    void aMemberWhoseDirectPathBreaksIsHeardThroughoutAndTheTrafficMovesToTheRelay() throws Exception {
+        mesh(MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
+        assertTrue(reaches(home, office, "hello", 8000));
+        assertTrue(becomes(() -> officeAtHome.relay() == null && office.peer(home).relay() == null, 8000),
+                "never direct");
+        Thread.sleep(1500); // every ping of the punching settled
+        network.block("198.18.0.21", "198.18.0.22", true);
+        long cut = System.nanoTime();
+        long worstSilence = 0;
+        long lastArrival = cut;
+        long longestGap = 0;
+        long relayedAt = 0;
+        int sent = 0;
+        while (System.nanoTime() - cut < 5_000_000_000L) {
+            home.send(office, "p" + sent++);
+            long now = System.nanoTime();
+            worstSilence = Math.max(worstSilence, now - officeAtHome.lastHeardNanos());
+            for (byte[] got; (got = office.tun.toStack(0)) != null; ) {
+                long t = System.nanoTime();
+                if (UdpPackets.payload(got).startsWith("p")) {
+                    longestGap = Math.max(longestGap, t - lastArrival);
+                    lastArrival = t;
+                }
+            }
+            if (relayedAt == 0 && officeAtHome.relay() != null) {
+                relayedAt = now;
+            }
+            Thread.sleep(50);
+        }
+        System.out.printf("after the cut: relayed at %.2f s, longest gap between arrivals %.2f s, longest silence "
+                + "%.2f s; %d sent%n", (relayedAt - cut) / 1e9, longestGap / 1e9, worstSilence / 1e9, sent);
+        assertTrue(relayedAt != 0, "still direct on a cut link");
+        assertTrue(relayedAt - cut < 2_000_000_000L, "relayed only " + (relayedAt - cut) / 1e9 + " s after the cut");
+        assertTrue(worstSilence < 2_000_000_000L, "office was silent for " + worstSilence / 1e9
+                + " s: membership would have taken it for dead");
+        assertTrue(longestGap < 2_000_000_000L, "no packet arrived for " + longestGap / 1e9 + " s");
+        assertEquals("seed", officeAtHome.relay().name());
     }
 }

@@ -69,4 +69,16 @@ class SeedLookupTest {
             assertEquals(names.current(), List.of(new InetSocketAddress(ip("198.18.0.2"), 51820)));
         }
     }
+
+    @Test
+    void onlyNamesAreAskedAgainOnATimer() throws IOException {
+        zone.put("a.test", List.of(ip("198.18.0.1")));
+        InetSocketAddress literal = new InetSocketAddress(ip("198.18.0.9"), 51820);
+        try (SeedNames names = new SeedNames(lookup, List.of(literal))) {
+            names.follow(seeds -> { });
+            assertEquals(false, names.asking(), "literal seeds: no timer, no thread");
+            names.configure(List.of(literal, named("a.test")));
+            assertEquals(true, names.asking(), "a reload that brings a name starts it");
+        }
+    }
 }
