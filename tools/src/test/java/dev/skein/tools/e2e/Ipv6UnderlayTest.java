@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * overlay is dual stack (certificates with 100.64.0.N and fd00:64::N): the nodes join through a seed given as
  * {@code [2001:db8::1]:51820}, publish their IPv6 endpoints, handshake and gossip over them, and carry overlay
  * traffic over both overlay addresses (ping, iperf3 streams, names with A and AAAA) between members that
- * learned each other only through gossip; a stranger on the underlay that routes to a member's IPv6 overlay
- * address is dropped, as for the IPv4 one.
+ * learned each other only through gossip; with their direct path cut the seed relays between them over IPv6;
+ * a stranger on the underlay that routes to a member's IPv6 overlay address is dropped, as for the IPv4 one.
  */
 class Ipv6UnderlayTest {
     @TempDir
@@ -45,7 +45,7 @@ class Ipv6UnderlayTest {
         java.time.Instant now = java.time.Instant.now();
         pki.issue(pki.ca, "office", "100.64.0.3/16,fd00:64::3/64", java.util.List.of("fd00:96:1::/64"),
                 now.minusSeconds(60), now.plusSeconds(7200));
-        SkeinProcess.up(netns, ns[0], pki.config("seed", "[]", "ca.crt", ""));
+        SkeinProcess.up(netns, ns[0], pki.config("seed", "[]", "ca.crt", "relay: true\n"));
         SkeinProcess home = SkeinProcess.up(netns, ns[1], pki.config("home", "['[2001:db8::1]:51820']", "ca.crt", ""));
         SkeinProcess office = SkeinProcess.up(netns, ns[2], pki.config("office", "['[2001:db8::1]:51820']", "ca.crt",
                 ""));
@@ -82,6 +82,16 @@ class Ipv6UnderlayTest {
         netns.iperf3Server(ns[2], "fd00:64::3", log6);
         Netns.Result tcp6 = Netns.exec(ns[1], "timeout 30 iperf3 -c fd00:64::3 -t 2", 40);
         assertEquals(0, tcp6.exit(), tcp6.output());
+
+        // The direct path between home and office cut (each drops the other's underlay address): the seed relays,
+        // over IPv6, and both overlay addresses still answer.
+        Netns.sh("ip -n " + ns[1] + " -6 route add blackhole 2001:db8::3/128");
+        Netns.sh("ip -n " + ns[2] + " -6 route add blackhole 2001:db8::2/128");
+        home.awaitLog("path to office: relay:seed", 20);
+        assertTrue(Netns.reaches(ns[1], "fd00:64::3"), "home reaches office through the relay");
+        assertTrue(Netns.reaches(ns[1], "100.64.0.3"));
+        String relayed = SkeinProcess.cli("peers", "--socket", pki.socket("home").toString()).output();
+        assertTrue(relayed.contains("relay:seed"), relayed);
 
         // A stranger on the bridge routes the mesh's IPv6 network to office's underlay address: dropped by
         // office's overlay filter, as the IPv4 overlay address is.
