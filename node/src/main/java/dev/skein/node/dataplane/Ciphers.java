@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * Which transport cipher the data plane uses: the fastest of those this machine has, timed once, on a thread of
  * its own, when the first data-plane thread asks; meanwhile (a few hundred milliseconds) the first native one
  * serves, so that timing never delays a node's first packets. Each data-plane thread takes the new choice at its
- * next packet ({@link Scratch#aead()}). Which is fastest depends on the CPU (AVX-512 or not), the JDK (22+ calls native code
- * through the Foreign Function API at a fraction of JNA's cost; 20+ has a ChaCha20 intrinsic, and Poly1305 is
- * intrinsic only with AVX-512) and the libraries installed, so it is measured, not assumed: OpenSSL's libcrypto,
+ * next packet ({@link Scratch#aead()}). Which is fastest depends on the CPU (AVX-512 or not), the JDK (22+ calls
+ * native code through the Foreign Function API at a fraction of JNA's cost; 20+ has a ChaCha20 intrinsic, and
+ * Poly1305 is intrinsic only with AVX-512) and the libraries installed, so it is measured, not assumed: OpenSSL's libcrypto,
  * libsodium, the JDK's own ChaCha20-Poly1305 and the split one (the JDK's ChaCha20 with Bouncy Castle's Poly1305)
  * each warm up on {@link #WARM_UP} packets of a full tunnel MTU, then seal and open {@link #PACKETS} in each of
  * {@link #ROUNDS} rounds, taking turns; each one's best round counts (a node starting up shares its cores with
@@ -110,9 +110,13 @@ final class Ciphers {
         }
         Map<String, TransportAead> instances = new LinkedHashMap<>();
         candidates.forEach((name, factory) -> {
-            TransportAead aead = factory.get();
-            time(aead, WARM_UP, 0);
-            instances.put(name, aead);
+            try {
+                TransportAead aead = factory.get();
+                time(aead, WARM_UP, 0);
+                instances.put(name, aead);
+            } catch (RuntimeException e) { // a provider that fails here is no candidate; say so, time the others
+                log.warn("transport cipher {} left out: {}", name, e.toString());
+            }
         });
         Map<String, Double> micros = new LinkedHashMap<>();
         for (int round = 0; round < ROUNDS; round++) {
