@@ -18,7 +18,7 @@ P=${NS_PREFIX:-skein-mtu-}
 [ "$(id -u)" = 0 ] || { echo "mtu.sh: needs root (network namespaces)" >&2; exit 1; }
 work=$(mktemp -d)
 names="a r b"
-. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, cleanup
+. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, remove_namespaces, cleanup
 trap cleanup EXIT INT TERM
 "$skein" ca init --name mtu --out "$work" >/dev/null
 i=0
@@ -76,5 +76,5 @@ for mtu in $MTUS; do
   tunnel=$(sed -n 's/.*overlay packets up to \([0-9]*\) bytes.*/\1/p' "$work/a.log" | tail -1)
   printf '| %s | %s | %s | %s | %s |\n' "$mtu" "${tunnel:-1420}" "${ab# }" "${ba# }" "$((after - before))"
   stop_nodes
-  for n in $names; do ip netns pids $P$n 2>/dev/null | xargs -r kill -9; ip netns del $P$n 2>/dev/null || true; done
+  remove_namespaces
 done

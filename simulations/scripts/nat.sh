@@ -26,7 +26,7 @@ P=${NS_PREFIX:-skein-nat-}
 case "$NAT" in preserve) random="";; random) random=" random";; *) echo "nat.sh: NAT must be preserve or random" >&2; exit 1;; esac
 work=$(mktemp -d)
 names="inet seed home-gw office-gw home office"
-. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, cleanup
+. "$(dirname "$0")/lib/nodes.sh"   # stop_nodes, remove_namespaces, cleanup
 trap cleanup EXIT INT TERM
 for n in $names; do ip netns del $P$n 2>/dev/null || true; ip netns add $P$n; ip -n $P$n link set lo up; done
 ip -n ${P}inet link add br0 type bridge; ip -n ${P}inet link set br0 up

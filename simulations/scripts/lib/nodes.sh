@@ -12,9 +12,18 @@ stop_nodes() {
   : > "$work/pids"
 }
 
+# Whatever still runs in the namespaces, then the namespaces (those already gone are skipped: under
+# set -e and pipefail a failed 'ip netns pids' would end the script, or its EXIT trap, with status 1).
+remove_namespaces() {
+  for n in $names; do
+    { ip netns pids "$P$n" 2>/dev/null || true; } | xargs -r kill -9
+    ip netns del "$P$n" 2>/dev/null || true
+  done
+}
+
 # Everything the script made: nodes, whatever else still runs in the namespaces, the namespaces, $work.
 cleanup() {
   stop_nodes
-  for n in $names; do ip netns pids "$P$n" 2>/dev/null | xargs -r kill -9; ip netns del "$P$n" 2>/dev/null || true; done
+  remove_namespaces
   rm -rf "$work"
 }
