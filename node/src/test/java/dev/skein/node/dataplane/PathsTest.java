@@ -197,4 +197,52 @@ class PathsTest {
         assertTrue(longestGap < 2_000_000_000L, "no packet arrived for " + longestGap / 1e9 + " s");
         assertEquals("seed", officeAtHome.relay().name());
     }
+
+    /** A relayed path message of {@code kind} (1 ping, 2 pong): relay header (type 7, 20 bytes), then type 6. */
+    private static boolean relayed(MemoryNetwork.Datagram d, int kind) {
+        byte[] b = d.bytes();
+        return b.length == 20 + 64 && b[0] == 7 && b[20] == 6 && b[24] == kind;
+    }
+
+    /**
+     * A relayed liveness ping replayed (by the relay, or anyone on the path) gets no answer: office counts each
+     * copy as replayed and answers only the pings home really sent, one pong each, so no one can make a member
+     * send more through a relay than it is asked to by the member itself.
+     */
+    @Test
+    void aReplayedRelayedPingIsRefusedAndAnsweredByNoPong() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger pingsToOffice = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger pongsFromOffice = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<MemoryNetwork.Datagram> captured =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        network.intercept(d -> {
+            if (d.from().getAddress().getHostAddress().equals("198.18.0.1") && relayed(d, 1)
+                    && d.to().getAddress().getHostAddress().equals("198.19.2.2")) {
+                pingsToOffice.incrementAndGet();
+                captured.compareAndSet(null, d);
+            } else if (d.from().getAddress().getHostAddress().equals("198.18.0.22") && relayed(d, 2)) {
+                pongsFromOffice.incrementAndGet();
+            }
+            return false;
+        });
+        mesh(MemoryNetwork.Nat.Mapping.PORT_PRESERVING);
+        assertTrue(reaches(home, office, "hello", 8000));
+        assertTrue(becomes(() -> officeAtHome.relay() == null, 8000), "never direct");
+        network.block("198.18.0.21", "198.18.0.22", true);
+        assertTrue(becomes(() -> captured.get() != null, 4000), "home never asked through the seed");
+        Thread.sleep(300);
+        long replayedBefore = office.device.counters().replayed.get();
+        MemoryNetwork.Datagram ping = captured.get();
+        for (int i = 0; i < 5; i++) {
+            network.inject(ping.from(), MemoryNetwork.endpoint("198.18.0.22", 51820), ping.bytes());
+        }
+        assertTrue(becomes(() -> office.device.counters().replayed.get() >= replayedBefore + 5, 2000),
+                "office did not refuse the copies as replays");
+        Thread.sleep(300);
+        int pings = pingsToOffice.get() - 5; // the injected copies passed the same tap
+        int pongs = pongsFromOffice.get();
+        System.out.printf("relayed pings from home %d, pongs from office %d%n", pings, pongs);
+        assertTrue(pongs >= 1, "office never answered through the seed");
+        assertTrue(pongs <= pings, pongs + " pongs for " + pings + " pings home sent");
+    }
 }
