@@ -47,10 +47,38 @@ public final class Constants {
     public static final Duration PING_WHEN_SILENT = Duration.ofSeconds(1);
     /** and at least this often, so that our observed endpoint stays fresh. */
     public static final Duration PING_REFRESH = Duration.ofSeconds(5);
-    /** A member without a direct path has all its candidate endpoints probed this often. */
+    /**
+     * With no relay to coordinate through, a member without a direct path has all its candidate endpoints probed
+     * this often; an unanswered punch offer is made again after this; and a direct path that worked lately (see
+     * {@link #DIRECT_PATH_RECALL}) is pinged this often while it is silent.
+     */
     public static final Duration PATH_PROBE_INTERVAL = Duration.ofSeconds(2);
-    /** A call-me-maybe starts a round of probes unless one went out less than this ago. */
-    public static final Duration CALLED_PROBE_GAP = Duration.ofMillis(500);
+    /**
+     * A coordinated hole punch: both ends ping this long after the offer crossed (the answerer from when it got
+     * the offer, the offerer from half a round trip after it sent it). Covers a relay round trip up to twice this.
+     */
+    public static final Duration PUNCH_LEAD = Duration.ofMillis(300);
+    /** The second round of a punch's pings follows the first by this, in case one was lost. */
+    public static final Duration PUNCH_REPEAT = Duration.ofMillis(60);
+    /**
+     * After a punch that did not make a direct path, the next waits this long: longer than the 30 s a Linux
+     * router keeps an unanswered UDP entry (nf_conntrack_udp_timeout). A ping that reached the far router before
+     * its host had pinged us leaves such an entry there, and while any ping keeps it alive the far host's own
+     * pings to us leave under another port, which our router does not let in: punching again sooner could never
+     * work. Also the pace at which a relayed member is tried again, so that a path that becomes possible is found
+     * within a minute.
+     */
+    public static final Duration PUNCH_BACKOFF = Duration.ofSeconds(35);
+    /** Sooner than that when there is something new to try (a new candidate, our own endpoint moved), but no sooner than this. */
+    public static final Duration PUNCH_MIN_GAP = Duration.ofSeconds(2);
+    /**
+     * A direct path that broke within this long, while our own public endpoint stayed the same, is pinged again
+     * every {@link #PATH_PROBE_INTERVAL} without waiting for a punch: both routers still hold the answered entries
+     * of that path (120 s for UDP that was answered), so a ping of ours cannot spoil theirs.
+     */
+    public static final Duration DIRECT_PATH_RECALL = Duration.ofSeconds(90);
+    /** Addresses learned from a member's authenticated pings (peer-reflexive candidates), kept per member. */
+    public static final int MAX_LEARNED_CANDIDATES = 4;
     /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
     public static final Duration PING_BACK_GAP = Duration.ofMillis(100);
     /** Unanswered pings kept per member: older ones are forgotten beyond this. */

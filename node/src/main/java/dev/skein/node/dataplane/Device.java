@@ -263,6 +263,7 @@ public final class Device implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        paths.close();
         udp.close();
         tun.close();
         for (Thread t : threads) {

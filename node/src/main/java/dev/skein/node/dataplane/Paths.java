@@ -2,6 +2,7 @@ package dev.skein.node.dataplane;
 
 import dev.skein.node.Constants;
 import dev.skein.node.peer.Peer;
+import dev.skein.node.peer.PunchState;
 import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.path.PathStamps;
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
  *       from the member's endpoint. While it lasts, a ping now and then keeps the NAT mappings open and tells us
  *       our own public endpoint (every pong names the address our ping came from).</li>
  *   <li>When no direct path is known, packets go through a relay member (`relay: true`) that we reach
- *       directly, and every {@link Constants#PATH_PROBE_INTERVAL} we ping all of the member's candidate
- *       endpoints and send it a call-me-maybe through the relay, so that it pings ours at the same moment: each
- *       end's ping opens its own NAT for the other's (hole punching). The first pong makes the path direct.</li>
+ *       directly, and the two ends punch a hole at a moment they agree on through the relay ({@link Punches}):
+ *       each end's ping opens its own NAT for the other's. The first pong makes the path direct. With no relay,
+ *       we ping all of the member's candidate endpoints every {@link Constants#PATH_PROBE_INTERVAL}.</li>
+ *   <li>An authenticated ping from an address the member's record does not name (its NAT gave it a port of its
+ *       own choosing) makes that address a candidate: we answer, and ping it back.</li>
  *   <li>A direct path silent for {@link Constants#DIRECT_PATH_TIMEOUT} is broken (the NAT rebooted, the laptop
  *       moved): packets go back to the relay and the probing starts again. While a direct path is silent, each
  *       ping on it goes through the relay too, and the member answers that one through the relay: an answer
@@ -33,9 +36,8 @@ import org.slf4j.LoggerFactory;
  *       at once. A relayed member we have not heard from for {@link Constants#PING_WHEN_SILENT} is pinged
  *       through the relay the same way, so that a live member is heard every second on some path.</li>
  * </ul>
- * A probe is believed once and fresh ({@link PathStamps}), and a ping is answered with a ping of ours only at one
- * of the member's candidates: no one, replaying or spoofing, makes this node send more than one pong per ping
- * the member really sent, nor pings to an address of someone else's choosing.
+ * A probe is believed once and fresh ({@link PathStamps}): no one, replaying or spoofing, makes this node send
+ * more than one pong, and one ping back, per ping the member really sent.
  * Probes run on the timers thread ({@link #tick}); answers arrive on the receive thread.
  */
 final class Paths {
@@ -73,10 +75,21 @@ final class Paths {
     private volatile InetSocketAddress lastObserved;
     /** The relay chosen at the start of the current timer tick (timers thread). */
     private Peer relayThisTick;
+    private final Punches punches;
 
     Paths(Device device, Random random) {
         this.device = device;
         this.random = random;
+        this.punches = new Punches(device, this, random);
+    }
+
+    /** Our public endpoint as the last pong named it, or null before any. */
+    InetSocketAddress observed() {
+        return lastObserved;
+    }
+
+    void close() {
+        punches.close();
     }
 
     static boolean direct(Reach r, long now) {
@@ -96,6 +109,19 @@ final class Paths {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether a relay member other than {@code p} is known, only not reached directly yet (the node is starting):
+     * then wait for it rather than ping {@code p}'s NAT unannounced (see {@link Punches} for why that spoils it).
+     */
+    private boolean relayExpected(Peer p) {
+        for (Peer q : device.peers()) {
+            if (q != p && q.reach() != null && q.reach().relayCapable() && q.relay() == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long rank(Peer p) {
@@ -127,6 +153,9 @@ final class Paths {
             long silent = now - r.lastDirectNanos();
             long sincePing = now - r.lastPingNanos();
             long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
+            if (silent < whenSilent && lastObserved != null) {
+                r.punch().directFrom(lastObserved);
+            }
             if ((silent > whenSilent && sincePing > whenSilent) || sincePing > Constants.PING_REFRESH.toNanos()) {
                 ping(p, p.endpoint(), now);
                 Peer via = relayThisTick == p ? null : relayThisTick;
@@ -140,8 +169,10 @@ final class Paths {
         if (via != p.relay()) {
             usePath(p, via, now);
         }
-        if (now - r.lastProbeNanos() > Constants.PATH_PROBE_INTERVAL.toNanos()) {
-            probe(p, null, true, now);
+        if (via != null) {
+            punches.tick(p, via, now);
+        } else if (now - r.lastProbeNanos() > Constants.PATH_PROBE_INTERVAL.toNanos() && !relayExpected(p)) {
+            probe(p); // no relay to agree on a moment through: ping every candidate now and then
         }
         long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
         if (via != null && now - p.lastHeardNanos() > whenSilent && now - r.lastPingThroughNanos() > whenSilent) {
@@ -171,25 +202,22 @@ final class Paths {
         }
     }
 
-    /** Pings every candidate endpoint (and {@code extra}); with {@code call}, asks the member to do the same. */
-    private void probe(Peer p, InetSocketAddress extra, boolean call, long now) {
+    /** Pings every candidate endpoint of {@code p}. */
+    private void probe(Peer p) {
+        long now = System.nanoTime();
         Reach r = p.reach();
         r.probed(now);
-        List<InetSocketAddress> candidates = r.candidates();
-        for (InetSocketAddress c : candidates) {
+        for (InetSocketAddress c : r.allCandidates()) {
             ping(p, c, now);
-        }
-        if (extra != null && !candidates.contains(extra)) {
-            ping(p, extra, now);
-        }
-        if (call && p.relay() != null) {
-            byte[] msg = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, random.nextLong(), stamp(),
-                    lastObserved).encode(r.pathKey());
-            device.outbound.datagram(msg, p);
         }
     }
 
-    private void ping(Peer p, InetSocketAddress to, long now) {
+    /** Sends {@code m} to {@code p} through the relay {@code via}. */
+    void sendThrough(Peer p, Peer via, PathMessage m) {
+        device.outbound.datagram(m.encode(p.reach().pathKey()), p, via);
+    }
+
+    void ping(Peer p, InetSocketAddress to, long now) {
         if (to == null) {
             return;
         }
@@ -218,7 +246,7 @@ final class Paths {
         return null;
     }
 
-    private long stamp() {
+    long stamp() {
         return clock.next(nowMicros());
     }
 
@@ -235,10 +263,13 @@ final class Paths {
         return s.accept(stamp, nowMicros());
     }
 
-    /** The member published new candidates (it moved, or learned its public endpoint): try them now. */
+    /**
+     * The member published new candidates (it moved, or learned its public endpoint): with no relay, ping them
+     * now; through a relay, the next tick offers a punch ({@link PunchState#shouldOffer} sees what is new).
+     */
     void candidatesChanged(Peer p, long now) {
-        if (p.reach() != null) {
-            probe(p, null, true, now);
+        if (p.reach() != null && p.relay() == null && !direct(p.reach(), now) && !relayExpected(p)) {
+            probe(p);
         }
     }
 
@@ -280,15 +311,20 @@ final class Paths {
                 device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PONG, device.ownId, m.tx(), stamp(),
                         LIE == null ? from : LIE)
                         .encode(r.pathKey())), from, false);
-                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos()
-                        && r.candidates().contains(from)) {
+                r.learn(from); // its NAT may have given it a port no record names (peer-reflexive)
+                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos()) {
                     ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
                 }
             }
             case PONG -> pong(p, m, from, relayed, now);
             case CALL_ME_MAYBE -> {
-                if (now - r.lastProbeNanos() > Constants.CALLED_PROBE_GAP.toNanos()) {
-                    probe(p, m.address(), false, now);
+                if (relayed) {
+                    punches.onOffer(p, m, relayAt(from, p), now);
+                }
+            }
+            case PUNCH_ACCEPT -> {
+                if (relayed) {
+                    punches.onAccept(p, m, now);
                 }
             }
         }

@@ -28,6 +28,9 @@ public final class Reach {
     volatile long lastPingNanos = Constants.NEVER;
     volatile long lastProbeNanos = Constants.NEVER;
     private final Map<Long, Ping> outstanding = new LinkedHashMap<>();
+    /** Addresses its authenticated pings came from that its record does not name (peer-reflexive), newest last. */
+    private volatile List<InetSocketAddress> learned = List.of();
+    private final PunchState punch = new PunchState();
 
     /** A ping we sent and the address it went to; a pong counts only from that very address. */
     public record Ping(InetSocketAddress to, long sentNanos) {}
@@ -53,6 +56,42 @@ public final class Reach {
 
     public void candidates(List<InetSocketAddress> fresh) {
         this.candidates = List.copyOf(fresh);
+    }
+
+    /**
+     * An authenticated, fresh ping came straight from {@code from}: the member is reachable there (behind a NAT
+     * that gave it a port its record cannot know). Kept as a candidate, at most
+     * {@link Constants#MAX_LEARNED_CANDIDATES}, the oldest forgotten first.
+     */
+    public synchronized void learn(InetSocketAddress from) {
+        if (candidates.contains(from) || learned.contains(from)) {
+            return;
+        }
+        List<InetSocketAddress> next = new java.util.ArrayList<>(learned);
+        next.add(from);
+        while (next.size() > Constants.MAX_LEARNED_CANDIDATES) {
+            next.remove(0);
+        }
+        learned = List.copyOf(next);
+    }
+
+    /** The candidates from its record, then the learned ones. */
+    public List<InetSocketAddress> allCandidates() {
+        List<InetSocketAddress> learnt = learned;
+        if (learnt.isEmpty()) {
+            return candidates;
+        }
+        List<InetSocketAddress> all = new java.util.ArrayList<>(candidates);
+        for (InetSocketAddress a : learnt) {
+            if (!all.contains(a)) {
+                all.add(a);
+            }
+        }
+        return all;
+    }
+
+    public PunchState punch() {
+        return punch;
     }
 
     /** The member has `relay: true` in its record: it forwards for others. */

@@ -198,6 +198,62 @@ class PathsTest {
         assertEquals("seed", officeAtHome.relay().name());
     }
 
+    /**
+     * Issue 25: home and office behind bare Linux masquerade routers (nothing filters what reaches the router
+     * itself), 20 ms apart. A ping that reaches the far router before the far host pinged spoils that router's
+     * port for the far host's own pings; so neither pings unannounced, both ping at one moment agreed through the
+     * seed, and the path goes direct at the first punch. Pinging at once on the offer (the receiver some 40 ms
+     * after the sender: the relay's two legs) fails here every time, which the last assertion checks.
+     */
+    @Test
+    void behindBareMasqueradeRoutersBothEndsPunchAtOneMomentAndGoDirect() throws Exception {
+        network.faults(0, 0, 20, 0);
+        mesh(MemoryNetwork.Nat.Mapping.BARE_MASQUERADE);
+        long start = System.nanoTime();
+        assertTrue(reaches(home, office, "hello", 8000));
+        assertTrue(becomes(() -> officeAtHome.relay() == null && office.peer(home).relay() == null
+                && officeAtHome.endpoint() != null && Paths.direct(officeAtHome.reach(), System.nanoTime()), 8000),
+                "never direct: home " + officeAtHome.path() + ", office " + office.peer(home).path());
+        System.out.printf("direct through bare routers %.2f s after the start%n", (System.nanoTime() - start) / 1e9);
+        assertEquals("198.18.0.22:51820", officeAtHome.endpoint().getAddress().getHostAddress() + ":"
+                + officeAtHome.endpoint().getPort(), "office's router kept its port: no ping spoiled it");
+        long relayedAfter = seed.device.counters().relayedPackets.get();
+        assertTrue(reaches(home, office, "direct now", 2000));
+        Thread.sleep(200);
+        assertEquals(relayedAfter, seed.device.counters().relayedPackets.get(), "traffic still went through the seed");
+    }
+
+    /**
+     * Home behind a router that takes a new port for every destination, office on a public address: office
+     * cannot know home's port, but home's ping reaches it from there, and that (authenticated) address becomes a
+     * candidate: office answers and pings it back, and both go direct.
+     */
+    @Test
+    void anAddressAMembersPingCameFromBecomesACandidate() throws Exception {
+        network.nat("198.18.0.21", "198.19.1.", MemoryNetwork.Nat.Mapping.RANDOM_PORT);
+        seed = node("seed", "100.64.0.1", "198.18.0.1");
+        home = node("home", "100.64.0.2", "198.19.1.2");
+        office = node("office", "100.64.0.3", "198.18.0.3");
+        seed.device.relayEnabled(true);
+        seed.member(home, List.of(), false);
+        seed.member(office, List.of(), false);
+        Peer seedAtHome = home.member(seed, List.of(seed.socket.address()), true);
+        Peer seedAtOffice = office.member(seed, List.of(seed.socket.address()), true);
+        officeAtHome = home.member(office, List.of(office.socket.address()), false);
+        // What home's record says: its LAN address and the port its router showed the seed, neither of use here.
+        Peer homeAtOffice = office.member(home, List.of(home.socket.address(),
+                MemoryNetwork.endpoint("198.18.0.21", 51820)), false);
+        nodes.forEach(MemoryNode::start);
+        home.device.startHandshake(seedAtHome);
+        office.device.startHandshake(seedAtOffice);
+        assertTrue(becomes(() -> homeAtOffice.relay() == null && homeAtOffice.endpoint() != null
+                && Paths.direct(homeAtOffice.reach(), System.nanoTime()), 8000),
+                "office never went direct to home: " + homeAtOffice.path());
+        assertTrue(homeAtOffice.reach().allCandidates().contains(homeAtOffice.endpoint()));
+        assertTrue(homeAtOffice.endpoint().getPort() != 51820, "home's router took a port of its own");
+        assertTrue(reaches(office, home, "straight to the port home's router chose", 2000));
+    }
+
     /** A relayed path message of {@code kind} (1 ping, 2 pong): relay header (type 7, 20 bytes), then type 6. */
     private static boolean relayed(MemoryNetwork.Datagram d, int kind) {
         byte[] b = d.bytes();

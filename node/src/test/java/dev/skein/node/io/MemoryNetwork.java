@@ -121,14 +121,40 @@ public final class MemoryNetwork implements AutoCloseable {
         }
         Nat fromNat = inside(from.getAddress());
         Nat toNat = inside(to.getAddress());
-        if (fromNat == null || fromNat != toNat) { // within one site, no translation
-            if (toNat != null) {
-                dropped.incrementAndGet(); // an inside address is not routed from outside its site
+        boolean crossing = fromNat == null || fromNat != toNat; // within one site, no translation
+        if (crossing && toNat != null) {
+            dropped.incrementAndGet(); // an inside address is not routed from outside its site
+            return;
+        }
+        if (crossing && fromNat != null) {
+            from = fromNat.outbound(from, to); // the sender's router translates when the datagram leaves
+        }
+        int copies = 1;
+        long delay;
+        synchronized (random) {
+            if (loss > 0 && random.nextDouble() < loss) {
+                dropped.incrementAndGet();
                 return;
             }
-            if (fromNat != null) {
-                from = fromNat.outbound(from, to);
+            if (duplication > 0 && random.nextDouble() < duplication) {
+                copies = 2;
             }
+            delay = delayMillis + (jitterMillis > 0 ? (long) (random.nextDouble() * jitterMillis) : 0);
+        }
+        InetSocketAddress source = from;
+        for (int i = 0; i < copies; i++) {
+            if (delay == 0) {
+                arrive(source, to, bytes, crossing);
+            } else {
+                // the far router sees it only when it gets there: what its host sent meanwhile counts
+                later.schedule(() -> arrive(source, to, bytes, crossing), delay, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** A datagram reaches the far end of the underlay: its router (if any), the cut links, the tap, the socket. */
+    private void arrive(InetSocketAddress from, InetSocketAddress to, byte[] bytes, boolean crossing) {
+        if (crossing) {
             for (Nat n : nats) {
                 if (n.publicAddress.equals(to.getAddress())) {
                     to = n.inbound(to.getPort(), from);
@@ -145,27 +171,8 @@ public final class MemoryNetwork implements AutoCloseable {
             }
         }
         Datagram d = new Datagram(from, to, bytes);
-        if (intercept.test(d)) {
-            return;
-        }
-        int copies = 1;
-        long delay;
-        synchronized (random) {
-            if (loss > 0 && random.nextDouble() < loss) {
-                dropped.incrementAndGet();
-                return;
-            }
-            if (duplication > 0 && random.nextDouble() < duplication) {
-                copies = 2;
-            }
-            delay = delayMillis + (jitterMillis > 0 ? (long) (random.nextDouble() * jitterMillis) : 0);
-        }
-        for (int i = 0; i < copies; i++) {
-            if (delay == 0) {
-                deliver(d);
-            } else {
-                later.schedule(() -> deliver(d), delay, TimeUnit.MILLISECONDS);
-            }
+        if (!intercept.test(d)) {
+            deliver(d);
         }
     }
 
@@ -202,10 +209,22 @@ public final class MemoryNetwork implements AutoCloseable {
      * A NAT router as homes have them: it lets in only what comes from an address and port the inside sent to
      * (address- and port-dependent filtering). {@link Mapping#PORT_PRESERVING} keeps the inside port and one
      * mapping for all destinations (holes can be punched); {@link Mapping#RANDOM_PORT} takes a new random port
-     * for every destination (a symmetric NAT: only a relay gets through).
+     * for every destination (a symmetric NAT: only a relay gets through). {@link Mapping#BARE_MASQUERADE} is a
+     * Linux router with nothing but masquerade and forwarding for established flows, as conntrack makes it: one
+     * mapping per destination, keeping the inside port when it can; a datagram nothing inside asked for is taken
+     * by the router itself, and the entry that leaves (kept {@link #UNREPLIED_MILLIS}, refreshed by each further
+     * one) makes the next mapping toward that sender from that port take another port, which the sender's own
+     * router does not let in.
      */
     public static final class Nat {
-        public enum Mapping { PORT_PRESERVING, RANDOM_PORT }
+        public enum Mapping { PORT_PRESERVING, RANDOM_PORT, BARE_MASQUERADE }
+
+        /** As Linux's nf_conntrack_udp_timeout. */
+        public static final long UNREPLIED_MILLIS = 30_000;
+        /** BARE_MASQUERADE: entries the router took for itself, (sender, our port), and when each was last hit. */
+        private final Map<List<Object>, Long> taken = new HashMap<>();
+        /** BARE_MASQUERADE: (destination, our port) of every mapping, to find the inside an answer belongs to. */
+        private final Map<List<Object>, InetSocketAddress> replies = new HashMap<>();
 
         private final InetAddress publicAddress;
         private final String insidePrefix;
@@ -225,6 +244,9 @@ public final class MemoryNetwork implements AutoCloseable {
         }
 
         synchronized InetSocketAddress outbound(InetSocketAddress inside, InetSocketAddress to) {
+            if (mapping == Mapping.BARE_MASQUERADE) {
+                return bareOutbound(inside, to);
+            }
             List<InetSocketAddress> key = mapping == Mapping.PORT_PRESERVING ? List.of(inside) : List.of(inside, to);
             Integer port = ports.get(key);
             if (port == null) {
@@ -238,8 +260,35 @@ public final class MemoryNetwork implements AutoCloseable {
         }
 
         synchronized InetSocketAddress inbound(int port, InetSocketAddress from) {
+            if (mapping == Mapping.BARE_MASQUERADE) {
+                InetSocketAddress inside = replies.get(List.of(from, port));
+                if (inside == null) {
+                    taken.put(List.of(from, port), System.nanoTime()); // delivered to the router itself
+                }
+                return inside;
+            }
             Set<InetSocketAddress> allowed = contacted.get(port);
             return allowed != null && allowed.contains(from) ? insideByPort.get(port) : null;
+        }
+
+        private InetSocketAddress bareOutbound(InetSocketAddress inside, InetSocketAddress to) {
+            List<InetSocketAddress> key = List.of(inside, to);
+            Integer port = ports.get(key);
+            if (port == null) {
+                port = rebound || inUse(to, inside.getPort()) ? freePort() : inside.getPort();
+                ports.put(key, port);
+                replies.put(List.of(to, port), inside);
+            }
+            return new InetSocketAddress(publicAddress, port);
+        }
+
+        /** Whether an answer from {@code to} to our {@code port} would already belong elsewhere. */
+        private boolean inUse(InetSocketAddress to, int port) {
+            Long hit = taken.get(List.of(to, port));
+            if (hit != null && System.nanoTime() - hit < UNREPLIED_MILLIS * 1_000_000) {
+                return true;
+            }
+            return replies.containsKey(List.of(to, port));
         }
 
         private int freePort() {
@@ -258,6 +307,8 @@ public final class MemoryNetwork implements AutoCloseable {
             ports.clear();
             insideByPort.clear();
             contacted.clear();
+            taken.clear();
+            replies.clear();
         }
     }
 }

@@ -16,9 +16,14 @@ import java.nio.charset.StandardCharsets;
  *   <li><b>ping</b>: "can you hear me at this address?";</li>
  *   <li><b>pong</b>: the answer, echoing the ping's transaction id and telling the pinger the source address the
  *       ping arrived from (its public endpoint, as a NAT rewrote it: endpoint discovery);</li>
- *   <li><b>call-me-maybe</b>: sent over a path that works (a relay), it asks the peer to ping our candidates now,
- *       so that both ends send at the same moment and both NATs open (hole punching). It names our freshest
- *       observed endpoint, which the peer may not have from gossip yet.</li>
+ *   <li><b>call-me-maybe</b>: sent over a path that works (a relay), it offers a hole punch: both ends are to ping
+ *       each other's candidates at one moment, so that each NAT has opened its mapping before the other's ping
+ *       reaches it (a ping that reaches a router first can spoil the mapping for a while). It names our freshest
+ *       observed endpoint, which the peer may not have from gossip yet;</li>
+ *   <li><b>punch-accept</b>: the answer, echoing the offer's transaction id and naming the answerer's observed
+ *       endpoint. The answerer pings {@code PUNCH_LEAD} after it got the offer, the offerer {@code PUNCH_LEAD}
+ *       after it sent the offer plus half the offer's round trip: the same moment, without trusting either
+ *       clock.</li>
  * </ul>
  * Each is MACed with a key derived from the two members' static X25519 keys, so no third party can forge one;
  * the MAC is all the protection needed against forgery, since a probe carries nothing secret. Against replay, each
@@ -28,7 +33,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  *   0      type 6, reserved (3 zero bytes)
- *   4      kind (1 ping, 2 pong, 3 call-me-maybe)
+ *   4      kind (1 ping, 2 pong, 3 call-me-maybe, 4 punch-accept)
  *   5      address length (0, 4 or 16)
  *   6..7   port, big-endian
  *   8..15  sender id: the first 8 bytes of the sender's static public key
@@ -52,7 +57,7 @@ public record PathMessage(Kind kind, long senderId, long tx, long stamp, InetSoc
 
     /** What a probe asks or answers. */
     public enum Kind {
-        PING(1), PONG(2), CALL_ME_MAYBE(3);
+        PING(1), PONG(2), CALL_ME_MAYBE(3), PUNCH_ACCEPT(4);
 
         final int code;
 

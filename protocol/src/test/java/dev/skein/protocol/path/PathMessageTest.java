@@ -47,6 +47,9 @@ class PathMessageTest {
         PathMessage call = new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, 1, 2, 4,
                 new InetSocketAddress("2001:db8::1", 51820));
         assertEquals(call, PathMessage.open(call.encode(key), key));
+        PathMessage accept = new PathMessage(PathMessage.Kind.PUNCH_ACCEPT, 1, 2, 5,
+                new InetSocketAddress("198.18.0.3", 51820));
+        assertEquals(accept, PathMessage.open(accept.encode(key), key));
     }
 
     @Test

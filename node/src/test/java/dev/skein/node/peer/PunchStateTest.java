@@ -1,0 +1,97 @@
+package dev.skein.node.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.skein.node.Constants;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The punch schedule on a clock of our own: when to offer, when to accept, when to ping. */
+class PunchStateTest {
+    private static final long MS = 1_000_000;
+    private static final long S = 1000 * MS;
+    private static final InetSocketAddress US = new InetSocketAddress("198.18.0.21", 51820);
+    private static final InetSocketAddress THEM = new InetSocketAddress("198.18.0.22", 51820);
+    private static final InetSocketAddress THEM_LAN = new InetSocketAddress("198.19.2.2", 51820);
+    private static final List<InetSocketAddress> CANDIDATES = List.of(THEM_LAN, THEM);
+
+    private final PunchState s = new PunchState();
+
+    /** Offers, is accepted after a relay round trip of {@code roundTrip}, and sets the punch; returns the wait. */
+    private long punch(long now, long roundTrip) {
+        assertTrue(s.shouldOffer(CANDIDATES, US, now));
+        s.offered(42, now);
+        long wait = s.accepted(42, now + roundTrip);
+        s.punching(now + roundTrip + wait, CANDIDATES, US);
+        return wait;
+    }
+
+    @Test
+    void bothEndsPingAtTheMomentTheOfferCrossedPlusTheLead() {
+        long wait = punch(10 * S, 80 * MS);
+        // The answerer got the offer 40 ms after it left and pings PUNCH_LEAD later; so do we, 80 ms after.
+        assertEquals(Constants.PUNCH_LEAD.toNanos() - 40 * MS, wait);
+        s.offered(43, 20 * S);
+        assertEquals(-1, s.accepted(42, 20 * S + MS), "an answer to another offer");
+        assertEquals(-1, s.accepted(43, 20 * S + 2 * Constants.PUNCH_LEAD.toNanos() + MS),
+                "too late to meet the moment");
+    }
+
+    @Test
+    void noOfferWithoutAnEndpointOfOursNorWhileOneIsPending() {
+        assertFalse(s.shouldOffer(CANDIDATES, null, 10 * S));
+        s.offered(1, 10 * S);
+        assertFalse(s.shouldOffer(CANDIDATES, US, 10 * S + 100 * MS));
+        // Unanswered (the member declined): asked again after the probe interval, nothing having been pinged.
+        assertTrue(s.shouldOffer(CANDIDATES, US, 10 * S + Constants.PATH_PROBE_INTERVAL.toNanos() + MS));
+    }
+
+    @Test
+    void aPunchThatFailedIsRepeatedOnlyAfterTheBackOffUnlessSomethingIsNew() {
+        long t = 10 * S;
+        punch(t, 80 * MS);
+        long punched = s.lastPunchNanos();
+        for (long later = 3 * S; later < Constants.PUNCH_BACKOFF.toNanos(); later += S) {
+            assertFalse(s.shouldOffer(CANDIDATES, US, punched + later), "offered again " + later / S + " s later");
+        }
+        assertTrue(s.shouldOffer(CANDIDATES, US, punched + Constants.PUNCH_BACKOFF.toNanos() + MS));
+        // A new candidate, or our own endpoint moved: after the short gap.
+        InetSocketAddress moved = new InetSocketAddress("198.18.0.23", 51820);
+        assertFalse(s.shouldOffer(List.of(THEM_LAN, THEM, moved), US, punched + S));
+        assertTrue(s.shouldOffer(List.of(THEM_LAN, THEM, moved), US, punched + 3 * S));
+        assertTrue(s.shouldOffer(CANDIDATES, new InetSocketAddress("198.18.0.31", 51820), punched + 3 * S));
+    }
+
+    @Test
+    void whenBothOfferAtOnceTheLowerIdGoesAheadAndTheOtherAnswers() {
+        PunchState low = new PunchState();
+        PunchState high = new PunchState();
+        long now = 10 * S;
+        low.offered(1, now);
+        high.offered(2, now);
+        assertFalse(low.shouldAccept(5, 9, US, now + 40 * MS), "the lower id keeps its own offer");
+        assertTrue(high.shouldAccept(9, 5, THEM, now + 40 * MS), "the higher id answers the lower's");
+        assertEquals(-1, high.accepted(2, now + 80 * MS), "and its own offer is withdrawn");
+        assertTrue(low.accepted(1, now + 80 * MS) >= 0);
+    }
+
+    @Test
+    void offersAreAcceptedAtMostOncePerGapAndNotWithoutAnEndpoint() {
+        long now = 10 * S;
+        assertFalse(s.shouldAccept(9, 5, null, now));
+        assertTrue(s.shouldAccept(9, 5, US, now));
+        assertFalse(s.shouldAccept(9, 5, US, now + S), "a member offering every second makes us ping at most so often");
+        assertTrue(s.shouldAccept(9, 5, US, now + Constants.PUNCH_MIN_GAP.toNanos() + MS));
+    }
+
+    @Test
+    void aBrokenDirectPathIsRecalledOnlyFromTheEndpointItWorkedFrom() {
+        assertFalse(s.recallable(US));
+        s.directFrom(US);
+        assertTrue(s.recallable(US));
+        assertFalse(s.recallable(new InetSocketAddress("198.18.0.12", 51820)), "we moved: their router never saw us there");
+    }
+}
