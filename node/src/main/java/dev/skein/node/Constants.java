@@ -45,6 +45,16 @@ public final class Constants {
     public static final Duration DIRECT_PATH_OUTRUN = Duration.ofMillis(1500);
     /** Ping a direct path when nothing came from it for this long, */
     public static final Duration PING_WHEN_SILENT = Duration.ofSeconds(1);
+    /**
+     * or this long while we are sending it data (silence is then news: a path that broke under traffic is found
+     * sooner, at the cost of a ping per this interval while a one-way flow gets no answers);
+     */
+    public static final Duration PING_WHEN_SILENT_SENDING = Duration.ofMillis(250);
+    /**
+     * and a direct path that carried nothing back for this long while we sent on it, and while a ping through the
+     * relay was answered after its last packet, is broken at once: the traffic moves to the relay.
+     */
+    public static final Duration DIRECT_PATH_OUTRUN_SENDING = Duration.ofMillis(500);
     /** and at least this often, so that our observed endpoint stays fresh. */
     public static final Duration PING_REFRESH = Duration.ofSeconds(5);
     /**

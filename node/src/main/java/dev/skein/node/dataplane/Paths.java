@@ -94,21 +94,33 @@ final class Paths {
 
     static boolean direct(Reach r, long now) {
         long silent = now - r.lastDirectNanos();
-        return silent < DIRECT_TIMEOUT_NANOS
-                && (silent < DIRECT_OUTRUN_NANOS || r.lastRelayedNanos() < r.lastDirectNanos());
+        return silent < DIRECT_TIMEOUT_NANOS && r.lastDirectNanos() > r.brokenNanos()
+                && (silent < DIRECT_OUTRUN_NANOS || !r.relayOutran());
     }
 
-    /** The relay member to use now: reached directly, preferring the lowest round trip; null if none. */
+    /**
+     * The relay member to use now: one reached directly, preferring the lowest round trip; else the one reached
+     * directly last, or any with an endpoint (a moment's silence, a busy machine, a relay reinstalled with a new
+     * certificate: better than sending straight to a member's NAT unannounced, see {@link Punches}); null if
+     * none.
+     */
     Peer chooseRelay(long now) {
         Peer best = null;
+        Peer lately = null;
         for (Peer p : device.peers()) {
             Reach r = p.reach();
-            if (r != null && r.relayCapable() && p.relay() == null && p.endpoint() != null && direct(r, now)
-                    && (best == null || rank(p) < rank(best))) {
-                best = p;
+            if (r == null || !r.relayCapable() || p.relay() != null || p.endpoint() == null) {
+                continue;
+            }
+            if (direct(r, now)) {
+                if (best == null || rank(p) < rank(best)) {
+                    best = p;
+                }
+            } else if (lately == null || r.lastDirectNanos() > lately.reach().lastDirectNanos()) {
+                lately = p;
             }
         }
-        return best;
+        return best != null ? best : lately;
     }
 
     /**
@@ -136,7 +148,8 @@ final class Paths {
     void place(Peer p, long now) {
         Reach r = p.reach();
         if (r != null && !direct(r, now)) {
-            usePath(p, chooseRelay(now), now);
+            Peer via = chooseRelay(now);
+            usePath(p, via == p ? null : via, now);
         }
     }
 
@@ -146,21 +159,28 @@ final class Paths {
         if (r == null) {
             return; // a plain WireGuard peer: its endpoint only
         }
+        long silent = now - r.lastDirectNanos();
+        boolean sending = now - p.lastDataSentNanos() < Constants.PING_WHEN_SILENT_SENDING.toNanos();
+        if (direct(r, now) && sending && silent > Constants.DIRECT_PATH_OUTRUN_SENDING.toNanos() && r.relayOutran()) {
+            r.broken(now); // our traffic gets no answer on it, the relay's ping did: move the traffic now
+        }
         if (direct(r, now)) {
             if (p.relay() != null) {
                 usePath(p, null, now);
             }
-            long silent = now - r.lastDirectNanos();
             long sincePing = now - r.lastPingNanos();
-            long whenSilent = Constants.PING_WHEN_SILENT.toNanos();
+            long whenSilent = (sending ? Constants.PING_WHEN_SILENT_SENDING : Constants.PING_WHEN_SILENT).toNanos();
             if (silent < whenSilent && lastObserved != null) {
                 r.punch().directFrom(lastObserved);
             }
             if ((silent > whenSilent && sincePing > whenSilent) || sincePing > Constants.PING_REFRESH.toNanos()) {
                 ping(p, p.endpoint(), now);
+                r.pingedDirect(now);
                 Peer via = relayThisTick == p ? null : relayThisTick;
-                if (silent > whenSilent && via != null) {
-                    pingThrough(p, via, now); // is it the path that is silent, or the member?
+                // Is it the path that is silent, or the member? Asked once a ping went unanswered (or after a
+                // second of silence anyway), so that a one-way flow's healthy path costs the relay nothing.
+                if (via != null && (silent > 2 * whenSilent || silent > Constants.PING_WHEN_SILENT.toNanos())) {
+                    pingThrough(p, via, now);
                 }
             }
             return;

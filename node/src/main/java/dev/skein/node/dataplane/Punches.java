@@ -63,7 +63,9 @@ final class Punches implements AutoCloseable {
                 && s.recallable(observed) && now - r.lastPingNanos() > Constants.PATH_PROBE_INTERVAL.toNanos()) {
             paths.ping(p, p.endpoint(), now); // the path that broke lately: both routers still know it
         }
-        if (s.shouldOffer(r.allCandidates(), observed, now)) {
+        // New candidates from its record call for a punch; learned ones do not (behind a symmetric NAT, each of
+        // its pings comes from a new port: they would make a punch every few seconds).
+        if (s.shouldOffer(r.candidates(), observed, now)) {
             long tx = random.nextLong();
             s.offered(tx, now);
             paths.sendThrough(p, via, new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, tx,

@@ -102,7 +102,7 @@ final class Joins {
             }
         } else {
             byte[] reply = JoinMessage.reply(s.self(), s.gossipPort(), from, wall, own.record().incarnation(), j)
-                    .encode(s.signingKey());
+                    .relaying(s.relay()).encode(s.signingKey());
             if (reply.length <= datagram.length) { // never send more than we received
                 peers.sendDatagram(reply, from);
             }
@@ -137,7 +137,7 @@ final class Joins {
         }
         Membership.Settings s = settings.get();
         return JoinMessage.greeting(s.self(), s.gossipPort(), wall, own.record().incarnation(), greetingNonce,
-                recipient).encode(s.signingKey());
+                recipient).relaying(s.relay()).encode(s.signingKey());
     }
 
     /** Join requests to the seeds that are not listed members: every {@link #RETRY} while none is, else {@link #REFRESH}. */
@@ -149,7 +149,7 @@ final class Joins {
         }
         lastSentNanos = now;
         byte[] request = JoinMessage.request(s.self(), s.gossipPort(), wall, own.record().incarnation(),
-                freshJoins.newRequestNonce(now)).encode(s.signingKey());
+                freshJoins.newRequestNonce(now)).relaying(s.relay()).encode(s.signingKey());
         for (InetSocketAddress seed : s.seeds()) {
             String name = seedNames.get(seed);
             if (self.equals(name) || own.localEndpoints().contains(seed) || (name != null && listed.contains(name))) {

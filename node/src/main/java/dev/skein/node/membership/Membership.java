@@ -400,7 +400,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         table.joined(new MemberRecord(j.certificate(), 0, j.incarnation(), from == null ? List.of() : List.of(from),
-                j.gossipPort(), false, false), now);
+                j.gossipPort(), j.relay(), false), now);
         discovery.offer(j.name(), j.certificate().address().address(), j.gossipPort());
         apply(now, wall); // install the peer now: its handshake follows at once
     }

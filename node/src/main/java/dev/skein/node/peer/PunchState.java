@@ -21,7 +21,11 @@ public final class PunchState {
     private long lastAcceptNanos = Constants.NEVER;
     /** The addresses the last punches pinged, and our own public endpoint then: what "new" is measured against. */
     private final Set<InetSocketAddress> tried = new HashSet<>();
-    private InetSocketAddress triedFrom;
+    /**
+     * Our own public endpoints then: a set, since behind a NAT that keeps ports only where it can, members see us
+     * at different ports and our latest observed endpoint flips among them (each flip is no news).
+     */
+    private final Set<InetSocketAddress> triedFrom = new HashSet<>();
     /** Our public endpoint while the direct path last worked: a path worth recalling only from there. */
     private InetSocketAddress directFrom;
 
@@ -42,7 +46,7 @@ public final class PunchState {
         if (lastPunchNanos == Constants.NEVER || since > Constants.PUNCH_BACKOFF.toNanos()) {
             return true;
         }
-        boolean somethingNew = !observed.equals(triedFrom) || !tried.containsAll(candidates);
+        boolean somethingNew = !triedFrom.contains(observed) || !tried.containsAll(candidates);
         return somethingNew && since > Constants.PUNCH_MIN_GAP.toNanos();
     }
 
@@ -93,10 +97,13 @@ public final class PunchState {
     public synchronized void punching(long at, Collection<InetSocketAddress> addresses, InetSocketAddress observed) {
         if (lastPunchNanos == Constants.NEVER || at - lastPunchNanos > Constants.PUNCH_BACKOFF.toNanos()) {
             tried.clear();
+            triedFrom.clear();
         }
         lastPunchNanos = at;
         tried.addAll(addresses);
-        triedFrom = observed;
+        if (observed != null) {
+            triedFrom.add(observed);
+        }
     }
 
     public synchronized long lastPunchNanos() {

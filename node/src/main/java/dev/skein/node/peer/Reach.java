@@ -23,6 +23,10 @@ public final class Reach {
     volatile long lastDirectNanos = Constants.NEVER;
     /** When a pong last came back through a relay: the member is alive, whatever its direct path does. */
     volatile long lastRelayedNanos = Constants.NEVER;
+    /** When the direct path was last found broken while it carried our traffic: nothing before counts. */
+    volatile long brokenNanos = Constants.NEVER;
+    /** When we last pinged its direct path (the endpoint in use). */
+    volatile long lastDirectPingNanos = Constants.NEVER;
     /** When we last asked through a relay whether the member is alive. */
     volatile long lastPingThroughNanos = Constants.NEVER;
     volatile long lastPingNanos = Constants.NEVER;
@@ -109,6 +113,29 @@ public final class Reach {
 
     public void heardDirect(long nowNanos) {
         lastDirectNanos = nowNanos;
+    }
+
+    public long brokenNanos() {
+        return brokenNanos;
+    }
+
+    /** The direct path is broken now: it is direct again only once something comes straight from the member. */
+    public void broken(long nowNanos) {
+        brokenNanos = nowNanos;
+    }
+
+    public void pingedDirect(long nowNanos) {
+        lastDirectPingNanos = nowNanos;
+    }
+
+    /**
+     * The relay outran the direct path: our last ping on the direct path is unanswered, while an answer came
+     * through the relay after we sent it (the two go out together). Not merely "the relay answered last": the
+     * relay's answer to a round whose direct answer came first is no sign of anything.
+     */
+    public boolean relayOutran() {
+        long ping = lastDirectPingNanos;
+        return ping > lastDirectNanos && lastRelayedNanos > ping;
     }
 
     public long lastRelayedNanos() {

@@ -155,8 +155,9 @@ class PathsTest {
      * Issue 25: a member whose direct path breaks is never taken for dead. Home sends to office every 50 ms; the
      * link between their routers is cut. Through the seed a ping asks whether office is alive, office answers the
      * same way, so home keeps hearing office (membership's liveness allows 2 s of silence), and the traffic moves
-     * to the relay once the direct path has missed its ping while the relay answered (here about 1 s after the
-     * cut, the path having been quiet before it), not after the 3 s a silent path takes when no relay answers.
+     * to the relay once the direct path that carries home's traffic has stayed silent for 0.5 s while the relay
+     * answered: no packet goes missing for a second (issue 25's bound), not for the 3 s a silent path takes when
+     * no relay answers.
      */
     @Test
     void aMemberWhoseDirectPathBreaksIsHeardThroughoutAndTheTrafficMovesToTheRelay() throws Exception {
@@ -191,10 +192,10 @@ class PathsTest {
         System.out.printf("after the cut: relayed at %.2f s, longest gap between arrivals %.2f s, longest silence "
                 + "%.2f s; %d sent%n", (relayedAt - cut) / 1e9, longestGap / 1e9, worstSilence / 1e9, sent);
         assertTrue(relayedAt != 0, "still direct on a cut link");
-        assertTrue(relayedAt - cut < 2_000_000_000L, "relayed only " + (relayedAt - cut) / 1e9 + " s after the cut");
+        assertTrue(relayedAt - cut < 1_000_000_000L, "relayed only " + (relayedAt - cut) / 1e9 + " s after the cut");
         assertTrue(worstSilence < 2_000_000_000L, "office was silent for " + worstSilence / 1e9
                 + " s: membership would have taken it for dead");
-        assertTrue(longestGap < 2_000_000_000L, "no packet arrived for " + longestGap / 1e9 + " s");
+        assertTrue(longestGap < 1_000_000_000L, "no packet arrived for " + longestGap / 1e9 + " s");
         assertEquals("seed", officeAtHome.relay().name());
     }
 
@@ -202,8 +203,8 @@ class PathsTest {
      * Issue 25: home and office behind bare Linux masquerade routers (nothing filters what reaches the router
      * itself), 20 ms apart. A ping that reaches the far router before the far host pinged spoils that router's
      * port for the far host's own pings; so neither pings unannounced, both ping at one moment agreed through the
-     * seed, and the path goes direct at the first punch. Pinging at once on the offer (the receiver some 40 ms
-     * after the sender: the relay's two legs) fails here every time, which the last assertion checks.
+     * seed, and the path goes direct at the first punch. Pinging at once on the offer instead (the receiver some 40 ms
+     * after the sender: the relay's two legs) fails this test: checked by mutation, PUNCH_LEAD set to zero.
      */
     @Test
     void behindBareMasqueradeRoutersBothEndsPunchAtOneMomentAndGoDirect() throws Exception {

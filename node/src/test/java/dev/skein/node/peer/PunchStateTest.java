@@ -62,7 +62,13 @@ class PunchStateTest {
         InetSocketAddress moved = new InetSocketAddress("198.18.0.23", 51820);
         assertFalse(s.shouldOffer(List.of(THEM_LAN, THEM, moved), US, punched + S));
         assertTrue(s.shouldOffer(List.of(THEM_LAN, THEM, moved), US, punched + 3 * S));
-        assertTrue(s.shouldOffer(CANDIDATES, new InetSocketAddress("198.18.0.31", 51820), punched + 3 * S));
+        InetSocketAddress remapped = new InetSocketAddress("198.18.0.21", 27109);
+        assertTrue(s.shouldOffer(CANDIDATES, remapped, punched + 3 * S));
+        // Members see us at two ports (our router kept 51820 only where it could): flipping between them is no news.
+        s.punching(punched + 3 * S, CANDIDATES, remapped);
+        for (long later = 6 * S; later < Constants.PUNCH_BACKOFF.toNanos(); later += S) {
+            assertFalse(s.shouldOffer(CANDIDATES, later % (2 * S) == 0 ? US : remapped, punched + later));
+        }
     }
 
     @Test

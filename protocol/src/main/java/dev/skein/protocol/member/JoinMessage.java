@@ -28,7 +28,7 @@ import java.time.Instant;
  */
 public record JoinMessage(Certificate certificate, boolean reply, long unixMillis, int gossipPort,
                           InetSocketAddress observed, boolean greeting, long incarnation, byte[] nonce,
-                          byte[] recipient) {
+                          byte[] recipient, boolean relay) {
     private static final byte[] ANYONE = new byte[0];
 
     /** The size of a request's nonce, which its reply echoes. */
@@ -42,7 +42,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     /** A newcomer's request to its seed; {@code nonce} ({@link #NONCE_SIZE} random bytes) comes back in the reply. */
     public static JoinMessage request(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce) {
         return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, false, incarnation, nonce.clone(),
-                ANYONE);
+                ANYONE, false);
     }
 
     /**
@@ -52,14 +52,20 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
     public static JoinMessage greeting(Certificate own, int gossipPort, Instant now, long incarnation, byte[] nonce,
                                        byte[] recipient) {
         return new JoinMessage(own, false, now.toEpochMilli(), gossipPort, null, true, incarnation, nonce.clone(),
-                recipient.clone());
+                recipient.clone(), false);
     }
 
     /** A seed's answer to {@code request}: bound to it by its nonce and addressed to its sender. */
     public static JoinMessage reply(Certificate own, int gossipPort, InetSocketAddress observed, Instant now,
                                     long incarnation, JoinMessage request) {
         return new JoinMessage(own, true, now.toEpochMilli(), gossipPort, observed, false, incarnation,
-                request.nonce.clone(), request.certificate().x25519PublicKey());
+                request.nonce.clone(), request.certificate().x25519PublicKey(), false);
+    }
+
+    /** The same message saying whether its sender relays for others. */
+    public JoinMessage relaying(boolean relays) {
+        return new JoinMessage(certificate, reply, unixMillis, gossipPort, observed, greeting, incarnation, nonce,
+                recipient, relays);
     }
 
     /** False if this message names a recipient other than the holder of {@code staticKey}: a copy sent elsewhere. */
@@ -81,7 +87,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
         JoinBody.Builder b = JoinBody.newBuilder().setCertificate(ByteString.copyFrom(certificate.encoded()))
                 .setReply(reply).setUnixMillis(unixMillis).setGossipPort(gossipPort).setGreeting(greeting)
                 .setIncarnation(incarnation).setNonce(ByteString.copyFrom(nonce))
-                .setRecipient(ByteString.copyFrom(recipient));
+                .setRecipient(ByteString.copyFrom(recipient)).setRelay(relay);
         if (observed != null) {
             b.setObserved(SelfSigned.toProto(observed));
         }
@@ -141,7 +147,7 @@ public record JoinMessage(Certificate certificate, boolean reply, long unixMilli
                 throw new MemberRejected(MemberRejected.Reason.MALFORMED, "'" + cert.name() + "': recipient");
             }
             return new JoinMessage(cert, j.getReply(), j.getUnixMillis(), j.getGossipPort(), observed, greeting,
-                    j.getIncarnation(), nonce, recipient);
+                    j.getIncarnation(), nonce, recipient, j.getRelay());
         } catch (InvalidProtocolBufferException e) {
             throw new MemberRejected(MemberRejected.Reason.MALFORMED, "not a join message");
         }

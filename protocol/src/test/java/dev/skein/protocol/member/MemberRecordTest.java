@@ -158,6 +158,10 @@ class MemberRecordTest {
         assertArrayEquals(nonce, back.nonce(), "a reply names the request it answers");
         assertEquals(88L, back.incarnation());
         assertTrue(back.addressedTo(homeKey), "a reply is addressed to the requester");
+        assertFalse(back.relay());
+        byte[] relaying = JoinMessage.reply(seed.cert(), 7000, seen, NOW, 88L, got).relaying(true).encode(seed.key());
+        assertEquals(JoinMessage.SIZE, relaying.length);
+        assertTrue(JoinMessage.verify(relaying, verifier, NOW).relay(), "a relay says so from the first exchange");
         assertFalse(back.addressedTo(seedKey));
     }
 
