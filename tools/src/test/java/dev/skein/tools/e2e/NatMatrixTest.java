@@ -186,6 +186,19 @@ class NatMatrixTest {
         return changes;
     }
 
+    private static final Pattern ADDED_LINE = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d+) .* (\\S+) added: ");
+
+    /** From {@code m}'s log: when it learned of {@code peer} (membership installed it), as {time}, or null. */
+    private String[] addedAt(Member m, String peer) throws Exception {
+        for (String line : Files.readAllLines(processes.get(m.name()).log)) {
+            Matcher x = ADDED_LINE.matcher(line);
+            if (x.find() && x.group(2).equals(peer)) {
+                return new String[] {x.group(1)};
+            }
+        }
+        return null;
+    }
+
     private static String[] last(List<String[]> changes) {
         return changes.isEmpty() ? null : changes.get(changes.size() - 1);
     }
@@ -304,8 +317,8 @@ class NatMatrixTest {
                 }
             }
         }
-        table.append(String.format("%-22s %-11s %-13s %-9s %-11s %-12s %s%n", "cell", "expected", "final path at",
-                "changes", "reached", "longest gap", "replies"));
+        table.append(String.format("%-22s %-11s %-8s %-13s %-9s %-11s %-12s %s%n", "cell", "expected", "met",
+                "final path at", "changes", "reached", "longest gap", "replies"));
         List<String> gaps = new ArrayList<>();
         for (Map.Entry<String, Path> e : pingLogs.entrySet()) {
             String[] pair = e.getKey().split(" ");
@@ -314,12 +327,14 @@ class NatMatrixTest {
             PingRun run = pingRun(e.getValue(), Math.max(upAt.get(a.name()), upAt.get(b.name())));
             List<String[]> there = pathChanges(a, b.name());
             List<String[]> back = pathChanges(b, a.name());
-            double settled = Math.max(secondsAfter(last(there), upAt.get(b.name())),
-                    secondsAfter(last(back), upAt.get(a.name())));
-            table.append(String.format("%-22s %-11s %-13s %-9s %-11s %-12s %d%n", a.router().tag + " x "
-                    + b.router().tag, expected(a.router(), b.router()), String.format("%.1f s", settled),
-                    there.size() + "+" + back.size(), String.format("%.1f s", run.firstReply()),
-                    String.format("%.2f s", run.longestGap()), run.replies()));
+            double bothUp = Math.max(upAt.get(a.name()), upAt.get(b.name()));
+            double settled = Math.max(secondsAfter(last(there), bothUp), secondsAfter(last(back), bothUp));
+            double met = Math.max(secondsAfter(addedAt(a, b.name()), bothUp), secondsAfter(addedAt(b, a.name()), bothUp));
+            table.append(String.format("%-22s %-11s %-8s %-13s %-9s %-11s %-12s %d%n", a.router().tag + " x "
+                    + b.router().tag, expected(a.router(), b.router()), String.format("%.1f s", met),
+                    String.format("%.1f s", settled), there.size() + "+" + back.size(),
+                    String.format("%.1f s", run.firstReply()), String.format("%.2f s", run.longestGap()),
+                    run.replies()));
             if (run.firstReply() < 0 || run.firstReply() > 10) {
                 gaps.add(e.getKey() + ": first reply " + run.firstReply() + " s after both were up: "
                         + Files.readAllLines(e.getValue()).stream().limit(4).toList());
@@ -345,9 +360,9 @@ class NatMatrixTest {
             }
         }
         System.out.println("Path changes:\n" + changes);
-        System.out.println("NAT matrix (" + DELAY_MS + " ms per crossing; final path at: seconds after the later"
-                + " of the two was up; changes: path changes each way, in their logs; reached: first ping reply after"
-                + " both were up):\n" + table);
+        System.out.println("NAT matrix (" + DELAY_MS + " ms per crossing; seconds after the later of the two was"
+                + " up: met, when both had installed the other; final path at, the last path change either logged;"
+                + " reached, the first ping reply. Changes: path changes each way):\n" + table);
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, SkeinProcess> p : processes.entrySet()) {
             for (String line : Files.readAllLines(p.getValue().log)) {
