@@ -101,7 +101,7 @@ class NatMatrixTest {
                 + " net.ipv4.conf.default.rp_filter=0");
         Path log = dir.resolve("delay-line.log");
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms32m", "-Xmx32m", "-cp", System.getProperty("java.class.path"),
                 DelayLine.class.getName(), "dl0", String.valueOf(DELAY_MS), "600");
         Process line = netns.start(inet, cmd, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -216,14 +216,21 @@ class NatMatrixTest {
         return paths;
     }
 
-    /** Seconds between the first reply and the longest silence after it, from `ping -D` output. */
-    private record PingRun(double firstReply, double longestGap, int replies) {}
+    /**
+     * From `ping -D` output: seconds from {@code started} to the first reply, the longest silence after it, and
+     * every silence longer than {@link #LONG_GAP} as {start, end} (epoch seconds).
+     */
+    private record PingRun(double firstReply, double longestGap, int replies, List<double[]> longGaps) {}
+
+    /** Pings every 0.2 s, and no more than a second without an answer. */
+    private static final double LONG_GAP = 1.2;
 
     private static PingRun pingRun(Path log, double started) throws Exception {
         double first = -1;
         double previous = -1;
         double gap = 0;
         int replies = 0;
+        List<double[]> longGaps = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             Matcher m = Pattern.compile("^\\[(\\d+\\.\\d+)\\].*bytes from").matcher(line);
             if (m.find()) {
@@ -233,11 +240,14 @@ class NatMatrixTest {
                     first = t - started;
                 } else {
                     gap = Math.max(gap, t - previous);
+                    if (t - previous > LONG_GAP) {
+                        longGaps.add(new double[] {previous, t});
+                    }
                 }
                 previous = t;
             }
         }
-        return new PingRun(first, gap, replies);
+        return new PingRun(first, gap, replies, longGaps);
     }
 
     // ---- the matrix
@@ -256,6 +266,13 @@ class NatMatrixTest {
         for (Member m : members) {
             site(m);
         }
+        // A control: a plain ping across the same internet, Skein nowhere on its path. When the machine (or the
+        // delay line) stalls, every ping stops at once, this one too; such a stall is not a path's failure.
+        String probe = netns.add("probe");
+        uplink(probe, "u0", 9);
+        Path controlLog = dir.resolve("ping-control.log");
+        Process control = netns.start(seedNs, List.of("ping", "-D", "-i", "0.2", "-W", "1", "-w", "400",
+                "198.18.9.2"), controlLog);
         processes.put("seed", start("seed", "100.64.0.1", seedNs, true));
         // All at once, as a new user's machines would come up (four at a time, for this machine's two cores).
         // Each cell's ping starts as soon as its first member knows the second: before, Skein answers
@@ -300,6 +317,7 @@ class NatMatrixTest {
         } finally {
             starter.shutdownNow();
             pinger.shutdownNow();
+            control.destroy();
         }
 
         // The settled paths, as `skein peers` shows them, against what the routers allow.
@@ -320,6 +338,8 @@ class NatMatrixTest {
         table.append(String.format("%-22s %-11s %-8s %-13s %-9s %-11s %-12s %s%n", "cell", "expected", "met",
                 "final path at", "changes", "reached", "longest gap", "replies"));
         List<String> gaps = new ArrayList<>();
+        List<String> excused = new ArrayList<>();
+        PingRun controlRun = pingRun(controlLog, 0);
         for (Map.Entry<String, Path> e : pingLogs.entrySet()) {
             String[] pair = e.getKey().split(" ");
             Member a = member(pair[0]);
@@ -342,8 +362,16 @@ class NatMatrixTest {
             if (settled > 60) {
                 gaps.add(e.getKey() + ": the final path only " + settled + " s after both were up");
             }
-            if (run.longestGap() > 1.2) { // 0.2 s between pings, and no more than a second without an answer
-                gaps.add(e.getKey() + ": no reply for " + run.longestGap() + " s");
+            for (double[] g : run.longGaps()) {
+                double[] stall = controlRun.longGaps().stream()
+                        .filter(c -> c[0] < g[1] && g[0] < c[1] && c[1] - c[0] > (g[1] - g[0]) - 0.6)
+                        .findFirst().orElse(null);
+                if (stall == null) {
+                    gaps.add(e.getKey() + ": no reply for " + (g[1] - g[0]) + " s");
+                } else {
+                    excused.add(String.format("%s: no reply for %.2f s, while the control ping had none for %.2f s",
+                            e.getKey(), g[1] - g[0], stall[1] - stall[0]));
+                }
             }
         }
         StringBuilder changes = new StringBuilder();
@@ -363,6 +391,11 @@ class NatMatrixTest {
         System.out.println("NAT matrix (" + DELAY_MS + " ms per crossing; seconds after the later of the two was"
                 + " up: met, when both had installed the other; final path at, the last path change either logged;"
                 + " reached, the first ping reply. Changes: path changes each way):\n" + table);
+        if (!excused.isEmpty() || !controlRun.longGaps().isEmpty()) {
+            System.out.println("The underlay itself stalled (control ping, no Skein on its path: " + controlRun.longGaps()
+                    .stream().map(g -> String.format("%.2f s", g[1] - g[0])).toList() + "); gaps not counted:\n"
+                    + String.join("\n", excused));
+        }
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, SkeinProcess> p : processes.entrySet()) {
             for (String line : Files.readAllLines(p.getValue().log)) {
