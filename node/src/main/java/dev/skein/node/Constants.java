@@ -68,6 +68,13 @@ public final class Constants {
      * the offer, the offerer from half a round trip after it sent it). Covers a relay round trip up to twice this.
      */
     public static final Duration PUNCH_LEAD = Duration.ofMillis(300);
+    /**
+     * Before a punch is agreed, each end primes its own router: a ping with this IP TTL (hop limit) passes the
+     * router next to us, which then holds the mapping toward the other end, and dies at the next one, before it
+     * could reach the far router. Once primed, neither router takes the other's pings for itself however far
+     * apart the two ends' pings leave (the agreed moment is only as good as two busy machines' timers).
+     */
+    public static final int PUNCH_PRIME_HOPS = 2;
     /** The second round of a punch's pings follows the first by this, in case one was lost. */
     public static final Duration PUNCH_REPEAT = Duration.ofMillis(60);
     /**

@@ -192,6 +192,15 @@ final class Outbound {
         return send(ByteBuffer.wrap(datagram), peer.endpoint(), false);
     }
 
+    /** Sends one datagram that crosses at most {@code hops} routers (see {@link dev.skein.node.io.UnderlaySocket}). */
+    void sendHopLimited(ByteBuffer datagram, InetSocketAddress to, int hops) {
+        try {
+            device.udp.sendHopLimited(datagram, to, hops);
+        } catch (IOException e) {
+            log.debug("hop-limited datagram to {} not sent: {}", to, e.toString());
+        }
+    }
+
     /**
      * Sends one datagram; false if it could not be sent. {@code probe}: a path probe to a candidate endpoint,
      * which is often unreachable from here (another site's LAN address): a failure is expected, not a warning.

@@ -238,13 +238,23 @@ final class Paths {
     }
 
     void ping(Peer p, InetSocketAddress to, long now) {
+        ping(p, to, now, 0);
+    }
+
+    /** Pings {@code p} at {@code to}; with {@code hops} above 0, a ping that crosses at most that many routers. */
+    void ping(Peer p, InetSocketAddress to, long now, int hops) {
         if (to == null) {
             return;
         }
         long tx = random.nextLong();
         p.reach().pinged(tx, to, now);
-        device.outbound.send(ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
-                .encode(p.reach().pathKey())), to, true);
+        ByteBuffer ping = ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
+                .encode(p.reach().pathKey()));
+        if (hops > 0) {
+            device.outbound.sendHopLimited(ping, to, hops);
+        } else {
+            device.outbound.send(ping, to, true);
+        }
     }
 
     /** Pings the member through the relay {@code via}: an answer proves it alive, not a direct path. */

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * routers apart. The moment is measured on each side's own clock from the offer (half the offer's round trip
  * on the offerer's side), so the two clocks need not agree.
  *
+ * <p>Two busy machines' timers can miss that moment by more than the one-way delay, so each end also primes its
+ * own router first: the offerer before it sends the offer, the answerer before it sends its answer, it pings the
+ * other's candidates with a TTL of {@link Constants#PUNCH_PRIME_HOPS}, which passes the router next to it and
+ * dies before the far one. Every ping that carries the punch then leaves after both routers hold their mapping,
+ * whenever it leaves. (Behind more than one router in a row only the nearest is primed; the moment still holds.)
+ *
  * <p>A punch that did not work is not repeated for {@link Constants#PUNCH_BACKOFF}, long enough for the
  * routers to forget what it left behind, unless there is something new to try; so a relayed member is tried
  * about twice a minute. A direct path that broke lately is pinged again meanwhile ({@link
@@ -68,6 +74,7 @@ final class Punches implements AutoCloseable {
         if (s.shouldOffer(r.candidates(), observed, now)) {
             long tx = random.nextLong();
             s.offered(tx, now);
+            prime(p, targets(p, null), now); // before it can answer: its pings find our router ready
             paths.sendThrough(p, via, new PathMessage(PathMessage.Kind.CALL_ME_MAYBE, device.ownId, tx,
                     paths.stamp(), observed));
         }
@@ -79,29 +86,42 @@ final class Punches implements AutoCloseable {
         if (via == null || !p.reach().punch().shouldAccept(device.ownId, offer.senderId(), observed, now)) {
             return;
         }
+        List<InetSocketAddress> targets = targets(p, offer.address());
+        prime(p, targets, now); // before our answer leaves: its pings, on the answer, find our router ready
         paths.sendThrough(p, via, new PathMessage(PathMessage.Kind.PUNCH_ACCEPT, device.ownId, offer.tx(),
                 paths.stamp(), observed));
-        punchAt(p, offer.address(), now, Constants.PUNCH_LEAD.toNanos(), observed);
+        punchAt(p, targets, now, Constants.PUNCH_LEAD.toNanos(), observed);
     }
 
     /** Receive thread: {@code p} accepted our offer. */
     void onAccept(Peer p, PathMessage accept, long now) {
         long wait = p.reach().punch().accepted(accept.tx(), now);
         if (wait >= 0) {
-            punchAt(p, accept.address(), now, wait, paths.observed());
+            punchAt(p, targets(p, accept.address()), now, wait, paths.observed());
         } else {
             log.debug("punch with {}: an answer to no pending offer, or too late", p.name());
         }
     }
 
-    /** Pings every candidate of {@code p} (and {@code extra}) in {@code wait} nanos, twice. */
-    private void punchAt(Peer p, InetSocketAddress extra, long now, long wait, InetSocketAddress observed) {
+    /** Every candidate of {@code p}, and {@code extra} (where it says it is seen from; may be null). */
+    private static List<InetSocketAddress> targets(Peer p, InetSocketAddress extra) {
         Set<InetSocketAddress> targets = new LinkedHashSet<>(p.reach().allCandidates());
         if (extra != null) {
             targets.add(extra);
         }
-        p.reach().punch().punching(now + wait, targets, observed);
-        List<InetSocketAddress> list = List.copyOf(targets);
+        return List.copyOf(targets);
+    }
+
+    /** Hop-limited pings to {@code targets}: our router maps us toward each, the far one never sees them. */
+    private void prime(Peer p, List<InetSocketAddress> targets, long now) {
+        for (InetSocketAddress to : targets) {
+            paths.ping(p, to, now, Constants.PUNCH_PRIME_HOPS);
+        }
+    }
+
+    /** Pings every one of {@code list} in {@code wait} nanos, twice. */
+    private void punchAt(Peer p, List<InetSocketAddress> list, long now, long wait, InetSocketAddress observed) {
+        p.reach().punch().punching(now + wait, list, observed);
         log.debug("punch with {} in {} ms at {}", p.name(), wait / 1_000_000, list);
         try {
             clock.schedule(() -> pingAll(p, list), wait, TimeUnit.NANOSECONDS);

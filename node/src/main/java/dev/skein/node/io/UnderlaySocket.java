@@ -23,6 +23,13 @@ public interface UnderlaySocket extends AutoCloseable {
     void send(ByteBuffer datagram, InetSocketAddress to) throws IOException;
 
     /**
+     * Sends one datagram whose packet may cross at most {@code hops} routers (the IP TTL, the IPv6 hop limit): a
+     * low one passes our own NAT router, which then holds a mapping toward {@code to}, and dies before the far
+     * end's router could see it.
+     */
+    void sendHopLimited(ByteBuffer datagram, InetSocketAddress to, int hops) throws IOException;
+
+    /**
      * Sends the bytes between position and limit as datagrams of {@code segmentSize} bytes each, the last possibly
      * shorter (0: one datagram).
      */

@@ -54,6 +54,8 @@ public final class UdpSocket implements UnderlaySocket {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int SHUT_RDWR = 2;
     private static final int IPPROTO_IP = 0;
+    private static final int IP_TTL = 2;
+    private static final int IPV6_HOPLIMIT = 52;
     private static final int IP_MTU = 14;
     private static final int IPV6_MTU = 24;
     private static final int IP_MTU_DISCOVER = 10;
@@ -228,6 +230,21 @@ public final class UdpSocket implements UnderlaySocket {
      * {@value #MAX_GSO_BYTES} bytes. Where the kernel refuses GSO, it sends them one by one from then on.
      */
     public void sendSegments(ByteBuffer data, int segmentSize, InetSocketAddress to) throws IOException {
+        sendmsg(data, segmentSize, to, 0);
+    }
+
+    /**
+     * Sends one datagram whose packet may cross at most {@code hops} routers: the IP TTL (IPv6 hop limit) as a
+     * control message of this send alone, so that no other thread's datagram leaves with it.
+     */
+    public void sendHopLimited(ByteBuffer datagram, InetSocketAddress to, int hops) throws IOException {
+        if (hops < 1 || hops > 255) {
+            throw new IllegalArgumentException("hop limit " + hops);
+        }
+        sendmsg(datagram, 0, to, hops);
+    }
+
+    private void sendmsg(ByteBuffer data, int segmentSize, InetSocketAddress to, int hops) throws IOException {
         if (closed) {
             throw new IOException("socket closed");
         }
@@ -259,6 +276,15 @@ public final class UdpSocket implements UnderlaySocket {
             m.putShort(CONTROL + 16, (short) segmentSize);
             m.putLong(MSGHDR + 32, c.base + CONTROL);
             m.putLong(MSGHDR + 40, 24); // CMSG_SPACE(sizeof(uint16_t))
+        } else if (hops > 0) {
+            // To an IPv4 (or v4-mapped) address the IPv4 option applies, on either kind of socket.
+            boolean six = to.getAddress().getAddress().length == 16;
+            m.putLong(CONTROL, 20); // CMSG_LEN(sizeof(int))
+            m.putInt(CONTROL + 8, six ? IPPROTO_IPV6 : IPPROTO_IP);
+            m.putInt(CONTROL + 12, six ? IPV6_HOPLIMIT : IP_TTL);
+            m.putInt(CONTROL + 16, hops);
+            m.putLong(MSGHDR + 32, c.base + CONTROL);
+            m.putLong(MSGHDR + 40, 24); // CMSG_SPACE(sizeof(int))
         } else {
             m.putLong(MSGHDR + 32, 0);
             m.putLong(MSGHDR + 40, 0);

@@ -97,9 +97,19 @@ public final class MemoryNetwork implements AutoCloseable {
         }
     }
 
+    private final Map<List<InetAddress>, Long> slowLegs = new ConcurrentHashMap<>();
+
+    /**
+     * Datagrams from {@code from} to {@code to} (addresses as they cross the internet: a router's public one for
+     * a site) take {@code extraMillis} longer than the rest, in that direction only.
+     */
+    public void slowLeg(String from, String to, long extraMillis) {
+        slowLegs.put(List.of(endpoint(from, 0).getAddress(), endpoint(to, 0).getAddress()), extraMillis);
+    }
+
     /** A datagram from anyone (an attacker need not own a socket): routed like any other. */
     public void inject(InetSocketAddress from, InetSocketAddress to, byte[] bytes) {
-        send(from, to, bytes.clone());
+        send(from, to, bytes.clone(), 0);
     }
 
     /** IP packets on every path are at most this long (UDP and IPv4 headers counted, 28 bytes); -1: no limit. */
@@ -114,7 +124,12 @@ public final class MemoryNetwork implements AutoCloseable {
         return mtu;
     }
 
-    void send(InetSocketAddress from, InetSocketAddress to, byte[] bytes) {
+    /**
+     * Routes a datagram; {@code hops} is its hop limit (0: the default, enough for anywhere). Leaving a site counts
+     * one hop (its router) and crossing the internet another, so a limit of 2 or less never reaches another site:
+     * the sender's router translates it (and keeps the mapping) and the internet drops it.
+     */
+    void send(InetSocketAddress from, InetSocketAddress to, byte[] bytes, int hops) {
         if (mtu > 0 && bytes.length + 28 > mtu) {
             dropped.incrementAndGet(); // too big for the path: a router answers ICMP, a host learns the MTU
             return;
@@ -129,6 +144,10 @@ public final class MemoryNetwork implements AutoCloseable {
         if (crossing && fromNat != null) {
             from = fromNat.outbound(from, to); // the sender's router translates when the datagram leaves
         }
+        if (crossing && hops > 0 && hops <= 2) {
+            dropped.incrementAndGet(); // its time to live ran out on the way
+            return;
+        }
         int copies = 1;
         long delay;
         synchronized (random) {
@@ -141,6 +160,7 @@ public final class MemoryNetwork implements AutoCloseable {
             }
             delay = delayMillis + (jitterMillis > 0 ? (long) (random.nextDouble() * jitterMillis) : 0);
         }
+        delay += slowLegs.getOrDefault(List.of(from.getAddress(), to.getAddress()), 0L);
         InetSocketAddress source = from;
         for (int i = 0; i < copies; i++) {
             if (delay == 0) {

@@ -64,7 +64,17 @@ public final class MemorySocket implements UnderlaySocket {
         }
         byte[] b = new byte[datagram.remaining()];
         datagram.get(b);
-        network.send(local, to, b);
+        network.send(local, to, b, 0);
+    }
+
+    @Override
+    public void sendHopLimited(ByteBuffer datagram, InetSocketAddress to, int hops) throws IOException {
+        if (closed) {
+            throw new IOException("socket closed");
+        }
+        byte[] b = new byte[datagram.remaining()];
+        datagram.get(b);
+        network.send(local, to, b, hops);
     }
 
     @Override
