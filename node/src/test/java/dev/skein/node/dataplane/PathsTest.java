@@ -1,6 +1,7 @@
 package dev.skein.node.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.skein.node.io.MemoryNetwork;
 import dev.skein.node.io.UdpPackets;
 import dev.skein.node.peer.Peer;
 import java.util.ArrayList;
+import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -324,5 +326,49 @@ class PathsTest {
         System.out.printf("relayed pings from home %d, pongs from office %d%n", pings, pongs);
         assertTrue(pongs >= 1, "office never answered through the seed");
         assertTrue(pongs <= pings, pongs + " pongs for " + pings + " pings home sent");
+    }
+
+    /**
+     * Someone on the underlay copies a direct ping of home's and replays it from an address of its own: office
+     * refuses each copy as a replay (its stamp is old), so the address never becomes a candidate for home and
+     * office sends it nothing: no pong, no ping back. A copy could otherwise point office's traffic anywhere.
+     */
+    @Test
+    void aDirectPingReplayedFromAnotherAddressIsNotLearnedNorAnswered() throws Exception {
+        InetSocketAddress spoofed = MemoryNetwork.endpoint("198.18.0.99", 4444);
+        java.util.concurrent.atomic.AtomicReference<MemoryNetwork.Datagram> captured =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger toSpoofed = new java.util.concurrent.atomic.AtomicInteger();
+        network.intercept(d -> {
+            byte[] b = d.bytes();
+            if (d.from().getAddress().getHostAddress().equals("198.18.0.2") && b.length == 64 && b[0] == 6
+                    && b[4] == 1) {
+                captured.compareAndSet(null, d); // a direct ping of home's
+            }
+            if (d.from().getAddress().getHostAddress().equals("198.18.0.3") && d.to().equals(spoofed)) {
+                toSpoofed.incrementAndGet();
+            }
+            return false;
+        });
+        network.bind("198.18.0.99", 4444); // so that what office might send there would be delivered and seen
+        home = node("home", "100.64.0.2", "198.18.0.2");
+        office = node("office", "100.64.0.3", "198.18.0.3");
+        officeAtHome = home.member(office, List.of(office.socket.address()), false);
+        Peer homeAtOffice = office.member(home, List.of(home.socket.address()), false);
+        nodes.forEach(MemoryNode::start);
+        assertTrue(reaches(home, office, "hello", 8000));
+        assertTrue(becomes(() -> captured.get() != null, 8000), "home never pinged office directly");
+        Thread.sleep(300);
+        long replayedBefore = office.device.counters().replayed.get();
+        for (int i = 0; i < 5; i++) {
+            network.inject(spoofed, office.socket.address(), captured.get().bytes());
+        }
+        assertTrue(becomes(() -> office.device.counters().replayed.get() >= replayedBefore + 5, 2000),
+                "office did not refuse the copies as replays");
+        Thread.sleep(500);
+        assertFalse(homeAtOffice.reach().allCandidates().contains(spoofed), "the spoofed address became a candidate");
+        assertEquals(home.socket.address(), homeAtOffice.endpoint());
+        assertEquals(0, toSpoofed.get(), "office sent something to the spoofed address");
+        assertTrue(reaches(home, office, "still direct", 2000));
     }
 }
