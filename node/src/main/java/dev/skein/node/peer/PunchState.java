@@ -46,8 +46,29 @@ public final class PunchState {
         if (lastPunchNanos == Constants.NEVER || since > Constants.PUNCH_BACKOFF.toNanos()) {
             return true;
         }
-        boolean somethingNew = !triedFrom.contains(observed) || !tried.containsAll(candidates);
+        boolean somethingNew = news(triedFrom, observed);
+        for (InetSocketAddress c : candidates) {
+            somethingNew |= news(tried, c);
+        }
         return somethingNew && since > Constants.PUNCH_MIN_GAP.toNanos();
+    }
+
+    /**
+     * Whether {@code a} is news beside what the punches since the back-off saw. A second port at an address is;
+     * a third is not: behind a NAT that takes a port per destination, every member sees that side at another
+     * port, and each would otherwise call for a punch every {@link Constants#PUNCH_MIN_GAP} that cannot work.
+     */
+    private static boolean news(Set<InetSocketAddress> seen, InetSocketAddress a) {
+        if (seen.contains(a)) {
+            return false;
+        }
+        int ports = 0;
+        for (InetSocketAddress s : seen) {
+            if (s.getAddress() != null && s.getAddress().equals(a.getAddress())) {
+                ports++;
+            }
+        }
+        return ports < 2;
     }
 
     private boolean offerPending(long now) {

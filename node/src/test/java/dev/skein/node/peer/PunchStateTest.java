@@ -100,4 +100,32 @@ class PunchStateTest {
         assertTrue(s.recallable(US));
         assertFalse(s.recallable(new InetSocketAddress("198.18.0.12", 51820)), "we moved: their router never saw us there");
     }
+
+    /**
+     * Behind a NAT that takes a port per destination, members see us (and we see the member) at ever new ports:
+     * a second port at an address is news and calls for a punch, a third is not, until the back-off ends.
+     */
+    @Test
+    void aThirdPortAtTheSameAddressIsNoNews() {
+        punch(10 * S, 80 * MS);
+        long punched = s.lastPunchNanos();
+        InetSocketAddress usAgain = new InetSocketAddress("198.18.0.21", 40001);
+        assertTrue(s.shouldOffer(CANDIDATES, usAgain, punched + 3 * S), "a second port of ours is news");
+        s.offered(7, punched + 3 * S);
+        s.punching(punched + 3 * S + 300 * MS, CANDIDATES, usAgain);
+        long again = s.lastPunchNanos();
+        assertFalse(s.shouldOffer(CANDIDATES, new InetSocketAddress("198.18.0.21", 40002), again + 3 * S),
+                "a third port of ours");
+        List<InetSocketAddress> moved = List.of(THEM_LAN, THEM, new InetSocketAddress("198.18.0.22", 40003));
+        assertTrue(s.shouldOffer(moved, usAgain, again + 3 * S), "a second port of theirs is news");
+        s.offered(8, again + 3 * S);
+        s.punching(again + 3 * S + 300 * MS, moved, usAgain);
+        long third = s.lastPunchNanos();
+        List<InetSocketAddress> movedAgain = List.of(THEM_LAN, new InetSocketAddress("198.18.0.22", 40004));
+        assertFalse(s.shouldOffer(movedAgain, usAgain, third + 3 * S), "a third port of theirs");
+        assertTrue(s.shouldOffer(movedAgain, new InetSocketAddress("198.18.7.1", 51820), third + 3 * S),
+                "an address of ours never seen is news");
+        assertTrue(s.shouldOffer(movedAgain, usAgain, third + Constants.PUNCH_BACKOFF.toNanos() + MS),
+                "after the back-off, anything goes");
+    }
 }
