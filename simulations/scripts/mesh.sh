@@ -5,14 +5,20 @@
 # loopback device stands for a host on the office LAN). Shows the membership log, pings every pair over the overlay, and removes
 # everything on exit. Needs root.
 #
-#   sudo simulations/scripts/mesh.sh          N=5 by default
+# Reports how long until every node had a route to every other, each node's join time, resident memory and CPU
+# seconds once the mesh stood, the lines at WARN or above any node logged while it formed, failure detection and
+# a graceful leave. Exits 1 if a pair does not ping, the mesh did not form within FORM_LIMIT seconds (default
+# 120), or a node logged a warning while it formed. MeshScriptIT runs it with N=4.
+#
+#   sudo simulations/scripts/mesh.sh          N=5 by default (2..64)
 #   N=8 KEEP=1 sudo simulations/scripts/mesh.sh  ... and wait for Enter before cleaning up
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 skein="$root/skein"
 N=${N:-5}
 [ "$(id -u)" = 0 ] || { echo "mesh.sh: needs root (network namespaces)" >&2; exit 1; }
-[ "$N" -ge 2 ] && [ "$N" -le 50 ] || { echo "mesh.sh: N must be 2..50" >&2; exit 1; }
+[ "$N" -ge 2 ] && [ "$N" -le 64 ] || { echo "mesh.sh: N must be 2..64" >&2; exit 1; }
+FORM_LIMIT=${FORM_LIMIT:-120}
 work=$(mktemp -d)
 BR=skein-mesh-br
 cleanup() {
@@ -60,17 +66,44 @@ for i in $(seq "$N"); do
   ip netns exec skein-n$i "$skein" up --config "$work/n$i.yaml" 2>"$work/n$i.log" & echo $! >> "$work/pids"
 done
 # Joined: every node has installed every other node as a peer (its log says "nJ added").
-for t in $(seq 300); do
+deadline=$(( $(date +%s) + FORM_LIMIT ))
+fail=0
+while :; do
   ok=1
   for i in $(seq "$N"); do
     [ "$(grep -c ' added: ' "$work/n$i.log" || true)" -ge $((N - 1)) ] || { ok=0; break; }
   done
   [ $ok = 1 ] && break
+  if [ "$(date +%s)" -ge "$deadline" ]; then fail=1; break; fi
   sleep 0.1
 done
-echo "--- all $N nodes have routes to each other after $(echo "$(date +%s.%N) - $start" | bc) s (includes JVM start)"
+if [ $ok = 1 ]; then
+  echo "--- all $N nodes have routes to each other after $(echo "$(date +%s.%N) - $start" | bc) s (includes JVM start)"
+else
+  echo "--- FAIL: the mesh did not form within $FORM_LIMIT s"
+fi
+# What each node holds and has spent once the mesh stands (the launcher execs java: the pid is the JVM's).
+tick=$(getconf CLK_TCK)
+echo "--- per node once formed: resident memory (MiB), CPU seconds (user+system) since launch"
+total_rss=0; total_cpu=0
+for i in $(seq "$N"); do
+  p=$(sed -n "${i}p" "$work/pids")
+  rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" 2>/dev/null || echo 0)
+  cpu=$(awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$p/stat" 2>/dev/null || echo 0)
+  printf "n%s %s MiB %s s  " "$i" "$rss" "$cpu"
+  total_rss=$(echo "$total_rss + $rss" | bc); total_cpu=$(echo "$total_cpu + $cpu" | bc)
+done
+echo; echo "memory: mean $(echo "scale=1; $total_rss / $N" | bc) MiB per node; cpu: mean $(echo "scale=2; $total_cpu / $N" | bc) s per node, $total_cpu s in all"
+# Lines at WARN or above while the mesh formed (logback's level column, or the JVM's own warnings): none is
+# expected.
+level='^([0-9:.]+ (WARN|ERROR) |WARNING: )'
+warnings=$(cat "$work"/n*.log | grep -cE "$level" || true)
+echo "warnings-during-formation: $warnings"
+if [ "$warnings" != 0 ]; then
+  fail=1
+  for i in $(seq "$N"); do grep -E "$level" "$work/n$i.log" | sed "s/^/n$i: /" | head -5; done
+fi
 echo "--- ping every pair over the overlay"
-fail=0
 for i in $(seq "$N"); do
   for j in $(seq "$N"); do
     [ "$i" = "$j" ] && continue
