@@ -78,6 +78,11 @@ public final class Constants {
     /** The second round of a punch's pings follows the first by this, in case one was lost. */
     public static final Duration PUNCH_REPEAT = Duration.ofMillis(60);
     /**
+     * And a third this long after the first, in case both were lost to one stall (of a machine, of the line):
+     * the primed mappings still stand, and a punch that fails waits {@link #PUNCH_BACKOFF}.
+     */
+    public static final Duration PUNCH_LAST_ROUND = Duration.ofMillis(1000);
+    /**
      * After a punch that did not make a direct path, the next waits this long: longer than the 30 s a Linux
      * router keeps an unanswered UDP entry (nf_conntrack_udp_timeout). A ping that reached the far router before
      * its host had pinged us leaves such an entry there, and while any ping keeps it alive the far host's own

@@ -119,13 +119,14 @@ final class Punches implements AutoCloseable {
         }
     }
 
-    /** Pings every one of {@code list} in {@code wait} nanos, twice. */
+    /** Pings every one of {@code list} in {@code wait} nanos, then twice more (see the constants). */
     private void punchAt(Peer p, List<InetSocketAddress> list, long now, long wait, InetSocketAddress observed) {
         p.reach().punch().punching(now + wait, list, observed);
         log.debug("punch with {} in {} ms at {}", p.name(), wait / 1_000_000, list);
         try {
             clock.schedule(() -> pingAll(p, list), wait, TimeUnit.NANOSECONDS);
             clock.schedule(() -> pingAll(p, list), wait + Constants.PUNCH_REPEAT.toNanos(), TimeUnit.NANOSECONDS);
+            clock.schedule(() -> pingAll(p, list), wait + Constants.PUNCH_LAST_ROUND.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }

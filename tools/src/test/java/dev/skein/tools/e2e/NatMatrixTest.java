@@ -188,6 +188,17 @@ class NatMatrixTest {
 
     private static final Pattern ADDED_LINE = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d+) .* (\\S+) added: ");
 
+    /** {@code m}'s log lines that name {@code peer}, each behind {@code m}'s name. */
+    private String mentions(Member m, String peer) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (String line : Files.readAllLines(processes.get(m.name()).log)) {
+            if (line.contains(peer)) {
+                b.append(m.name()).append(": ").append(line).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     /** From {@code m}'s log: when it learned of {@code peer} (membership installed it), as {time}, or null. */
     private String[] addedAt(Member m, String peer) throws Exception {
         for (String line : Files.readAllLines(processes.get(m.name()).log)) {
@@ -339,6 +350,7 @@ class NatMatrixTest {
                 "final path at", "changes", "reached", "longest gap", "replies"));
         List<String> gaps = new ArrayList<>();
         List<String> excused = new ArrayList<>();
+        StringBuilder slow = new StringBuilder();
         PingRun controlRun = pingRun(controlLog, 0);
         for (Map.Entry<String, Path> e : pingLogs.entrySet()) {
             String[] pair = e.getKey().split(" ");
@@ -361,6 +373,9 @@ class NatMatrixTest {
             }
             if (settled > 60) {
                 gaps.add(e.getKey() + ": the final path only " + settled + " s after both were up");
+            } else if (settled > 10) { // within the bound, but a punch failed: what each said of the other
+                slow.append("==== ").append(e.getKey()).append(", final path ").append(settled).append(" s\n")
+                        .append(mentions(a, b.name())).append(mentions(b, a.name()));
             }
             for (double[] g : run.longGaps()) {
                 double[] stall = controlRun.longGaps().stream()
@@ -395,6 +410,9 @@ class NatMatrixTest {
             System.out.println("The underlay itself stalled (control ping, no Skein on its path: " + controlRun.longGaps()
                     .stream().map(g -> String.format("%.2f s", g[1] - g[0])).toList() + "); gaps not counted:\n"
                     + String.join("\n", excused));
+        }
+        if (slow.length() > 0) {
+            System.out.println("Cells whose first punch failed (each member's lines about the other):\n" + slow);
         }
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, SkeinProcess> p : processes.entrySet()) {
