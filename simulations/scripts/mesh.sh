@@ -101,7 +101,10 @@ warnings=$(cat "$work"/n*.log | grep -cE "$level" || true)
 echo "warnings-during-formation: $warnings"
 if [ "$warnings" != 0 ]; then
   fail=1
-  for i in $(seq "$N"); do grep -E "$level" "$work/n$i.log" | sed "s/^/n$i: /" | head -5; done
+  # Each with the exception under it, if any (its first lines, not the stack).
+  for i in $(seq "$N"); do
+    grep -E -A3 "$level" "$work/n$i.log" | grep -v '^\s*at ' | sed "s/^/n$i: /" | head -8
+  done
 fi
 echo "--- ping every pair over the overlay"
 for i in $(seq "$N"); do
