@@ -94,6 +94,16 @@ for i in $(seq "$N"); do
   total_rss=$(echo "$total_rss + $rss" | bc); total_cpu=$(echo "$total_cpu + $cpu" | bc)
 done
 echo; echo "memory: mean $(echo "scale=1; $total_rss / $N" | bc) MiB per node; cpu: mean $(echo "scale=2; $total_cpu / $N" | bc) s per node, $total_cpu s in all"
+# What a formed mesh costs each node while nothing happens but membership (IDLE seconds, default 5).
+IDLE=${IDLE:-5}
+sleep "$IDLE"
+idle_cpu=0
+for i in $(seq "$N"); do
+  p=$(sed -n "${i}p" "$work/pids")
+  c=$(awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$p/stat" 2>/dev/null || echo 0)
+  idle_cpu=$(echo "$idle_cpu + $c" | bc)
+done
+echo "idle: $(echo "scale=3; ($idle_cpu - $total_cpu) / $N / $IDLE" | bc) CPU s per second per node over the next $IDLE s"
 # Lines at WARN or above while the mesh formed (logback's level column, or the JVM's own warnings): none is
 # expected.
 level='^([0-9:.]+ (WARN|ERROR) |WARNING: )'

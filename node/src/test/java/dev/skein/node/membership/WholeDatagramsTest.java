@@ -6,9 +6,13 @@ import io.atomix.cluster.messaging.ManagedUnicastService;
 import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.impl.NettyUnicastService;
 import io.atomix.utils.net.Address;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
 import java.net.DatagramSocket;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +74,59 @@ class WholeDatagramsTest {
             // Each one arrived whole, or (on a loaded machine) the kernel had no room for it; none was cut and lost.
             // Atomix's own service lost 2 of the same 150 in 2 of 3 runs here, cut short and undecodable.
             assertTrue(arrived > 0 && arrived + dropped >= 150, arrived + " arrived, " + dropped + " dropped by the kernel");
+        } finally {
+            receiver.stop().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReadLoopHoldsAFewDatagramsAtOnceNotAllThatWait() throws Exception {
+        Address at = Address.from("127.0.0.1", freePort());
+        WholeDatagrams receiver = new WholeDatagrams(new NettyUnicastService(at, new MessagingConfig()));
+        receiver.start().get(10, TimeUnit.SECONDS);
+        try {
+            Channel channel = receiver.channel();
+            // Exact accounting of the direct memory the channel's read buffers hold (the pooled allocator counts
+            // whole 4 MiB chunks).
+            UnpooledByteBufAllocator buffers = new UnpooledByteBufAllocator(true);
+            channel.config().setAllocator(buffers);
+            // Netty's NIO datagram channel reads a whole loop before handing any datagram on: the listener, run on
+            // the event loop, sees every buffer of its loop still held.
+            AtomicLong mostHeld = new AtomicLong();
+            AtomicInteger arrived = new AtomicInteger();
+            receiver.addListener("held", (from, bytes) -> {
+                arrived.incrementAndGet();
+                mostHeld.accumulateAndGet(buffers.metric().usedDirectMemory(), Math::max);
+            }, Runnable::run);
+            // The event loop busy while 60 datagrams queue in the socket (about 30 KB: within its buffer).
+            CountDownLatch busy = new CountDownLatch(1);
+            channel.eventLoop().execute(() -> {
+                try {
+                    busy.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            NettyUnicastService sender = new NettyUnicastService(Address.from("127.0.0.1", freePort()), new MessagingConfig());
+            sender.start().get(10, TimeUnit.SECONDS);
+            try {
+                for (int i = 0; i < 60; i++) {
+                    sender.unicast(at, "held", new byte[400]);
+                }
+                Thread.sleep(300);
+                busy.countDown();
+                long deadline = System.nanoTime() + 3_000_000_000L;
+                while (arrived.get() < 60 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            } finally {
+                sender.stop().get(10, TimeUnit.SECONDS);
+            }
+            assertTrue(arrived.get() > WholeDatagrams.DATAGRAMS_PER_READ, arrived.get() + " arrived");
+            // A loop of 60 would hold 60 buffers of the largest datagram, 3.9 MB (the first version held up to 1,024:
+            // 64 MiB, a node's whole direct memory). Now at most one loop's worth.
+            long bound = (long) WholeDatagrams.DATAGRAMS_PER_READ * WholeDatagrams.LARGEST_DATAGRAM;
+            assertTrue(mostHeld.get() > 0 && mostHeld.get() <= bound, mostHeld.get() + " bytes held at once, bound " + bound);
         } finally {
             receiver.stop().get(10, TimeUnit.SECONDS);
         }
