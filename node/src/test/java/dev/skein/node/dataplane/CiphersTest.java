@@ -54,6 +54,21 @@ class CiphersTest {
     }
 
     @Test
+    void onlyNativeProvidersAreTimedWhereThereAreAnyAndAllOthersElsewhere() {
+        Supplier<TransportAead> any = () -> TransportAeads.create("split");
+        Map<String, Supplier<TransportAead>> all = new LinkedHashMap<>();
+        all.put("openssl", any);
+        all.put("sodium", any);
+        all.put("jdk", any);
+        all.put("split", any);
+        assertEquals(java.util.List.of("openssl", "sodium"), java.util.List.copyOf(Ciphers.toTime(all).keySet()));
+        all.remove("openssl");
+        assertEquals(java.util.List.of("sodium"), java.util.List.copyOf(Ciphers.toTime(all).keySet()));
+        all.remove("sodium");
+        assertEquals(java.util.List.of("jdk", "split"), java.util.List.copyOf(Ciphers.toTime(all).keySet()));
+    }
+
+    @Test
     void aForcedProviderIsTakenUntimedAndAnUnknownOneFailsAtOnce() {
         Ciphers.Choice c = Ciphers.choose("bouncycastle", Ciphers.available());
         assertEquals("bouncycastle", c.name());
