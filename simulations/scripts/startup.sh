@@ -4,6 +4,8 @@
 # back (the wall time from launch: JVM start, the TUN device, the join, the handshake). Then `skein peers`
 # against that node, wall time. REPS repetitions of both (default 5); prints each and the median.
 #   sudo simulations/scripts/startup.sh            REPS=5
+#   CLASSLISTS=dir sudo simulations/scripts/startup.sh   ... and write the classes the node and `skein peers`
+#       load to dir/up.classlist and dir/cli.classlist (the launcher's class-data-sharing lists, tools/src/main/cds)
 # Needs root, iproute2 and iputils-ping. Everything it creates is removed on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +49,12 @@ ups=()
 peers=()
 for rep in $(seq "$reps"); do
   start=$(now)
-  ip netns exec "$b" "$skein" up --config "$work/node.yaml" > "$work/node-$rep.log" 2>&1 &
+  # The class lists come from the first repetition (a node that joins and passes traffic; peers answered).
+  up_opts=""; cli_opts=""
+  if [ -n "${CLASSLISTS:-}" ] && [ "$rep" = 1 ]; then
+    up_opts="-XX:DumpLoadedClassList=$CLASSLISTS/up.classlist"; cli_opts="-XX:DumpLoadedClassList=$CLASSLISTS/cli.classlist"
+  fi
+  ip netns exec "$b" env SKEIN_JAVA_OPTS="$up_opts" "$skein" up --config "$work/node.yaml" > "$work/node-$rep.log" 2>&1 &
   pid=$!
   first=""
   for _ in $(seq 1500); do # 30 s at most
@@ -57,7 +64,7 @@ for rep in $(seq "$reps"); do
   [ -n "$first" ] || { echo "rep $rep: no reply within 30 s" >&2; tail -20 "$work/node-$rep.log" >&2; exit 1; }
   up=$(awk "BEGIN {print $first - $start}")
   s=$(now)
-  ip netns exec "$b" "$skein" peers --socket "$work/node.sock" > /dev/null
+  ip netns exec "$b" env SKEIN_JAVA_OPTS="$cli_opts" "$skein" peers --socket "$work/node.sock" > /dev/null
   p=$(awk "BEGIN {print $(now) - $s}")
   printf 'rep %d: skein up to first reply %.2f s; skein peers %.3f s\n' "$rep" "$up" "$p"
   ups+=("$up")

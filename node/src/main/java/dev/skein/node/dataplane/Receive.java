@@ -371,9 +371,11 @@ final class Receive implements Runnable {
 
     private void refused(String what, InetSocketAddress from, WireException e, long now) {
         device.counters.refusedHandshake.incrementAndGet();
-        if (e.reason() == WireException.Reason.REPLAYED) {
+        if (e.reason() == WireException.Reason.REPLAYED || e.reason() == WireException.Reason.UNEXPECTED) {
             // Usually two initiations of a peer within one timestamp tick (both ends started at once, or a path
-            // change resent one): harmless, and counted.
+            // change resent one), or a response whose handshake is already done (one answer came by the relay
+            // and one direct, or came late on a loaded machine after the session was made the other way):
+            // harmless, and counted. Only a message with a valid MAC1 naming one of our live indices gets here.
             log.debug("{} from {} refused: {}", what, from, e.getMessage());
         } else if (device.logLimiter.allow(what + from.getAddress() + e.reason(), now)) {
             log.warn("{} from {} refused: {}", what, from, e.getMessage());

@@ -28,6 +28,14 @@ class PackageIT {
         }
     }
 
+    /** The kinds of class-data-sharing archive in /var/cache/skein (node, cli), sorted. */
+    private static List<String> archives() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("/var/cache/skein"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsa"))
+                    .map(n -> n.substring(0, n.indexOf('-'))).sorted().toList();
+        }
+    }
+
     @Test
     void installsRunsTheDemoFromTheInstalledCommandAndTheUnitVerifies() throws Exception {
         assumeTrue(Netns.root(), "dpkg -i needs root");
@@ -43,6 +51,17 @@ class PackageIT {
             Netns.Result version = Netns.run("/usr/bin/skein --version", 60);
             assertEquals(0, version.exit(), version.output());
             assertTrue(version.output().startsWith("skein 0."), version.output());
+            // The class-data-sharing archives, made by the postinst for this jar and this JDK.
+            assertEquals(List.of("cli", "node"), archives(), "archives in /var/cache/skein");
+            // One that does not fit (here: garbage under the right name) costs speed, never a command's output.
+            Path cli;
+            try (Stream<Path> files = Files.list(Path.of("/var/cache/skein"))) {
+                cli = files.filter(p -> p.getFileName().toString().startsWith("cli-")).findFirst().orElseThrow();
+            }
+            Files.write(cli, new byte[4096]);
+            Netns.Result spoiled = Netns.run("/usr/bin/skein --version 2>/dev/null", 60);
+            assertEquals(0, spoiled.exit(), spoiled.output());
+            assertEquals(version.output(), spoiled.output(), "a spoiled archive changed what the command prints");
             for (String f : List.of("/usr/share/skein/skein.jar", "/lib/systemd/system/skein@.service",
                     "/usr/share/bash-completion/completions/skein", "/usr/share/doc/skein/examples/home.yaml",
                     "/usr/share/man/man1/skein.1", "/usr/share/man/man1/skein-up.1")) {
@@ -75,6 +94,7 @@ class PackageIT {
             assertEquals(0, purge.exit(), purge.output());
         }
         assertFalse(Files.exists(Path.of("/usr/bin/skein")), "dpkg -P left /usr/bin/skein");
+        assertFalse(Files.exists(Path.of("/var/cache/skein")), "dpkg -P left the class-data-sharing archives");
         assertFalse(Netns.run("ip netns list", 10).output().contains("skein-demo-"), "namespaces left behind");
     }
 }
