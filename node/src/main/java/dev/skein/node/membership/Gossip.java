@@ -26,16 +26,15 @@ final class Gossip implements AutoCloseable {
     static final String LEAVE = "skein-leave";
     static final String RECORDS = "skein-records";
     /**
-     * SWIM settings: a dead member is suspected about 0.5 s after its first missed probe and removed 1 s later.
-     * Each member probes one other per {@link #PROBE_INTERVAL}, so with N members a dead one is probed about every
-     * interval / (N - 1): the interval decides detection only in a small mesh (below the data plane's own 2 s of
-     * silence there), and beyond that it only sets the cost. Each probe is a TCP connection of its own through the
-     * overlay; at 250 ms, 32 nodes on two cores spent a fifth of their formation CPU on probes, and probes
-     * that timed out on the loaded machine brought suspicions broadcast to every member (1 s: formation 59 s
-     * instead of 69 to 77, 4.75 CPU s per node instead of 5.9 to 6.3, a kill -9 still removed within 3.5 s).
+     * SWIM settings: a dead member is first probed within about one {@link #PROBE_INTERVAL} (each member probes
+     * one other per interval, round the list, so every member is probed about once per interval whatever N is),
+     * suspected 0.5 s later after an indirect probe, and removed 1 s after that: 2 to 2.5 s in all. Each probe is
+     * a TCP connection of its own through the overlay; at 250 ms, 32 nodes forming on two cores spent a fifth of
+     * their CPU on probes, and probes that timed out on the loaded machine became suspicions broadcast to every
+     * member. 500 ms halves that for a quarter second more of detection (measured in docs/SIMULATIONS.md).
      */
     static final Duration GOSSIP_INTERVAL = Duration.ofMillis(100);
-    static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
     static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
     static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(1);
 
