@@ -274,7 +274,12 @@ class PathsTest {
         office.device.startHandshake(seedAtOffice);
         assertTrue(becomes(() -> homeAtOffice.relay() == null && homeAtOffice.endpoint() != null
                 && Paths.direct(homeAtOffice.reach(), System.nanoTime()), 8000),
-                "office never went direct to home: " + homeAtOffice.path());
+                () -> "office never went direct to home: " + homeAtOffice.path() + "; office knows home at "
+                        + homeAtOffice.reach().allCandidates() + ", last pinged it "
+                        + (System.nanoTime() - homeAtOffice.reach().lastPingNanos()) / 1_000_000 + " ms ago, heard it"
+                        + " direct " + (System.nanoTime() - homeAtOffice.reach().lastDirectNanos()) / 1_000_000
+                        + " ms ago; office's drops " + office.device.counters.snapshot() + ", home's "
+                        + home.device.counters.snapshot() + "; home's path to office " + officeAtHome.path());
         assertTrue(homeAtOffice.reach().allCandidates().contains(homeAtOffice.endpoint()));
         assertTrue(homeAtOffice.endpoint().getPort() != 51820, "home's router took a port of its own");
         assertTrue(reaches(office, home, "straight to the port home's router chose", 2000));
