@@ -49,7 +49,9 @@ final class Cluster implements AutoCloseable {
             base = nextBase;
             nextBase += 1000;
         }
-        Fabric.run("", "ip", "link", "set", "lo", "up");
+        if (network == null) {
+            Fabric.run("", "ip", "link", "set", "lo", "up"); // in memory, no socket is bound: no root needed
+        }
         fabric.heal();
     }
 
@@ -64,7 +66,9 @@ final class Cluster implements AutoCloseable {
     /** Creates node i (not started): certificate, keys, its address on the loopback device. */
     SimNode create(int i) throws Exception {
         String address = address(base + i);
-        Fabric.run("", "ip", "addr", "replace", address + "/32", "dev", "lo");
+        if (network == null) {
+            Fabric.run("", "ip", "addr", "replace", address + "/32", "dev", "lo");
+        }
         byte[] x = Curve25519.generatePrivateKey(RANDOM);
         byte[] ed = Ed25519Keys.generatePrivateKey(RANDOM);
         Instant now = Instant.now();
@@ -195,7 +199,7 @@ final class Cluster implements AutoCloseable {
             System.err.print("gossip by message type:\n" + network.breakdown());
             network.close();
         }
-        for (SimNode n : nodes) {
+        for (SimNode n : network == null ? nodes : List.<SimNode>of()) {
             try {
                 Fabric.run("", "ip", "addr", "del", n.address() + "/32", "dev", "lo");
             } catch (IOException e) {

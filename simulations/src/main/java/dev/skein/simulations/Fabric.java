@@ -5,11 +5,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +38,10 @@ final class Fabric {
     private volatile Set<String> sideA = Set.of();
     private volatile Set<String> sideB = Set.of();
     private volatile int lossPerMille;
+    /** Gossip messages of some types from one node to another to drop, and how many more: see {@link #dropNext}. */
+    private record Drop(String from, String to, Predicate<String> types, AtomicInteger left) {}
+
+    private final List<Drop> drops = new CopyOnWriteArrayList<>();
 
     Events events() {
         return events;
@@ -73,6 +81,30 @@ final class Fabric {
         return lossPerMille == 0 || random.nextInt(1000) >= lossPerMille;
     }
 
+    /**
+     * Whether a gossip message of {@code type} from address {@code a} to address {@code b} gets through now: as
+     * {@link #passes(String, String)}, once the drops {@link #dropNext} asked for are done.
+     */
+    boolean passes(String a, String b, String type) {
+        for (Drop d : drops) {
+            if (d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
+                return false;
+            }
+        }
+        return passes(a, b);
+    }
+
+    /**
+     * Drops the next {@code count} gossip messages whose type passes {@code types} from one node to another
+     * (lost messages; answers count as messages from the node that answers). Returns the count that is left: it
+     * goes below zero as such messages pass after the drops.
+     */
+    AtomicInteger dropNext(Predicate<String> types, SimNode from, SimNode to, int count) {
+        Drop d = new Drop(from.address(), to.address(), types, new AtomicInteger(count));
+        drops.add(d);
+        return d.left;
+    }
+
     /** The overlay address of the node named {@code name}, or null. */
     String addressOf(String name) {
         SimNode n = byName.get(name);
@@ -105,6 +137,7 @@ final class Fabric {
         sideB = Set.of();
         blocked.clear();
         lossPerMille = 0;
+        drops.clear();
     }
 
     /** Removes the simulation's state (nothing outside this process holds any). */

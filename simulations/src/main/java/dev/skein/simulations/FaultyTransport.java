@@ -69,6 +69,10 @@ final class FaultyTransport implements GossipTransport {
         return fabric.passes(self, to.host());
     }
 
+    private boolean sends(Address to, String type) {
+        return fabric.passes(self, to.host(), type);
+    }
+
     private static <T> CompletableFuture<T> timeout(Duration after) {
         CompletableFuture<T> f = new CompletableFuture<>();
         TIMER.schedule(() -> f.completeExceptionally(new TimeoutException("dropped by the simulation")),
@@ -83,33 +87,33 @@ final class FaultyTransport implements GossipTransport {
         return new ForwardingMessaging(real) {
             @Override
             public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
-                return sends(to) ? real.sendAsync(to, type, payload, keepAlive) : CompletableFuture.completedFuture(null);
+                return sends(to, type) ? real.sendAsync(to, type, payload, keepAlive) : CompletableFuture.completedFuture(null);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
-                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive))
+                return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive))
                         : timeout(DEFAULT_TIMEOUT);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Executor executor) {
-                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, executor))
+                return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, executor))
                         : timeout(DEFAULT_TIMEOUT);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout) {
-                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout))
+                return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout))
                         : timeout(timeout);
             }
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout, Executor executor) {
-                return sends(to) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout, executor))
+                return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout, executor))
                         : timeout(timeout);
             }
 
@@ -125,7 +129,7 @@ final class FaultyTransport implements GossipTransport {
             public void registerHandler(String type, BiFunction<Address, byte[], byte[]> handler, Executor executor) {
                 real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) -> {
                     heardFrom(from);
-                    return sends(from) ? CompletableFuture.supplyAsync(() -> handler.apply(from, payload), executor)
+                    return sends(from, type) ? CompletableFuture.supplyAsync(() -> handler.apply(from, payload), executor)
                             : new CompletableFuture<>();
                 });
             }
@@ -134,7 +138,7 @@ final class FaultyTransport implements GossipTransport {
             public void registerHandler(String type, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
                 real.registerHandler(type, (BiFunction<Address, byte[], CompletableFuture<byte[]>>) (from, payload) -> {
                     heardFrom(from);
-                    return sends(from) ? handler.apply(from, payload) : new CompletableFuture<>();
+                    return sends(from, type) ? handler.apply(from, payload) : new CompletableFuture<>();
                 });
             }
         };
@@ -146,7 +150,7 @@ final class FaultyTransport implements GossipTransport {
         return new ManagedUnicastService() {
             @Override
             public void unicast(Address to, String type, byte[] payload) {
-                if (sends(to)) {
+                if (sends(to, type)) {
                     real.unicast(to, type, payload);
                 }
             }

@@ -43,6 +43,8 @@ public final class Membership implements AutoCloseable {
     static final Duration RECHECK = Duration.ofMillis(400);
     /** How often the gossip layer's list is read with no event from it. */
     static final Duration RESCAN = Duration.ofSeconds(1);
+    /** How long a stopping node keeps handing its goodbye to the members that have not taken it yet. */
+    static final Duration GOODBYE_WITHIN = Duration.ofSeconds(1);
 
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
@@ -466,11 +468,16 @@ public final class Membership implements AutoCloseable {
                                     r.gossipPort()));
                         }
                     }
-                    gossip.announceLeave(bye, members).get(1, TimeUnit.SECONDS);
+                    List<io.atomix.utils.net.Address> missed =
+                            gossip.announceLeave(bye, members, GOODBYE_WITHIN).get(2, TimeUnit.SECONDS);
+                    if (!missed.isEmpty()) {
+                        // They will notice our silence instead, within the failure detection's bound.
+                        log.info("goodbye not taken within {} ms by {}", GOODBYE_WITHIN.toMillis(), missed);
+                    }
                 } catch (Exception e) {
                     log.debug("goodbye not delivered to every member: {}", e.toString());
                 }
-            }).get(2, TimeUnit.SECONDS);
+            }).get(3, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("goodbye: {}", e.toString());
         }

@@ -221,7 +221,11 @@ class MembershipTest {
         long stopped = System.nanoTime();
         assertEquals(0, nodes.get(4).stop());
         for (int i : List.of(1, 2, 3, 5)) {
-            nodes.get(i).awaitLog("n4 left the mesh", 10);
+            try {
+                nodes.get(i).awaitLog("n4 left the mesh", 10);
+            } catch (AssertionError e) { // the leaver says whom its goodbye did not reach
+                fail(e.getMessage() + "\nn4, the leaver:\n" + nodes.get(4).log(), e);
+            }
             double s = awaitSince(nodes.get(i), "n4 removed: left the mesh", stopped);
             assertTrue(s < 5, "n" + i + " took " + s + " s to drop n4 after its goodbye");
         }
