@@ -101,7 +101,10 @@ public final class Constants {
     public static final Duration DIRECT_PATH_RECALL = Duration.ofSeconds(90);
     /** Addresses learned from a member's authenticated pings (peer-reflexive candidates), kept per member. */
     public static final int MAX_LEARNED_CANDIDATES = 4;
-    /** A ping from a member we have no direct path to is answered with a ping of ours unless one left this lately. */
+    /**
+     * A ping from a member we have no direct path to is answered with a ping of ours to the address it came from,
+     * unless one to that address left this lately.
+     */
     public static final Duration PING_BACK_GAP = Duration.ofMillis(100);
     /** Unanswered pings kept per member: older ones are forgotten beyond this. */
     public static final int MAX_OUTSTANDING_PINGS = 64;

@@ -342,8 +342,11 @@ final class Paths {
                         LIE == null ? from : LIE)
                         .encode(r.pathKey())), from, false);
                 r.learn(from); // its NAT may have given it a port no record names (peer-reflexive)
-                if (!direct(r, now) && now - r.lastPingNanos() > Constants.PING_BACK_GAP.toNanos()) {
-                    ping(p, from, now); // its ping opened our NAT for it: answer with one through its NAT
+                // Its ping opened our NAT for it: answer with one through its NAT, unless we pinged that very
+                // address just now. (Not "any ping of ours lately": a ping through the relay or to another
+                // candidate, sent on the same tick as the member's, would hold the answer back round after round.)
+                if (!direct(r, now) && now - r.lastPingTo(from) > Constants.PING_BACK_GAP.toNanos()) {
+                    ping(p, from, now);
                 }
             }
             case PONG -> pong(p, m, from, relayed, now);

@@ -177,6 +177,22 @@ public final class Reach {
         }
     }
 
+    /**
+     * System.nanoTime() of our latest unanswered ping to {@code to}, or {@link Constants#NEVER}. (Answered pings
+     * are gone from the table: an answer from there made the path direct, or told us it works.)
+     */
+    public long lastPingTo(InetSocketAddress to) {
+        long last = Constants.NEVER;
+        synchronized (outstanding) {
+            for (Ping p : outstanding.values()) {
+                if (p.to().equals(to) && p.sentNanos() - last > 0) {
+                    last = p.sentNanos();
+                }
+            }
+        }
+        return last;
+    }
+
     /** The ping a pong answers, removed, or null if we sent none with that id. */
     public Ping answered(long tx) {
         synchronized (outstanding) {
