@@ -1,5 +1,6 @@
 package dev.skein.simulations;
 
+import dev.skein.node.membership.Pace;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateAuthority;
@@ -28,6 +29,7 @@ final class Cluster implements AutoCloseable {
     final Fabric fabric = new Fabric();
     /** The in-memory gossip network, or null when the gossip goes over loopback TCP and UDP. */
     private final MemoryNetwork network;
+    private final Pace pace;
     private final CertificateAuthority ca;
     private final List<SimNode> nodes = new ArrayList<>();
     /** Each cluster of a run takes fresh addresses: sockets of the previous one may linger a moment. */
@@ -41,6 +43,12 @@ final class Cluster implements AutoCloseable {
     });
 
     Cluster(boolean inMemory) throws Exception {
+        this(inMemory, Pace.REAL);
+    }
+
+    /** With a {@code pace} slower than real, every node's membership runs that much slower (see {@link Pace}). */
+    Cluster(boolean inMemory, Pace pace) throws Exception {
+        this.pace = pace;
         network = inMemory ? new MemoryNetwork() : null;
         Instant now = Instant.now();
         ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
@@ -77,8 +85,7 @@ final class Cluster implements AutoCloseable {
                 now.plus(Duration.ofDays(1))));
         // Each node its own verifier, as each real node has: it remembers the certificates it has checked.
         SimNode node = new SimNode(cert, ed, endpoint(base + i), new CertificateVerifier(ca.certificate()),
-                List.of(endpoint(base)), fabric,
-                network);
+                List.of(endpoint(base)), fabric, network, pace);
         fabric.add(node);
         nodes.add(node);
         return node;

@@ -1,5 +1,6 @@
 package dev.skein.simulations;
 
+import dev.skein.node.membership.Pace;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Run it inside a network namespace of its own: simulations/scripts/scale.sh does.
  *
  * <pre>
- *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--out DIR]
+ *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--slowdown K]
+ *         [--out DIR]                    --slowdown: membership runs K times slower than real (see Pace); the
+ *                                        figures are in the protocol's time
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
  *   Scale --partition N SECONDS [loopback] split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
@@ -36,6 +39,21 @@ public final class Scale {
 
     /** Gossip over loopback TCP and UDP (false), or over the {@link MemoryNetwork} (true). */
     private static boolean inMemory = true;
+    /**
+     * How much slower than real the nodes' membership runs ({@link Pace}): every scenario time below is stretched
+     * by it on the host, and every figure reported is divided back, so the figures are in the protocol's time.
+     */
+    private static Pace pace = Pace.REAL;
+
+    /** The host's milliseconds for {@code millis} of protocol time. */
+    private static long host(long millis) {
+        return millis * pace.slowdown();
+    }
+
+    /** Protocol seconds for {@code hostSeconds} (a negative "did not happen" stays negative). */
+    private static double protocol(double hostSeconds) {
+        return hostSeconds / pace.slowdown();
+    }
 
     public static void main(String[] args) {
         try {
@@ -75,6 +93,7 @@ public final class Scale {
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--churn-seconds" -> churnSeconds = Integer.parseInt(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
+                case "--slowdown" -> pace = new Pace(Integer.parseInt(args[i + 1]));
                 case "--transport" -> inMemory = switch (args[i + 1]) {
                     case "memory" -> true;
                     case "loopback" -> false;
@@ -107,7 +126,8 @@ public final class Scale {
         System.gc();
         long heapBefore = heapUsed();
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        try (Cluster c = new Cluster(inMemory)) {
+        try (Cluster c = new Cluster(inMemory, pace)) {
+            String transport = c.transport() + (pace.slowdown() > 1 ? ", " + pace.slowdown() + "x slower" : "");
             Random random = new Random(n);
             // Nodes start 20 a second, 5 a second from 256 on (a whole mesh booting in the same instant is not a
             // case worth simulating on two cores); the clock runs from the last start.
@@ -116,30 +136,31 @@ public final class Scale {
                 Thread.sleep(startGapMillis(n));
             }
             long t0 = System.nanoTime();
-            double bootstrap = Cluster.await(c::converged, t0, CONVERGE_LIMIT);
+            double bootstrap = protocol(Cluster.await(c::converged, t0, pace.onHost(CONVERGE_LIMIT)));
             log("N=%d: the last of %d nodes started; all have routes to each other %.1f s later", n, n, bootstrap);
-            Thread.sleep(5000); // settle: anti-entropy and the start-up churn are over
+            Thread.sleep(host(5000)); // settle: anti-entropy and the start-up churn are over
 
             double heap = (heapUsed() - heapBefore) / (1024.0 * 1024.0) / n;
             double threads = (double) (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / n;
             long[] before = c.traffic();
             long cpuBefore = processCpuNanos();
             long tTraffic = System.nanoTime();
-            Thread.sleep(10_000);
+            Thread.sleep(host(10_000));
             long[] after = c.traffic();
-            double secs = (System.nanoTime() - tTraffic) / 1e9;
+            double secs = protocol((System.nanoTime() - tTraffic) / 1e9); // rates per second of protocol time
             double bytes = (after[0] - before[0]) / secs / n;
             double packets = (after[1] - before[1]) / secs / n;
             double cpu = (processCpuNanos() - cpuBefore) / 1e6 / secs / n; // ms of CPU per node per second
             log("N=%d (%s): heap %.1f MiB and %.1f threads per node; gossip %.0f B/s and %.1f packets/s per node; "
-                    + "CPU %.2f ms/s per node", n, c.transport(), heap, threads, bytes, packets, cpu);
+                    + "CPU %.2f ms/s per node", n, transport, heap, threads, bytes, packets, cpu);
 
             double[] joins = new double[reps];
             for (int r = 0; r < reps; r++) {
                 SimNode fresh = c.create(n + r);
                 long start = System.nanoTime();
                 fresh.start();
-                joins[r] = Cluster.await(() -> everyoneHas(c, fresh) && hasEveryone(c, fresh), start, EVENT_LIMIT);
+                joins[r] = protocol(Cluster.await(() -> everyoneHas(c, fresh) && hasEveryone(c, fresh), start,
+                        pace.onHost(EVENT_LIMIT)));
                 log("N=%d: join %d: %.2f s", n, r + 1, joins[r]);
             }
             double[] removals = new double[reps];
@@ -149,13 +170,13 @@ public final class Scale {
                 SimNode victim = candidates.get(r);
                 long start = System.nanoTime();
                 c.kill(victim);
-                removals[r] = Cluster.await(() -> nobodyHas(c, victim), start, EVENT_LIMIT);
+                removals[r] = protocol(Cluster.await(() -> nobodyHas(c, victim), start, pace.onHost(EVENT_LIMIT)));
                 log("N=%d: removal %d: %.2f s", n, r + 1, removals[r]);
             }
             double churn = churnSeconds > 0 ? churn(c, random, candidates.subList(reps, candidates.size()),
                     churnSeconds) : Double.NaN;
             log("N=%d: under churn, live pairs had a route %.2f%% of the time", n, 100 * churn);
-            return new Row(n, c.transport(), bootstrap, joins, removals, bytes, packets, cpu, heap, threads, churn);
+            return new Row(n, transport, bootstrap, joins, removals, bytes, packets, cpu, heap, threads, churn);
         }
     }
 
@@ -205,12 +226,12 @@ public final class Scale {
             Thread t = new Thread(() -> {
                 Random r = new Random(seed);
                 try {
-                    Thread.sleep(r.nextInt(5000));
+                    Thread.sleep(host(r.nextInt(5000)));
                     while (!stop.get()) {
                         c.kill(node);
-                        Thread.sleep(3000);
+                        Thread.sleep(host(3000));
                         c.restart(node);
-                        Thread.sleep(5000 + r.nextInt(5000));
+                        Thread.sleep(host(5000 + r.nextInt(5000)));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -226,9 +247,9 @@ public final class Scale {
         int samples = 0;
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
-        long end = start + seconds * 1_000_000_000L;
+        long end = start + host(seconds * 1000L) * 1_000_000L;
         while (System.nanoTime() < end) {
-            Thread.sleep(500);
+            Thread.sleep(host(500));
             sum += c.routedFraction();
             samples++;
         }

@@ -1,6 +1,7 @@
 package dev.skein.simulations;
 
 import dev.skein.node.membership.Membership;
+import dev.skein.node.membership.Pace;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateVerifier;
 import java.io.IOException;
@@ -22,12 +23,14 @@ final class SimNode {
     private final CertificateVerifier verifier;
     private final List<InetSocketAddress> seeds;
     private final FaultyTransport transport;
+    private final Pace pace;
     private volatile Membership membership;
     private volatile long startedNanos;
     private int runs;
 
     SimNode(Certificate cert, byte[] signingKey, InetSocketAddress endpoint, CertificateVerifier verifier,
-            List<InetSocketAddress> seeds, Fabric fabric, MemoryNetwork network) {
+            List<InetSocketAddress> seeds, Fabric fabric, MemoryNetwork network, Pace pace) {
+        this.pace = pace;
         this.cert = cert;
         this.signingKey = signingKey;
         this.endpoint = endpoint;
@@ -79,7 +82,7 @@ final class SimNode {
             startedNanos = System.nanoTime();
             try {
                 membership = Membership.start(new Membership.Settings(cert, signingKey, verifier, port, seeds,
-                        false, () -> List.of(endpoint), transport), peers);
+                        false, () -> List.of(endpoint), transport, pace), peers);
                 return;
             } catch (IOException e) {
                 if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("Address already in use")) {

@@ -50,15 +50,17 @@ final class Gossip implements AutoCloseable {
 
     private final AtomixCluster cluster;
     private final String self;
+    private final Pace pace;
 
     Gossip(String clusterId, String name, String overlayAddress, int port, MeshDiscovery discovery,
-           String record, Runnable onEvent, GossipTransport transport) {
+           String record, Runnable onEvent, GossipTransport transport, Pace pace) {
         SwimMembershipProtocolConfig swim = new SwimMembershipProtocolConfig()
-                .setGossipInterval(GOSSIP_INTERVAL).setGossipFanout(2)
-                .setProbeInterval(PROBE_INTERVAL).setProbeTimeout(PROBE_TIMEOUT)
-                .setSuspectProbes(2).setFailureTimeout(FAILURE_TIMEOUT)
+                .setGossipInterval(pace.onHost(GOSSIP_INTERVAL)).setGossipFanout(2)
+                .setProbeInterval(pace.onHost(PROBE_INTERVAL)).setProbeTimeout(pace.onHost(PROBE_TIMEOUT))
+                .setSuspectProbes(2).setFailureTimeout(pace.onHost(FAILURE_TIMEOUT))
                 .setBroadcastUpdates(true).setNotifySuspect(true);
         this.self = name;
+        this.pace = pace;
         this.cluster = new GossipCluster.Builder(transport)
                 .withClusterId(clusterId)
                 .withMemberId(name)
@@ -142,12 +144,12 @@ final class Gossip implements AutoCloseable {
         if (left <= 0) {
             return CompletableFuture.completedFuture(false);
         }
-        Duration wait = Duration.ofNanos(Math.min(left, GOODBYE_ATTEMPT.toNanos()));
+        Duration wait = Duration.ofNanos(Math.min(left, pace.onHost(GOODBYE_ATTEMPT).toNanos()));
         return cluster.getMessagingService().sendAndReceive(to, LEAVE, leavingRecord, false, wait)
                 .handle((reply, error) -> error == null)
                 .thenCompose(ok -> ok ? CompletableFuture.completedFuture(true)
                         : CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
-                                GOODBYE_RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS))
+                                pace.onHost(GOODBYE_RETRY_PAUSE).toMillis(), TimeUnit.MILLISECONDS))
                         .thenCompose(x -> handOver(to, leavingRecord, deadline)));
     }
 

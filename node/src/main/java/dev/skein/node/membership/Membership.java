@@ -49,11 +49,12 @@ public final class Membership implements AutoCloseable {
     /** What membership needs to know about this node. */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
                            List<InetSocketAddress> seeds, boolean relay,
-                           Supplier<List<InetSocketAddress>> localEndpoints, GossipTransport transport) {
-        /** A node's settings: gossip over Atomix's own transport. */
+                           Supplier<List<InetSocketAddress>> localEndpoints, GossipTransport transport, Pace pace) {
+        /** A node's settings: gossip over Atomix's own transport, at the real pace. */
         public Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
                         List<InetSocketAddress> seeds, boolean relay, Supplier<List<InetSocketAddress>> localEndpoints) {
-            this(self, signingKey, verifier, gossipPort, seeds, relay, localEndpoints, GossipTransport.DIRECT);
+            this(self, signingKey, verifier, gossipPort, seeds, relay, localEndpoints, GossipTransport.DIRECT,
+                    Pace.REAL);
         }
     }
 
@@ -96,8 +97,12 @@ public final class Membership implements AutoCloseable {
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
 
+    /** Membership's clock: every time here is read from it, and every timer is set by it. */
+    private final Pace pace;
+
     private Membership(Settings settings, MemberPeers peers) {
         this.settings = settings;
+        this.pace = settings.pace();
         this.peers = peers;
         this.self = settings.self().name();
         this.table = new MemberTable(self);
@@ -123,7 +128,7 @@ public final class Membership implements AutoCloseable {
         IpPrefix network = settings.verifier().ca().address();
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
-                m.discovery, m.own.signedBase64(), m::onGossipEvent, settings.transport());
+                m.discovery, m.own.signedBase64(), m::onGossipEvent, settings.transport(), settings.pace());
         m.own.publishTo(m.gossip::publish);
         try {
             m.gossip.start(m::onLeave, m::onRecords, m.executor);
@@ -132,7 +137,7 @@ public final class Membership implements AutoCloseable {
             m.executor.shutdownNow();
             throw e;
         }
-        m.executor.scheduleWithFixedDelay(m::safeTick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        m.executor.scheduleWithFixedDelay(m::safeTick, 0, m.pace.onHost(TICK).toMillis(), TimeUnit.MILLISECONDS);
         return m;
     }
 
@@ -144,7 +149,7 @@ public final class Membership implements AutoCloseable {
     /** A member told us the endpoint our packets come from (a pong): a candidate worth publishing. */
     public void onObserved(InetSocketAddress endpoint, String byMember) {
         executor.execute(() -> guarded(() -> own.observe(endpoint, byMember, joins.isSeed(byMember),
-                System.nanoTime(), System.currentTimeMillis())));
+                pace.nanos(), System.currentTimeMillis())));
     }
 
     /**
@@ -155,7 +160,7 @@ public final class Membership implements AutoCloseable {
     public void onUnknownPeer(String publicKeyBase64, InetSocketAddress from) {
         if (unknownKeys.heard(publicKeyBase64, from)) {
             executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64, false)),
-                    UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    pace.onHost(UnknownKeys.WAIT).toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -180,7 +185,7 @@ public final class Membership implements AutoCloseable {
         return java.util.concurrent.CompletableFuture.runAsync(() -> {
             Settings s = settings;
             settings = new Settings(cert, signingKey.clone(), s.verifier(), s.gossipPort(), List.copyOf(seeds), relay,
-                    s.localEndpoints(), s.transport());
+                    s.localEndpoints(), s.transport(), s.pace());
             boolean renewed = own.renew(cert, relay, System.currentTimeMillis());
             if (renewed) {
                 log.info("certificate renewed: valid until {}", cert.notAfter());
@@ -188,7 +193,7 @@ public final class Membership implements AutoCloseable {
                 for (String name : installer.names()) {
                     MemberRecord r = table.record(name);
                     if (r != null) {
-                        joins.greet(r, System.nanoTime(), Instant.now());
+                        joins.greet(r, pace.nanos(), Instant.now());
                     }
                 }
             }
@@ -202,7 +207,7 @@ public final class Membership implements AutoCloseable {
         executor.execute(() -> guarded(() -> {
             Settings s = settings;
             settings = new Settings(s.self(), s.signingKey(), s.verifier(), s.gossipPort(), copy, s.relay(),
-                    s.localEndpoints(), s.transport());
+                    s.localEndpoints(), s.transport(), s.pace());
             joins.askSeedsNow();
         }));
     }
@@ -216,7 +221,7 @@ public final class Membership implements AutoCloseable {
     public void reapply() {
         executor.execute(() -> guarded(() -> {
             installer.reinstallAll();
-            apply(System.nanoTime(), Instant.now());
+            apply(pace.nanos(), Instant.now());
         }));
     }
 
@@ -266,14 +271,14 @@ public final class Membership implements AutoCloseable {
             r.run();
         } catch (RuntimeException e) {
             // A bug must not stop membership: say it (rate-limited) and carry on with the next tick.
-            if (logLimiter.allow("bug " + e.getClass(), System.nanoTime())) {
+            if (logLimiter.allow("bug " + e.getClass(), pace.nanos())) {
                 log.error("membership: unexpected error", e);
             }
         }
     }
 
     private void tick() {
-        long now = System.nanoTime();
+        long now = pace.nanos();
         Instant wall = Instant.now();
         boolean changed = false;
         Set<String> listedBefore = lastListed;
@@ -343,7 +348,7 @@ public final class Membership implements AutoCloseable {
             for (ByteString list : set.getRevocationsList().subList(0, Math.min(set.getRevocationsCount(), 16))) {
                 adoptRevocations(list.toByteArray(), "a member", false); // first: no revoked record counts
             }
-            long now = System.nanoTime();
+            long now = pace.nanos();
             Instant wall = Instant.now();
             records.fromSet(set.getRecordsList(), now, wall);
             apply(now, wall);
@@ -379,7 +384,7 @@ public final class Membership implements AutoCloseable {
         byte[] set = AntiEntropy.recordSet(own.signed(), List.of(list), List.of());
         lastListed.forEach(name -> gossip.push(name, set));
         installer.recheckAll(); // re-check every member against the list now
-        apply(System.nanoTime(), Instant.now());
+        apply(pace.nanos(), Instant.now());
         return "adopted version " + list.version() + " (" + names.size() + " revoked), passed on to "
                 + lastListed.size() + " member(s)";
     }
@@ -387,15 +392,15 @@ public final class Membership implements AutoCloseable {
     /** A member's signed goodbye, sent to us directly when it stops. */
     private void onLeave(byte[] signed) {
         guarded(() -> {
-            if (records.goodbye(signed, System.nanoTime(), Instant.now())) {
-                apply(System.nanoTime(), Instant.now());
+            if (records.goodbye(signed, pace.nanos(), Instant.now())) {
+                apply(pace.nanos(), Instant.now());
             }
         });
     }
 
     /** A join message; {@code from} is null when it came through a relay (the sender's address is unknown). */
     private void handleJoin(byte[] datagram, InetSocketAddress from) {
-        long now = System.nanoTime();
+        long now = pace.nanos();
         Instant wall = Instant.now();
         JoinMessage j = joins.handle(datagram, from, now, wall);
         if (j == null) {
@@ -413,7 +418,7 @@ public final class Membership implements AutoCloseable {
             case HANDSHAKE -> peers.handshake(UnknownKeys.holderOf(keyBase64, installer.names(), table));
             case LOOK_AGAIN -> // a node that is still joining learns the others within seconds: look once more
                     executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)),
-                            4 * UnknownKeys.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                            4 * pace.onHost(UnknownKeys.WAIT).toMillis(), TimeUnit.MILLISECONDS);
             case FORMER_MEMBER -> log.debug("handshake from a member that is not alive now: ignored"); // last words
             case REFUSE -> refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
                     "key " + keyBase64 + " is not one of our peers");
@@ -423,7 +428,7 @@ public final class Membership implements AutoCloseable {
     /** Makes the data plane's peers equal to the members alive now, with the prefixes the claims rule grants. */
     private void apply(long now, Instant wall) {
         lastApplyNanos = now;
-        List<MemberRecord> alive = table.alive(now, wall, peers::lastHeardNanos);
+        List<MemberRecord> alive = table.alive(now, wall, name -> pace.host(peers.lastHeardNanos(name)));
         alive.removeIf(r -> settings.verifier().revoked(r.certificate()));
         records.forgetAllBut(new HashSet<>(table.names())); // forgotten by the table: gone for long
         installer.apply(alive, now, wall);
@@ -432,7 +437,7 @@ public final class Membership implements AutoCloseable {
     }
 
     private void refuse(String who, String why) {
-        refusals.refuse(who, why, System.nanoTime());
+        refusals.refuse(who, why, pace.nanos());
     }
 
     /** Says goodbye (every member removes us at once), then stops the gossip layer. */
@@ -469,15 +474,16 @@ public final class Membership implements AutoCloseable {
                         }
                     }
                     List<io.atomix.utils.net.Address> missed =
-                            gossip.announceLeave(bye, members, GOODBYE_WITHIN).get(2, TimeUnit.SECONDS);
+                            gossip.announceLeave(bye, members, pace.onHost(GOODBYE_WITHIN))
+                                    .get(pace.onHost(GOODBYE_WITHIN).toMillis() + 1000, TimeUnit.MILLISECONDS);
                     if (!missed.isEmpty()) {
                         // They will notice our silence instead, within the failure detection's bound.
-                        log.info("goodbye not taken within {} ms by {}", GOODBYE_WITHIN.toMillis(), missed);
+                        log.info("goodbye not taken within {} ms by {}", pace.onHost(GOODBYE_WITHIN).toMillis(), missed);
                     }
                 } catch (Exception e) {
                     log.debug("goodbye not delivered to every member: {}", e.toString());
                 }
-            }).get(3, TimeUnit.SECONDS);
+            }).get(pace.onHost(GOODBYE_WITHIN).toMillis() + 2000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.debug("goodbye: {}", e.toString());
         }
