@@ -52,7 +52,7 @@ final class Cluster implements AutoCloseable {
         network = inMemory ? new MemoryNetwork() : null;
         Instant now = Instant.now();
         ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
-                now.plus(Duration.ofDays(2)), RANDOM);
+                now.plus(Duration.ofDays(60)), RANDOM);
         synchronized (Cluster.class) {
             base = nextBase;
             nextBase += 1000;
@@ -82,7 +82,7 @@ final class Cluster implements AutoCloseable {
         Instant now = Instant.now();
         Certificate cert = ca.sign(new CertificateRequest("s" + i, IpPrefix.parse(address + "/10"), List.of(),
                 List.of(), Curve25519.publicKey(x), Ed25519Keys.publicKey(ed), now.minusSeconds(60),
-                now.plus(Duration.ofDays(1))));
+                now.plus(Duration.ofDays(30)))); // far from expiry: no node warns that it should renew
         // Each node its own verifier, as each real node has: it remembers the certificates it has checked.
         SimNode node = new SimNode(cert, ed, endpoint(base + i), new CertificateVerifier(ca.certificate()),
                 List.of(endpoint(base)), fabric, network, pace);

@@ -39,7 +39,7 @@ final class Fabric {
     private volatile Set<String> sideB = Set.of();
     private volatile int lossPerMille;
     /** Gossip messages of some types from one node to another to drop, and how many more: see {@link #dropNext}. */
-    private record Drop(String from, String to, Predicate<String> types, AtomicInteger left) {}
+    private record Drop(String from, String to, Predicate<String> types, AtomicInteger left, boolean refuse) {}
 
     private final List<Drop> drops = new CopyOnWriteArrayList<>();
 
@@ -87,11 +87,31 @@ final class Fabric {
      */
     boolean passes(String a, String b, String type) {
         for (Drop d : drops) {
-            if (d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
+            if (!d.refuse && d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
                 return false;
             }
         }
         return passes(a, b);
+    }
+
+    /** Whether a request of {@code type} from {@code a} to {@code b} is refused at once: see {@link #refuseNext}. */
+    boolean refuses(String a, String b, String type) {
+        for (Drop d : drops) {
+            if (d.refuse && d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refuses the next {@code count} requests whose type passes {@code types} from one node to another at once,
+     * as a host refuses a connection to a port nobody listens on. Returns the count that is left.
+     */
+    AtomicInteger refuseNext(Predicate<String> types, SimNode from, SimNode to, int count) {
+        Drop d = new Drop(from.address(), to.address(), types, new AtomicInteger(count), true);
+        drops.add(d);
+        return d.left;
     }
 
     /**
@@ -100,7 +120,7 @@ final class Fabric {
      * goes below zero as such messages pass after the drops.
      */
     AtomicInteger dropNext(Predicate<String> types, SimNode from, SimNode to, int count) {
-        Drop d = new Drop(from.address(), to.address(), types, new AtomicInteger(count));
+        Drop d = new Drop(from.address(), to.address(), types, new AtomicInteger(count), false);
         drops.add(d);
         return d.left;
     }

@@ -73,6 +73,14 @@ final class FaultyTransport implements GossipTransport {
         return fabric.passes(self, to.host(), type);
     }
 
+    private boolean refused(Address to, String type) {
+        return fabric.refuses(self, to.host(), type);
+    }
+
+    private static <T> CompletableFuture<T> refusal() {
+        return CompletableFuture.failedFuture(new java.net.ConnectException("refused by the simulation"));
+    }
+
     private static <T> CompletableFuture<T> timeout(Duration after) {
         CompletableFuture<T> f = new CompletableFuture<>();
         TIMER.schedule(() -> f.completeExceptionally(new TimeoutException("dropped by the simulation")),
@@ -92,6 +100,9 @@ final class FaultyTransport implements GossipTransport {
 
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
+                if (refused(to, type)) {
+                    return refusal();
+                }
                 return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive))
                         : timeout(DEFAULT_TIMEOUT);
             }
@@ -99,6 +110,9 @@ final class FaultyTransport implements GossipTransport {
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Executor executor) {
+                if (refused(to, type)) {
+                    return refusal();
+                }
                 return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, executor))
                         : timeout(DEFAULT_TIMEOUT);
             }
@@ -106,6 +120,9 @@ final class FaultyTransport implements GossipTransport {
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout) {
+                if (refused(to, type)) {
+                    return refusal();
+                }
                 return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout))
                         : timeout(timeout);
             }
@@ -113,6 +130,9 @@ final class FaultyTransport implements GossipTransport {
             @Override
             public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                             Duration timeout, Executor executor) {
+                if (refused(to, type)) {
+                    return refusal();
+                }
                 return sends(to, type) ? answered(to, real.sendAndReceive(to, type, payload, keepAlive, timeout, executor))
                         : timeout(timeout);
             }

@@ -53,4 +53,24 @@ class GoodbyeTest {
                     + undropped.get());
         }
     }
+
+    /**
+     * A member that refuses the goodbye at once (its gossip layer is gone: the whole mesh is stopping) is asked a
+     * few times, not every {@code GOODBYE_RETRY_PAUSE} for a whole second.
+     */
+    @Test
+    void aGoodbyeRefusedAtOnceIsTriedAFewTimesOnly() throws Exception {
+        try (Cluster c = new Cluster(true)) {
+            for (int i = 0; i < 2; i++) {
+                c.create(i).start();
+            }
+            assertTrue(Cluster.await(c::converged, System.nanoTime(), Duration.ofSeconds(60)) >= 0,
+                    "2 nodes did not converge in 60 s");
+            SimNode leaver = c.nodes().get(1);
+            AtomicInteger left = c.fabric.refuseNext(GOODBYE::equals, leaver, c.nodes().get(0), 100);
+            leaver.stop();
+            int attempts = 100 - left.get();
+            assertTrue(attempts >= 1 && attempts <= 3, attempts + " goodbyes sent to one member");
+        }
+    }
 }

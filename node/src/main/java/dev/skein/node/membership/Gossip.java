@@ -43,6 +43,12 @@ final class Gossip implements AutoCloseable {
     static final Duration GOODBYE_ATTEMPT = Duration.ofMillis(300);
     /** The pause before a goodbye that failed at once (connection refused, no session yet) is tried again. */
     static final Duration GOODBYE_RETRY_PAUSE = Duration.ofMillis(50);
+    /**
+     * Attempts per member at most: enough for a lost message or two, few enough that a mesh stopping all at once
+     * (each member refusing the others' goodbyes at once) costs each node a few connections per member, not
+     * one per {@link #GOODBYE_RETRY_PAUSE}.
+     */
+    static final int GOODBYE_ATTEMPTS = 3;
     private static final byte[] GOODBYE_TAKEN = new byte[0];
 
     /** A member as the gossip layer lists it: its id, the host of its gossip address, its record property. */
@@ -125,7 +131,7 @@ final class Gossip implements AutoCloseable {
         List<Address> targets = List.copyOf(to);
         List<CompletableFuture<Boolean>> taken = new ArrayList<>();
         for (Address a : targets) {
-            taken.add(handOver(a, leavingRecord, deadline));
+            taken.add(handOver(a, leavingRecord, deadline, GOODBYE_ATTEMPTS));
         }
         return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Address> missed = new ArrayList<>();
@@ -138,10 +144,13 @@ final class Gossip implements AutoCloseable {
         });
     }
 
-    /** One member's goodbye, asked again until it answers or {@code deadline} (System.nanoTime()) passes. */
-    private CompletableFuture<Boolean> handOver(Address to, byte[] leavingRecord, long deadline) {
+    /**
+     * One member's goodbye, asked again (at most {@code attempts} in all) until it answers or {@code deadline}
+     * (System.nanoTime()) passes.
+     */
+    private CompletableFuture<Boolean> handOver(Address to, byte[] leavingRecord, long deadline, int attempts) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left <= 0 || attempts <= 0) {
             return CompletableFuture.completedFuture(false);
         }
         Duration wait = Duration.ofNanos(Math.min(left, pace.onHost(GOODBYE_ATTEMPT).toNanos()));
@@ -150,7 +159,7 @@ final class Gossip implements AutoCloseable {
                 .thenCompose(ok -> ok ? CompletableFuture.completedFuture(true)
                         : CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
                                 pace.onHost(GOODBYE_RETRY_PAUSE).toMillis(), TimeUnit.MILLISECONDS))
-                        .thenCompose(x -> handOver(to, leavingRecord, deadline)));
+                        .thenCompose(x -> handOver(to, leavingRecord, deadline, attempts - 1)));
     }
 
     /** Messages this node sent over the gossip layer, SWIM's own included. */
