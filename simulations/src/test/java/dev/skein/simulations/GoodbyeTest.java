@@ -21,12 +21,7 @@ class GoodbyeTest {
     @Test
     void aGoodbyeLostOnTheWayIsHandedOverAgainAndEveryMemberDropsTheLeaverAtOnce() throws Exception {
         try (Cluster c = new Cluster(true)) {
-            // Two nodes: with more, the others pass the leaving record on, which would hide a lost goodbye.
-            for (int i = 0; i < 2; i++) {
-                c.create(i).start();
-            }
-            assertTrue(Cluster.await(c::converged, System.nanoTime(), Duration.ofSeconds(60)) >= 0,
-                    "2 nodes did not converge in 60 s");
+            twoConverged(c); // with more nodes, the others pass the leaving record on, hiding a lost goodbye
             SimNode leaver = c.nodes().get(1);
             SimNode unlucky = c.nodes().get(0);
             // Nothing but the goodbye gets from the leaver to the unlucky one (as when the leaver's gossip layer
@@ -61,16 +56,20 @@ class GoodbyeTest {
     @Test
     void aGoodbyeRefusedAtOnceIsTriedAFewTimesOnly() throws Exception {
         try (Cluster c = new Cluster(true)) {
-            for (int i = 0; i < 2; i++) {
-                c.create(i).start();
-            }
-            assertTrue(Cluster.await(c::converged, System.nanoTime(), Duration.ofSeconds(60)) >= 0,
-                    "2 nodes did not converge in 60 s");
+            twoConverged(c);
             SimNode leaver = c.nodes().get(1);
             AtomicInteger left = c.fabric.refuseNext(GOODBYE::equals, leaver, c.nodes().get(0), 100);
             leaver.stop();
             int attempts = 100 - left.get();
             assertTrue(attempts >= 1 && attempts <= 3, attempts + " goodbyes sent to one member");
         }
+    }
+
+    private static void twoConverged(Cluster c) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            c.create(i).start();
+        }
+        assertTrue(Cluster.await(c::converged, System.nanoTime(), Duration.ofSeconds(60)) >= 0,
+                "2 nodes did not converge in 60 s");
     }
 }
