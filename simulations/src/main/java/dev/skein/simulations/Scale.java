@@ -217,6 +217,7 @@ public final class Scale {
      * count the ordered pairs of live nodes in which one has a route to the other. Returns the mean fraction.
      */
     static double churn(Cluster c, Random random, List<SimNode> pool, int seconds) throws Exception {
+        List<Double> restartToRouted = new ArrayList<>(); // each restart: until it and every live node route each other
         int count = Math.max(1, c.live().size() / 10);
         List<SimNode> churners = new ArrayList<>(pool.subList(0, Math.min(count, pool.size())));
         AtomicBoolean stop = new AtomicBoolean();
@@ -231,7 +232,16 @@ public final class Scale {
                         c.kill(node);
                         Thread.sleep(host(3000));
                         c.restart(node);
-                        Thread.sleep(host(5000 + r.nextInt(5000)));
+                        long up = System.nanoTime();
+                        long stay = host(5000 + r.nextInt(5000));
+                        double routed = Cluster.await(() -> everyoneHas(c, node) && hasEveryone(c, node), up,
+                                Duration.ofMillis(stay));
+                        if (routed >= 0) {
+                            synchronized (restartToRouted) {
+                                restartToRouted.add(protocol(routed));
+                            }
+                        }
+                        Thread.sleep(Math.max(0, stay - (System.nanoTime() - up) / 1_000_000));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -252,6 +262,15 @@ public final class Scale {
             Thread.sleep(host(500));
             sum += c.routedFraction();
             samples++;
+        }
+        synchronized (restartToRouted) {
+            List<Double> sorted = new ArrayList<>(restartToRouted);
+            Collections.sort(sorted);
+            if (!sorted.isEmpty()) {
+                log("churn: %d restarts routed both ways after %.2f s median, %.2f s at the 90th percentile, %.2f s "
+                        + "at most (protocol time)", sorted.size(), sorted.get(sorted.size() / 2),
+                        sorted.get(sorted.size() * 9 / 10), sorted.get(sorted.size() - 1));
+            }
         }
         log("churn: the process used %.2f of %d cores", (processCpuNanos() - cpuStart) / (double) (System.nanoTime()
                 - start), Runtime.getRuntime().availableProcessors());
