@@ -240,6 +240,14 @@ public final class Scale {
                             synchronized (restartToRouted) {
                                 restartToRouted.add(protocol(routed));
                             }
+                        } else if (!stop.get()) {
+                            List<SimNode> live = c.live();
+                            long without = live.stream().filter(a -> a != node && !a.peers().hasRoute(node.name()))
+                                    .count();
+                            long lacking = live.stream().filter(a -> a != node && !node.peers().hasRoute(a.name()))
+                                    .count();
+                            log("churn: %s still unrouted when it stops again: %d of %d live nodes have no route to "
+                                    + "it, it has none to %d", node.name(), without, live.size(), lacking);
                         }
                         Thread.sleep(Math.max(0, stay - (System.nanoTime() - up) / 1_000_000));
                     }
@@ -266,7 +274,9 @@ public final class Scale {
         synchronized (restartToRouted) {
             List<Double> sorted = new ArrayList<>(restartToRouted);
             Collections.sort(sorted);
-            if (!sorted.isEmpty()) {
+            if (sorted.isEmpty()) {
+                log("churn: no restart was routed both ways before it stopped again");
+            } else {
                 log("churn: %d restarts routed both ways after %.2f s median, %.2f s at the 90th percentile, %.2f s "
                         + "at most (protocol time)", sorted.size(), sorted.get(sorted.size() / 2),
                         sorted.get(sorted.size() * 9 / 10), sorted.get(sorted.size() - 1));
