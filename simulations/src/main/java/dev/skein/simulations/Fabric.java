@@ -86,22 +86,12 @@ final class Fabric {
      * {@link #passes(String, String)}, once the drops {@link #dropNext} asked for are done.
      */
     boolean passes(String a, String b, String type) {
-        for (Drop d : drops) {
-            if (!d.refuse && d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
-                return false;
-            }
-        }
-        return passes(a, b);
+        return !takes(a, b, type, false) && passes(a, b);
     }
 
     /** Whether a request of {@code type} from {@code a} to {@code b} is refused at once: see {@link #refuseNext}. */
     boolean refuses(String a, String b, String type) {
-        for (Drop d : drops) {
-            if (d.refuse && d.from.equals(a) && d.to.equals(b) && d.types.test(type) && d.left.getAndDecrement() > 0) {
-                return true;
-            }
-        }
-        return false;
+        return takes(a, b, type, true);
     }
 
     /**
@@ -112,6 +102,17 @@ final class Fabric {
         Drop d = new Drop(from.address(), to.address(), types, new AtomicInteger(count), true);
         drops.add(d);
         return d.left;
+    }
+
+    /** Whether a drop (or with {@code refusal}, a refusal) asked for takes this message, counting it if so. */
+    private boolean takes(String a, String b, String type, boolean refusal) {
+        for (Drop d : drops) {
+            if (d.refuse == refusal && d.from.equals(a) && d.to.equals(b) && d.types.test(type)
+                    && d.left.getAndDecrement() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

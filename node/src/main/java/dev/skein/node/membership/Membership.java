@@ -461,6 +461,7 @@ public final class Membership implements AutoCloseable {
     }
 
     private void sayGoodbye() {
+        Duration within = pace.onHost(GOODBYE_WITHIN);
         try {
             executor.submit(() -> {
                 byte[] bye = own.leave(System.currentTimeMillis());
@@ -473,17 +474,16 @@ public final class Membership implements AutoCloseable {
                                     r.gossipPort()));
                         }
                     }
-                    List<io.atomix.utils.net.Address> missed =
-                            gossip.announceLeave(bye, members, pace.onHost(GOODBYE_WITHIN))
-                                    .get(pace.onHost(GOODBYE_WITHIN).toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    List<io.atomix.utils.net.Address> missed = gossip.announceLeave(bye, members, within)
+                            .get(within.toMillis() + 1000, TimeUnit.MILLISECONDS);
                     if (!missed.isEmpty()) {
                         // They will notice our silence instead, within the failure detection's bound.
-                        log.info("goodbye not taken within {} ms by {}", pace.onHost(GOODBYE_WITHIN).toMillis(), missed);
+                        log.info("goodbye not taken within {} ms by {}", within.toMillis(), missed);
                     }
                 } catch (Exception e) {
                     log.debug("goodbye not delivered to every member: {}", e.toString());
                 }
-            }).get(pace.onHost(GOODBYE_WITHIN).toMillis() + 2000, TimeUnit.MILLISECONDS);
+            }).get(within.toMillis() + 2000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.debug("goodbye: {}", e.toString());
         }

@@ -1,5 +1,6 @@
 package dev.skein.node.membership;
 
+import dev.skein.node.Constants;
 import java.time.Duration;
 
 /**
@@ -12,8 +13,6 @@ import java.time.Duration;
  */
 public record Pace(int slowdown) {
     public static final Pace REAL = new Pace(1);
-    /** System.nanoTime()'s "never" in this code base (Constants.NEVER): it stays "never" on any clock. */
-    private static final long NEVER = Long.MIN_VALUE / 2;
 
     public Pace {
         if (slowdown < 1) {
@@ -26,9 +25,9 @@ public record Pace(int slowdown) {
         return host(System.nanoTime());
     }
 
-    /** A reading of the host's System.nanoTime() on membership's clock. */
+    /** A reading of the host's System.nanoTime() on membership's clock ({@link Constants#NEVER} stays never). */
     public long host(long hostNanos) {
-        return slowdown == 1 || hostNanos <= NEVER ? hostNanos : hostNanos / slowdown;
+        return slowdown == 1 || hostNanos <= Constants.NEVER ? hostNanos : hostNanos / slowdown;
     }
 
     /** How long {@code protocol} lasts on the host's clock. */
