@@ -83,7 +83,12 @@ final class Punches implements AutoCloseable {
     /** Receive thread: {@code p} offers a punch, through the relay {@code via}. */
     void onOffer(Peer p, PathMessage offer, Peer via, long now) {
         InetSocketAddress observed = paths.observed();
-        if (via == null || !p.reach().punch().shouldAccept(device.ownId, offer.senderId(), observed, now)) {
+        if (via == null) {
+            return;
+        }
+        if (!p.reach().punch().shouldAccept(device.ownId, offer.senderId(), p.reach().candidates(), observed, now)) {
+            log.debug("punch with {}: offer declined (too soon, our own offer goes first, or no record of it yet)",
+                    p.name());
             return;
         }
         List<InetSocketAddress> targets = targets(p, offer.address());

@@ -127,8 +127,26 @@ final class OwnRecord {
         return signed;
     }
 
+    /**
+     * What we publish: the endpoints the mesh saw us at, then each of their addresses at our own port, then our
+     * local endpoints. Why the guess: a router that keeps ports where it can gives us another port toward a
+     * destination whose entry clashed with one it already held (a member that pinged it before we sent anything
+     * there), so one member may see us at some other port while every other destination still sees ours. A
+     * member that knew only the odd port would prime its router toward it alone, and our punch pings, from our
+     * own port, would spoil its router. The address is one the mesh already confirmed, so the guess names no
+     * host that is not ours.
+     */
     private List<InetSocketAddress> candidates() {
         List<InetSocketAddress> c = new ArrayList<>(observed.published());
+        if (!localEndpoints.isEmpty()) {
+            int ownPort = localEndpoints.get(0).getPort();
+            for (InetSocketAddress seen : observed.published()) {
+                InetSocketAddress samePort = new InetSocketAddress(seen.getAddress(), ownPort);
+                if (!c.contains(samePort)) {
+                    c.add(samePort);
+                }
+            }
+        }
         for (InetSocketAddress e : localEndpoints) {
             if (!c.contains(e)) {
                 c.add(e);

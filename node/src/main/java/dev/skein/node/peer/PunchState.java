@@ -35,11 +35,11 @@ public final class PunchState {
      * Whether to offer a punch now, given the member's candidates and our public endpoint: never twice within
      * {@link Constants#PATH_PROBE_INTERVAL}, not while an offer is pending; at once the first time; then after
      * {@link Constants#PUNCH_BACKOFF}, or after {@link Constants#PUNCH_MIN_GAP} if a candidate or our endpoint is
-     * new since the last punch.
+     * new since the last punch. Never while its record has given us no candidates (see {@link #shouldAccept}).
      */
     public synchronized boolean shouldOffer(Collection<InetSocketAddress> candidates, InetSocketAddress observed,
             long now) {
-        if (observed == null || offerPending(now) || now - lastOfferNanos < Constants.PATH_PROBE_INTERVAL.toNanos()) {
+        if (observed == null || candidates.isEmpty() || offerPending(now) || now - lastOfferNanos < Constants.PATH_PROBE_INTERVAL.toNanos()) {
             return false;
         }
         long since = now - lastPunchNanos;
@@ -100,10 +100,15 @@ public final class PunchState {
      * Whether to accept the member's offer now. Not while we have an offer of our own pending and our id is the
      * lower (both offered at once: the lower id's goes ahead, the other answers it); not more than once per
      * {@link Constants#PUNCH_MIN_GAP} (each acceptance makes us ping its candidates); not without a public
-     * endpoint of ours to name. Accepting withdraws our own pending offer.
+     * endpoint of ours to name; not while its record has given us no {@code candidates}. Why the last: we would
+     * prime our router only toward the one address its offer names, which need not be the port its punch pings
+     * leave from, and those pings would then reach our router first and spoil it; it offers again
+     * {@link Constants#PATH_PROBE_INTERVAL} later, by when its record is likely here. Accepting withdraws our
+     * own pending offer.
      */
-    public synchronized boolean shouldAccept(long ownId, long senderId, InetSocketAddress observed, long now) {
-        if (observed == null || now - lastAcceptNanos < Constants.PUNCH_MIN_GAP.toNanos()) {
+    public synchronized boolean shouldAccept(long ownId, long senderId, Collection<InetSocketAddress> candidates,
+            InetSocketAddress observed, long now) {
+        if (observed == null || candidates.isEmpty() || now - lastAcceptNanos < Constants.PUNCH_MIN_GAP.toNanos()) {
             return false;
         }
         if (offerPending(now) && Long.compareUnsigned(ownId, senderId) < 0) {

@@ -234,6 +234,47 @@ class PathsTest {
         assertDirectThroughBareRouters(", punches 150 ms apart,");
     }
 
+    /**
+     * Issue 25, seen once in CI: something from the seed reached home's bare router before home sent there, so
+     * its mapping toward the seed took another port and the seed saw home at that odd port; office had installed
+     * home from its join alone, with no candidates. Had office taken home's first offer, it would have primed its
+     * router toward the odd port only (the one the offer names), and home's punch pings, from home's own port,
+     * would have spoiled it. Office waits for home's record instead, which names the odd port and the same
+     * address at home's own port (as {@code OwnRecord} publishes it), and the punch goes direct at once. Without
+     * the own-port candidate, or with office taking the offer that came before the record, this test fails
+     * (checked by mutation).
+     */
+    @Test
+    void aMemberTheSeedSawAtAnOddPortIsPunchedAtItsOwnPortOnceItsRecordIsHere() throws Exception {
+        network.faults(0, 0, 20, 0);
+        network.nat("198.18.0.21", "198.19.1.", MemoryNetwork.Nat.Mapping.BARE_MASQUERADE);
+        network.nat("198.18.0.22", "198.19.2.", MemoryNetwork.Nat.Mapping.BARE_MASQUERADE);
+        seed = node("seed", "100.64.0.1", "198.18.0.1");
+        home = node("home", "100.64.0.2", "198.19.1.2");
+        office = node("office", "100.64.0.3", "198.19.2.2");
+        network.inject(seed.socket.address(), MemoryNetwork.endpoint("198.18.0.21", 51820), new byte[16]);
+        seed.device.relayEnabled(true);
+        seed.member(home, List.of(), false);
+        seed.member(office, List.of(), false);
+        Peer seedAtHome = home.member(seed, List.of(seed.socket.address()), true);
+        Peer seedAtOffice = office.member(seed, List.of(seed.socket.address()), true);
+        officeAtHome = home.member(office, List.of(office.socket.address(),
+                MemoryNetwork.endpoint("198.18.0.22", 51820)), false);
+        Peer homeAtOffice = office.member(home, List.of(), false); // from its join: its record is not here yet
+        nodes.forEach(MemoryNode::start);
+        home.device.startHandshake(seedAtHome);
+        office.device.startHandshake(seedAtOffice);
+        assertTrue(becomes(() -> seed.peer(home).endpoint() != null && officeAtHome.relay() != null, 4000),
+                "home never reached the seed");
+        InetSocketAddress seen = seed.peer(home).endpoint();
+        assertTrue(seen.getPort() != 51820, "home's router kept its port toward the seed: " + seen);
+        Thread.sleep(1000); // home offers punches meanwhile, office has nothing to prime toward
+        homeAtOffice.reach().candidates(List.of(seen, MemoryNetwork.endpoint("198.18.0.21", 51820),
+                home.socket.address()));
+        office.device.candidatesChanged(homeAtOffice);
+        assertDirectThroughBareRouters(", seen by the seed at " + seen + ",");
+    }
+
     /** Home and office go direct within 8 s, each at the other router's own port (no ping spoiled either). */
     private void assertDirectThroughBareRouters(String how) throws InterruptedException {
         long start = System.nanoTime();

@@ -82,4 +82,26 @@ class OwnRecordTest {
         assertTrue(MemberRecord.verify(bye, verifier, NOW).leaving());
         assertTrue(last(verifier).leaving(), "the goodbye is gossiped too");
     }
+
+    /**
+     * Issue 25: a seed saw us at another port than our own (our router, which keeps ports where it can, had to
+     * take a new one toward it). Members behind routers like ours will see us at our own port at that address, so
+     * that goes in too, after what was seen and before what is local.
+     */
+    @Test
+    void anEndpointSeenAtAnotherPortIsAlsoPublishedAtOurOwn() throws Exception {
+        CertificateVerifier verifier = new CertificateVerifier(ca.certificate());
+        OwnRecord own = new OwnRecord(() -> new Membership.Settings(cert(NOW.plus(Duration.ofDays(5))), key, verifier,
+                7946, List.of(), false, local::get), NOW.toEpochMilli());
+        own.publishTo(published::add);
+        InetSocketAddress oddPort = new InetSocketAddress("198.18.5.2", 3539);
+        own.observe(oddPort, "seed", true, SECOND, NOW.toEpochMilli());
+        assertEquals(List.of(oddPort, new InetSocketAddress("198.18.5.2", 51820), local.get().get(0)),
+                last(verifier).endpoints());
+
+        InetSocketAddress ownPort = new InetSocketAddress("198.18.5.2", 51820);
+        own.observe(ownPort, "seed", true, 2 * SECOND, NOW.toEpochMilli());
+        assertEquals(List.of(ownPort, oddPort, local.get().get(0)), last(verifier).endpoints(),
+                "seen at our own port as well: listed once");
+    }
 }

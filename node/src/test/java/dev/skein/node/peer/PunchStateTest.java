@@ -78,8 +78,8 @@ class PunchStateTest {
         long now = 10 * S;
         low.offered(1, now);
         high.offered(2, now);
-        assertFalse(low.shouldAccept(5, 9, US, now + 40 * MS), "the lower id keeps its own offer");
-        assertTrue(high.shouldAccept(9, 5, THEM, now + 40 * MS), "the higher id answers the lower's");
+        assertFalse(low.shouldAccept(5, 9, CANDIDATES, US, now + 40 * MS), "the lower id keeps its own offer");
+        assertTrue(high.shouldAccept(9, 5, CANDIDATES, THEM, now + 40 * MS), "the higher id answers the lower's");
         assertEquals(-1, high.accepted(2, now + 80 * MS), "and its own offer is withdrawn");
         assertTrue(low.accepted(1, now + 80 * MS) >= 0);
     }
@@ -87,10 +87,25 @@ class PunchStateTest {
     @Test
     void offersAreAcceptedAtMostOncePerGapAndNotWithoutAnEndpoint() {
         long now = 10 * S;
-        assertFalse(s.shouldAccept(9, 5, null, now));
-        assertTrue(s.shouldAccept(9, 5, US, now));
-        assertFalse(s.shouldAccept(9, 5, US, now + S), "a member offering every second makes us ping at most so often");
-        assertTrue(s.shouldAccept(9, 5, US, now + Constants.PUNCH_MIN_GAP.toNanos() + MS));
+        assertFalse(s.shouldAccept(9, 5, CANDIDATES, null, now));
+        assertTrue(s.shouldAccept(9, 5, CANDIDATES, US, now));
+        assertFalse(s.shouldAccept(9, 5, CANDIDATES, US, now + S), "a member offering every second makes us ping at most so often");
+        assertTrue(s.shouldAccept(9, 5, CANDIDATES, US, now + Constants.PUNCH_MIN_GAP.toNanos() + MS));
+    }
+
+    /**
+     * Issue 25: a member installed from its join before its record arrived has no candidates; a punch with it
+     * would prime our router toward the one address its offer names and nothing else. Neither offered nor
+     * accepted until the record is here, and the decline does not count as an acceptance.
+     */
+    @Test
+    void noPunchWithAMemberWhoseRecordHasNotArrived() {
+        long now = 10 * S;
+        assertFalse(s.shouldOffer(List.of(), US, now));
+        assertFalse(s.shouldAccept(9, 5, List.of(), US, now));
+        assertTrue(s.shouldAccept(9, 5, CANDIDATES, US, now + 100 * MS), "its record came: the next offer is taken");
+        PunchState fresh = new PunchState();
+        assertTrue(fresh.shouldOffer(CANDIDATES, US, now));
     }
 
     @Test

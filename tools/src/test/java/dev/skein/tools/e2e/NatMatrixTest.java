@@ -76,6 +76,8 @@ class NatMatrixTest {
     private TestPki pki;
     private String inet;
     private final Map<String, String> ns = new LinkedHashMap<>();
+    /** Each member's router namespace, for those behind one. */
+    private final Map<String, String> gateways = new LinkedHashMap<>();
     private final List<Member> members = new ArrayList<>();
     private final Map<String, SkeinProcess> processes = new LinkedHashMap<>();
 
@@ -133,6 +135,7 @@ class NatMatrixTest {
             return;
         }
         String gw = netns.add(m.name() + "-gw");
+        gateways.put(m.name(), gw);
         uplink(gw, "u0", k);
         String host = netns.add(m.name());
         ns.put(m.name(), host);
@@ -432,6 +435,11 @@ class NatMatrixTest {
             }
             for (String n : involved) {
                 System.out.println("==== " + n + "\n" + Files.readString(processes.get(n).log));
+            }
+            // Which flows each router holds, and which it took for itself (a punch spoiled by an early ping).
+            for (Map.Entry<String, String> g : gateways.entrySet()) {
+                System.out.println("==== conntrack of " + g.getKey() + "'s router\n" + Netns.run("ip netns exec "
+                        + g.getValue() + " conntrack -L -p udp 2>&1 | head -200", 10).output());
             }
         }
         assertEquals(List.of(), wrong, "paths that are not what the routers allow\n" + table);
