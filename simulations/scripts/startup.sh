@@ -2,7 +2,7 @@
 # How fast Skein starts, as a user meets it: two namespaces on a veth pair (198.18.0.1/.2); a seed runs in the
 # first; in the second `skein up` is launched and the overlay is pinged every 20 ms until the first reply comes
 # back (the wall time from launch: JVM start, the TUN device, the join, the handshake). Then `skein peers`
-# against that node, wall time. REPS repetitions of both (default 5); prints each and the median.
+# against that node, wall time, at once and again 3 s later. REPS repetitions of both (default 5); prints each and the median.
 #   sudo simulations/scripts/startup.sh            REPS=5
 #   CLASSLISTS=dir sudo simulations/scripts/startup.sh   ... and write the classes the node and `skein peers`
 #       load to dir/up.classlist and dir/cli.classlist (the launcher's class-data-sharing lists, tools/src/main/cds)
@@ -47,6 +47,7 @@ now() { date +%s.%N; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 ups=()
 peers=()
+settled=()
 for rep in $(seq "$reps"); do
   start=$(now)
   # The class lists come from the first repetition (a node that joins and passes traffic; peers answered).
@@ -66,11 +67,18 @@ for rep in $(seq "$reps"); do
   s=$(now)
   ip netns exec "$b" env SKEIN_JAVA_OPTS="$cli_opts" "$skein" peers --socket "$work/node.sock" > /dev/null
   p=$(awk "BEGIN {print $(now) - $s}")
-  printf 'rep %d: skein up to first reply %.2f s; skein peers %.3f s\n' "$rep" "$up" "$p"
+  # Again once the node has settled (its JIT and cipher timing no longer share the cores with the query).
+  sleep 3
+  s=$(now)
+  ip netns exec "$b" "$skein" peers --socket "$work/node.sock" > /dev/null
+  q=$(awk "BEGIN {print $(now) - $s}")
+  printf 'rep %d: skein up to first reply %.2f s; skein peers %.3f s, 3 s later %.3f s\n' "$rep" "$up" "$p" "$q"
   ups+=("$up")
   peers+=("$p")
+  settled+=("$q")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   sleep 1
 done
-printf 'median of %d: skein up to first packet through %.2f s, skein peers %.3f s\n' "$reps" \
-  "$(printf '%s\n' "${ups[@]}" | median)" "$(printf '%s\n' "${peers[@]}" | median)"
+printf 'median of %d: skein up to first packet through %.2f s, skein peers %.3f s, 3 s later %.3f s\n' "$reps" \
+  "$(printf '%s\n' "${ups[@]}" | median)" "$(printf '%s\n' "${peers[@]}" | median)" \
+  "$(printf '%s\n' "${settled[@]}" | median)"

@@ -18,6 +18,14 @@ final class PeersCommand implements Callable<Integer> {
     @Mixin
     NodeQuery node;
 
+    /** For picocli, which fills in {@link #node}. */
+    PeersCommand() {}
+
+    /** With its options read already ({@link QuickQuery}). */
+    PeersCommand(NodeQuery node) {
+        this.node = node;
+    }
+
     @Override
     public Integer call() {
         Response r = node.ask(Request.newBuilder().setPeers(PeersRequest.getDefaultInstance())

@@ -16,6 +16,14 @@ final class RoutesCommand implements Callable<Integer> {
     @Mixin
     NodeQuery node;
 
+    /** For picocli, which fills in {@link #node}. */
+    RoutesCommand() {}
+
+    /** With its options read already ({@link QuickQuery}). */
+    RoutesCommand(NodeQuery node) {
+        this.node = node;
+    }
+
     @Override
     public Integer call() {
         Response r = node.ask(Request.newBuilder()

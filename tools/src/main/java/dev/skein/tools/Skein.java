@@ -43,16 +43,17 @@ public final class Skein implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 1 failed, 2 wrong usage). */
     public static int run(String... args) {
+        java.util.concurrent.Callable<Integer> quick = QuickQuery.of(args);
+        if (quick != null) {
+            try {
+                return quick.call();
+            } catch (Exception e) {
+                return failed(e, new java.io.PrintWriter(System.err, true));
+            }
+        }
         boolean query = query(args);
         CommandLine cli = commandLine(args);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // One clear line, no stack trace: the message of a UserError names the problem.
-            boolean explained = e instanceof UserError || e instanceof dev.skein.node.pki.PkiFileException
-                    || e instanceof java.io.IOException;
-            String message = explained ? e.getMessage() : e.toString();
-            cmd.getErr().println("skein: " + message);
-            return 1;
-        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e, cmd.getErr()));
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("skein: " + e.getMessage());
@@ -60,6 +61,14 @@ public final class Skein implements Runnable {
             return 2;
         });
         return cli.execute(query ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+    }
+
+    /** A command failed: one clear line, no stack trace (the message of a UserError names the problem); exit 1. */
+    private static int failed(Exception e, java.io.PrintWriter err) {
+        boolean explained = e instanceof UserError || e instanceof dev.skein.node.pki.PkiFileException
+                || e instanceof java.io.IOException;
+        err.println("skein: " + (explained ? e.getMessage() : e.toString()));
+        return 1;
     }
 
     @Override

@@ -18,6 +18,14 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     NodeQuery node;
 
+    /** For picocli, which fills in {@link #node}. */
+    StatusCommand() {}
+
+    /** With its options read already ({@link QuickQuery}). */
+    StatusCommand(NodeQuery node) {
+        this.node = node;
+    }
+
     @Override
     public Integer call() {
         Status s = node.ask(Request.newBuilder()
