@@ -10,7 +10,9 @@ For each path and each repetition:
   - the tunnel's resident memory once up, before any load, and after the transfers (MiB, the larger end).
 Two wireguard-go columns: "wireguard-go 2025" is the current release with TUN and UDP offloads (WG_MODERN, default
 ../shared/bin/wireguard-go-modern), the anchor Skein is measured against; "wireguard-go" is Debian's (2022).
-Skein runs twice: as it comes, and with a firewall of 21 rules on both nodes ("skein, firewall").
+Skein runs twice: as it comes, and with a firewall of 21 rules on both nodes ("skein, firewall"); then a mixed
+pair, Skein on A with today's wireguard-go on B as one of its `wireguard-peers` (issue 23: it should move at
+least 90% of the slower of the two same-kind pairs, both ways).
 Then a table: median (min-max) over the repetitions, Skein's ratio to each peer's median, and the firewall's cost.
 
     sudo simulations/scripts/bench.py                REPS=3, DUR=5 s per iperf3 run
@@ -285,6 +287,43 @@ def skein(work, env="", extra=""):
     return "100.64.0.2"
 
 
+def mixed(work):
+    """Skein on A, today's wireguard-go on B, as a new user pairs them: B is a `wireguard-peers` entry of A."""
+    if not os.path.exists(WG_MODERN) or not shutil.which("wg"):
+        return None
+    d, exe = work.dir, f"{ROOT}/skein"
+    sh(f"{exe} ca init --name bench --out {d}")
+    sh(f"{exe} sign --ca {d} --name a --address 100.64.0.1/16 --out {d}")
+    skein_public = next(line.split()[2] for line in sh(f"{exe} cert show {d}/a.crt").splitlines()
+                        if line.strip().startswith("public key:"))
+    key = sh("wg genkey").strip()
+    with open(f"{d}/wg.key", "w") as f:
+        f.write(key + "\n")
+    wg_public = sh(f"echo {key} | wg pubkey").strip()
+    work.spawn(B, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 {WG_MODERN} -f wg{B}", f"{d}/wg-b.log")
+    for _ in range(100):
+        if subprocess.run(f"ip -n {B} link show wg{B}", shell=True, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    ns(B, f"wg set wg{B} private-key {d}/wg.key listen-port 51820 peer {skein_public} "
+          f"endpoint 198.18.0.1:51820 allowed-ips 100.64.0.1/32")
+    sh(f"ip -n {B} addr add 100.64.0.2/16 dev wg{B}")
+    sh(f"ip -n {B} link set wg{B} up")
+    with open(f"{d}/a.yaml", "w") as f:
+        f.write(f"name: a\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: []\n"
+                f"pki: {{ca: ca.crt, cert: a.crt, key: a.key}}\ncontrol-socket: {d}/a.sock\n"
+                f"wireguard-peers:\n  - public-key: {wg_public}\n    endpoint: 198.18.0.2:51820\n"
+                f"    allowed-ips: [100.64.0.2/32]\n")
+    work.spawn(A, f"{exe} up --config {d}/a.yaml", f"{d}/skein-a.log")
+    for _ in range(300):
+        if os.path.exists(f"{d}/skein-a.log") and " up" in open(f"{d}/skein-a.log").read():
+            break
+        time.sleep(0.1)
+    ping_ms("100.64.0.2", count=3)
+    return "100.64.0.2"
+
+
+MIXED = "skein to wireguard-go-2025"
 FIGURES = [("tcp1", "TCP 1 stream A to B (Gbit/s)", True), ("tcp1_rev", "TCP 1 stream B to A (Gbit/s)", True),
            ("tcp4", "TCP 4 streams A to B (Gbit/s)", True), ("tcp4_rev", "TCP 4 streams B to A (Gbit/s)", True),
            ("udp", "UDP at <= 1% loss (Gbit/s)", True), ("ping_idle", "ping RTT idle (ms)", False),
@@ -292,7 +331,7 @@ FIGURES = [("tcp1", "TCP 1 stream A to B (Gbit/s)", True), ("tcp1_rev", "TCP 1 s
            ("cpu_s_per_gb", "CPU s per GB, tunnel processes", False),
            ("rss_idle_mib", "resident memory, idle after the handshake (MiB)", False),
            ("rss_mib", "resident memory after the transfers (MiB)", False)]
-PATHS = ["raw veth", "wireguard-go-2025", "wireguard-go", "nebula", "skein", "skein, firewall"]
+PATHS = ["raw veth", "wireguard-go-2025", "wireguard-go", "nebula", "skein", "skein, firewall", MIXED]
 if os.environ.get("NO_FILTER"):
     # Diagnosis: Skein without its nftables overlay filter (nft hidden from its PATH).
     PATHS.append("skein, no filter")
@@ -316,10 +355,12 @@ def summary(values):
 
 
 def table(results):
+    # The mixed pair is measured against the slower of the two same-kind pairs (issue 23: at least 0.9x).
     pairs = (("skein", "wireguard-go-2025"), ("skein", "wireguard-go"), ("skein", "nebula"),
-             ("skein, firewall", "skein"))
+             ("skein, firewall", "skein"), (MIXED, ("skein", "wireguard-go-2025")))
     lines = ["| figure | " + " | ".join(PATHS) + " | Skein / wireguard-go 2025 | Skein / wireguard-go (Debian) "
-             "| Skein / Nebula | Skein firewall / Skein |", "|---" * (len(PATHS) + 1 + len(pairs)) + "|"]
+             "| Skein / Nebula | Skein firewall / Skein | mixed / the slower same-kind pair |",
+             "|---" * (len(PATHS) + 1 + len(pairs)) + "|"]
     for key, label, higher in FIGURES:
         cells, med = [], {}
         for p in PATHS:
@@ -328,7 +369,12 @@ def table(results):
             cells.append(text)
         ratios = []
         for mine, peer in pairs:
-            s, o = med.get(mine), med.get(peer)
+            s = med.get(mine)
+            if isinstance(peer, tuple):
+                both = [med.get(q) for q in peer]
+                o = None if None in both else (min(both) if higher else max(both))
+            else:
+                o = med.get(peer)
             ratios.append(f"{s / o:.2f}x" if s and o else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
@@ -478,7 +524,7 @@ def main():
     results = {p: [] for p in PATHS}
     setups = {"raw veth": lambda w: "198.18.0.2", "wireguard-go": wireguard_go,
               "wireguard-go-2025": lambda w: wireguard_go(w, WG_MODERN), "nebula": nebula, "skein": skein,
-              "skein, firewall": lambda w: skein(w, extra=FIREWALL),
+              "skein, firewall": lambda w: skein(w, extra=FIREWALL), MIXED: mixed,
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
               "skein, sodium cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=sodium "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
@@ -500,7 +546,7 @@ def main():
                           file=sys.stderr, flush=True)
                 finally:
                     work.stop()
-                    if p.startswith("wireguard-go"):
+                    if "wireguard-go" in p:
                         wireguard_go_down()
                     teardown()
                     shutil.rmtree(work.dir, ignore_errors=True)
