@@ -246,13 +246,14 @@ class PathsTest {
      */
     @Test
     void aMemberTheSeedSawAtAnOddPortIsPunchedAtItsOwnPortOnceItsRecordIsHere() throws Exception {
-        network.faults(0, 0, 20, 0);
         network.nat("198.18.0.21", "198.19.1.", MemoryNetwork.Nat.Mapping.BARE_MASQUERADE);
         network.nat("198.18.0.22", "198.19.2.", MemoryNetwork.Nat.Mapping.BARE_MASQUERADE);
         seed = node("seed", "100.64.0.1", "198.18.0.1");
         home = node("home", "100.64.0.2", "198.19.1.2");
         office = node("office", "100.64.0.3", "198.19.2.2");
+        // Before the delay is set, so it reaches the router at once: before home's first datagram can leave.
         network.inject(seed.socket.address(), MemoryNetwork.endpoint("198.18.0.21", 51820), new byte[16]);
+        network.faults(0, 0, 20, 0);
         seed.device.relayEnabled(true);
         seed.member(home, List.of(), false);
         seed.member(office, List.of(), false);
