@@ -55,6 +55,9 @@ class NatTest {
         pki = new TestPki(dir);
     }
 
+    /** The nodes {@link #startNodes} started, in that order. */
+    private final List<SkeinProcess> nodes = new ArrayList<>();
+
     @AfterEach
     void tearDown() {
         if (netns != null) {
@@ -122,6 +125,7 @@ class NatTest {
             Path cfg = pki.config(name, seed ? "[]" : "[198.18.0.1:51820]", "ca.crt", "relay: " + seed + "\n");
             started.add(SkeinProcess.up(netns, ns.get(name), cfg));
         }
+        nodes.addAll(started);
         started.get(1).awaitLog("office added", 30);
         started.get(2).awaitLog("home added", 30);
     }
@@ -180,7 +184,16 @@ class NatTest {
 
     private void assertPing(String from, String address) {
         Netns.Result r = Netns.exec(ns.get(from), "ping -c 3 -i 0.2 -W 2 " + address, 20);
-        assertEquals(0, r.exit(), "ping " + address + " from " + from + ":\n" + r.output());
+        assertEquals(0, r.exit(), () -> "ping " + address + " from " + from + ":\n" + r.output() + logs());
+    }
+
+    /** Every node's log (seed, home, office), for the reader of a failure. */
+    private String logs() {
+        StringBuilder all = new StringBuilder();
+        for (SkeinProcess n : nodes) {
+            all.append("\n==== node log\n").append(n.log());
+        }
+        return all.toString();
     }
 
     // ---- the tests
