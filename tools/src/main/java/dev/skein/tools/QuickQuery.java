@@ -15,7 +15,8 @@ import java.util.function.Function;
  * explains it as usual; {@code QuickQueryTest} checks that what is read here is what picocli reads.
  */
 final class QuickQuery {
-    private static final Map<String, Function<NodeQuery, Callable<Integer>>> QUERIES = Map.of(
+    /** Each query by name, made with its options (null: picocli reads them into it). */
+    static final Map<String, Function<NodeQuery, Callable<Integer>>> QUERIES = Map.of(
             "peers", PeersCommand::new, "status", StatusCommand::new, "routes", RoutesCommand::new);
 
     private QuickQuery() {}

@@ -22,22 +22,19 @@ public final class Skein implements Runnable {
     }
 
     /**
-     * The queries people and scripts run again and again, which answer from a running node at once. Picocli
-     * introspects every subcommand of the root it is given (about 60 ms of `skein peers`' 200 here, more than the
-     * node's answer): for these only their own model is built, named as under the root, so usage, errors and
-     * output are the same.
+     * True if {@code args} name one of the queries ({@link QuickQuery#QUERIES}): {@link #commandLine} is then that
+     * query's alone. Picocli introspects every subcommand of the root it is given (about 60 ms); for a query only
+     * its own model is built, named as under the root, so usage, errors and output are the same.
      */
-    private static final java.util.Map<String, java.util.function.Supplier<Object>> QUERIES = java.util.Map.of(
-            "peers", PeersCommand::new, "status", StatusCommand::new, "routes", RoutesCommand::new);
-
-    /** True if {@code args} name one of the {@link #QUERIES}: {@link #commandLine} is then that query's alone. */
     static boolean query(String... args) {
-        return args.length > 0 && QUERIES.containsKey(args[0]);
+        return args.length > 0 && QuickQuery.QUERIES.containsKey(args[0]);
     }
 
     /** The command line that runs {@code args}: a query's own, or the whole tree. */
     static CommandLine commandLine(String... args) {
-        return query(args) ? new CommandLine(QUERIES.get(args[0]).get()).setCommandName("skein " + args[0])
+        // With no options given, picocli fills in the query's NodeQuery itself (its @Mixin).
+        return query(args) ? new CommandLine(QuickQuery.QUERIES.get(args[0]).apply(null))
+                .setCommandName("skein " + args[0])
                 : new CommandLine(new Skein());
     }
 
