@@ -197,6 +197,30 @@ def measure(server, procs):
     return f
 
 
+def start_wireguard_go(work, n, binary):
+    """wireguard-go in namespace n as device wg{n}; returns once the device is there (at most 10 s)."""
+    work.spawn(n, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 {binary} -f wg{n}", f"{work.dir}/wg-{n}.log")
+    for _ in range(100):
+        if subprocess.run(f"ip -n {n} link show wg{n}", shell=True, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+
+
+def skein_config(d, x, seeds, extra=""):
+    """Node x's configuration in d (its certificate x.crt and key x.key beside it)."""
+    with open(f"{d}/{x}.yaml", "w") as f:
+        f.write(f"name: {x}\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: {seeds}\n"
+                f"pki: {{ca: ca.crt, cert: {x}.crt, key: {x}.key}}\ncontrol-socket: {d}/{x}.sock\n{extra}")
+
+
+def await_line(log, text, tries=300):
+    """Waits until the file log holds text, 0.1 s per try."""
+    for _ in range(tries):
+        if os.path.exists(log) and text in open(log).read():
+            return
+        time.sleep(0.1)
+
+
 def wireguard_go(work, binary="wireguard-go"):
     if not shutil.which(binary) or not shutil.which("wg"):
         return None
@@ -206,13 +230,7 @@ def wireguard_go(work, binary="wireguard-go"):
         keys[n] = (key, sh(f"echo {key} | wg pubkey").strip())
         with open(f"{work.dir}/{n}.key", "w") as f:
             f.write(key + "\n")
-        work.spawn(n, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 {binary} -f wg{n}",
-                   f"{work.dir}/wg-{n}.log")
-    for _ in range(100):
-        if subprocess.run(f"ip -n {A} link show wg{A} && ip -n {B} link show wg{B}", shell=True,
-                          capture_output=True).returncode == 0:
-            break
-        time.sleep(0.1)
+        start_wireguard_go(work, n, binary)
     for n, other, ep, me, peer in ((A, B, "198.18.0.2", "100.64.0.1", "100.64.0.2"),
                                    (B, A, "198.18.0.1", "100.64.0.2", "100.64.0.1")):
         ns(n, f"wg set wg{n} private-key {work.dir}/{n}.key listen-port 51820 peer {keys[other][1]} "
@@ -275,14 +293,9 @@ def skein(work, env="", extra=""):
     for x, ip in (("a", "100.64.0.1/16"), ("b", "100.64.0.2/16")):
         sh(f"{exe} sign --ca {d} --name {x} --address {ip} --groups bench,family --out {d}")
     for x, seeds, n in (("a", "[]", A), ("b", "[198.18.0.1:51820]", B)):
-        with open(f"{d}/{x}.yaml", "w") as f:
-            f.write(f"name: {x}\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: {seeds}\n"
-                    f"pki: {{ca: ca.crt, cert: {x}.crt, key: {x}.key}}\ncontrol-socket: {d}/{x}.sock\n{extra}")
+        skein_config(d, x, seeds, extra)
         work.spawn(n, f"{env}{exe} up --config {d}/{x}.yaml", f"{d}/skein-{x}.log")
-    for _ in range(300):
-        if os.path.exists(f"{d}/skein-b.log") and " a added" in open(f"{d}/skein-b.log").read():
-            break
-        time.sleep(0.1)
+    await_line(f"{d}/skein-b.log", " a added")
     ping_ms("100.64.0.2", count=3)
     return "100.64.0.2"
 
@@ -300,25 +313,15 @@ def mixed(work):
     with open(f"{d}/wg.key", "w") as f:
         f.write(key + "\n")
     wg_public = sh(f"echo {key} | wg pubkey").strip()
-    work.spawn(B, f"env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 {WG_MODERN} -f wg{B}", f"{d}/wg-b.log")
-    for _ in range(100):
-        if subprocess.run(f"ip -n {B} link show wg{B}", shell=True, capture_output=True).returncode == 0:
-            break
-        time.sleep(0.1)
+    start_wireguard_go(work, B, WG_MODERN)
     ns(B, f"wg set wg{B} private-key {d}/wg.key listen-port 51820 peer {skein_public} "
           f"endpoint 198.18.0.1:51820 allowed-ips 100.64.0.1/32")
     sh(f"ip -n {B} addr add 100.64.0.2/16 dev wg{B}")
     sh(f"ip -n {B} link set wg{B} up")
-    with open(f"{d}/a.yaml", "w") as f:
-        f.write(f"name: a\ninterface: skein0\nlisten-port: 51820\ngossip-port: 7946\nseeds: []\n"
-                f"pki: {{ca: ca.crt, cert: a.crt, key: a.key}}\ncontrol-socket: {d}/a.sock\n"
-                f"wireguard-peers:\n  - public-key: {wg_public}\n    endpoint: 198.18.0.2:51820\n"
-                f"    allowed-ips: [100.64.0.2/32]\n")
+    skein_config(d, "a", "[]", f"wireguard-peers:\n  - public-key: {wg_public}\n    endpoint: 198.18.0.2:51820\n"
+                 f"    allowed-ips: [100.64.0.2/32]\n")
     work.spawn(A, f"{exe} up --config {d}/a.yaml", f"{d}/skein-a.log")
-    for _ in range(300):
-        if os.path.exists(f"{d}/skein-a.log") and " up" in open(f"{d}/skein-a.log").read():
-            break
-        time.sleep(0.1)
+    await_line(f"{d}/skein-a.log", " up")
     ping_ms("100.64.0.2", count=3)
     return "100.64.0.2"
 
