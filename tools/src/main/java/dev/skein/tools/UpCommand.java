@@ -5,9 +5,10 @@ import dev.skein.node.NodeException;
 import dev.skein.node.config.ConfigException;
 import dev.skein.node.config.ConfigLoader;
 import dev.skein.node.config.NodeConfig;
+import dev.skein.node.os.HangupSignal;
 import java.nio.file.Path;
-import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,18 +51,30 @@ final class UpCommand implements Callable<Integer> {
         throw new UserError("the node stopped: " + cause);
     }
 
-    /** SIGHUP does what `skein reload` does (as for most daemons); the outcome goes to the log. */
+    /**
+     * SIGHUP does what `skein reload` does (as for most daemons); the outcome goes to the log. Started with SIGHUP
+     * ignored (nohup), the JVM would not install the handler and say so only by returning SIG_IGN: the disposition
+     * is set back to the default and the handler installed again (see {@link HangupSignal}).
+     */
     private void reloadOnHangup(Node node) {
+        sun.misc.Signal hangup = new sun.misc.Signal("HUP");
+        sun.misc.SignalHandler reload = signal -> new Thread(() -> {
+            try {
+                node.reloadConfigFile();
+            } catch (NodeException e) {
+                LoggerFactory.getLogger(UpCommand.class).warn("reload refused: {}", e.getMessage());
+            }
+        }, "skein-reload").start();
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> new Thread(() -> {
-                try {
-                    node.reloadConfigFile();
-                } catch (NodeException e) {
-                    LoggerFactory.getLogger(UpCommand.class).warn("reload refused: {}", e.getMessage());
-                }
-            }, "skein-reload").start());
-        } catch (IllegalArgumentException e) {
-            // no SIGHUP on this platform: skein reload still works
+            if (sun.misc.Signal.handle(hangup, reload) == sun.misc.SignalHandler.SIG_IGN) {
+                HangupSignal.restoreDefault();
+                sun.misc.Signal.handle(hangup, reload);
+                LoggerFactory.getLogger(UpCommand.class).info(
+                        "SIGHUP was ignored when skein started (nohup?): it reloads the configuration instead");
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // no SIGHUP here: skein reload still works
+            LoggerFactory.getLogger(UpCommand.class).warn("SIGHUP will not reload ({}): use skein reload", e.getMessage());
         }
     }
 }

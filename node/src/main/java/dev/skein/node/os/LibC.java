@@ -92,5 +92,8 @@ final class LibC {
                 throws LastErrorException;
 
         String strerror(int errnum);
+
+        /** signal(2): the old disposition (SIG_DFL is a null pointer, SIG_IGN the address 1). */
+        Pointer signal(int signal, Pointer handler) throws LastErrorException;
     }
 }

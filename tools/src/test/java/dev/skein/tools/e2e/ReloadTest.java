@@ -39,7 +39,8 @@ class ReloadTest extends BridgeTest {
         SkeinProcess seed = SkeinProcess.up(netns, n1, config(1, ""));
         SkeinProcess.up(netns, n2, config(2, ""));
         // (n2 only watches: it must follow n3's new key too)
-        SkeinProcess renewing = SkeinProcess.up(netns, n3, config(3, ""));
+        // Under nohup, so the SIGHUP below is one the node inherited as ignored (as CI under nohup once had it)
+        SkeinProcess renewing = SkeinProcess.upUnderNohup(netns, n3, config(3, ""));
         seed.awaitLog("n3 added", 30);
         assertTrue(Netns.reaches(n1, "100.64.0.3"));
 

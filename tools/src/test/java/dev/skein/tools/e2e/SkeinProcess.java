@@ -71,9 +71,23 @@ final class SkeinProcess {
 
     static SkeinProcess up(Netns netns, String ns, Path config, List<String> jvmFlags)
             throws IOException, InterruptedException {
+        return start(netns, ns, config, command(jvmFlags, "up", "--config", config.toString()));
+    }
+
+    /**
+     * The same under {@code nohup}, as a user keeping a node past their shell's exit would start it: the node
+     * inherits SIGHUP ignored, and must still reload on it.
+     */
+    static SkeinProcess upUnderNohup(Netns netns, String ns, Path config) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("nohup"));
+        command.addAll(command(List.of(), "up", "--config", config.toString()));
+        return start(netns, ns, config, command);
+    }
+
+    private static SkeinProcess start(Netns netns, String ns, Path config, List<String> command)
+            throws IOException, InterruptedException {
         Path log = config.resolveSibling(config.getFileName() + "." + System.nanoTime() + ".log");
-        SkeinProcess p = new SkeinProcess(netns.start(ns, command(jvmFlags, "up", "--config", config.toString()),
-                log), log);
+        SkeinProcess p = new SkeinProcess(netns.start(ns, command, log), log);
         p.awaitLog(" up: ", 20);
         return p;
     }
