@@ -125,11 +125,7 @@ class ReloadTest extends BridgeTest {
         // SIGHUP was handled).
         int reloadsBefore = renewing.count("reload: applied: relay");
         renewing.hangUp();
-        long hupDeadline = System.nanoTime() + 10_000_000_000L;
-        while (renewing.count("reload: applied: relay") == reloadsBefore && System.nanoTime() < hupDeadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(renewing.count("reload: applied: relay") > reloadsBefore, "SIGHUP not taken:\n" + renewing.log());
+        renewing.awaitCount("reload: applied: relay", reloadsBefore + 1, 10); // fails with the log: SIGHUP not taken
         assertFalse(SkeinProcess.statusJson(n3, pki.socket("n3")).contains("\"relay\": true"));
         assertTrue(renewing.alive());
     }
