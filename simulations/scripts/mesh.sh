@@ -33,7 +33,8 @@ cleanup() {
   ip netns del $BR 2>/dev/null || true
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM  # cleanup runs on the way out (EXIT); without the exit the script would go on
 ip netns del $BR 2>/dev/null || true
 ip netns add $BR; ip -n $BR link add br0 type bridge; ip -n $BR link set br0 up
 "$skein" ca init --name mesh --out "$work" >/dev/null
@@ -83,27 +84,39 @@ else
   echo "--- FAIL: the mesh did not form within $FORM_LIMIT s"
 fi
 # What each node holds and has spent once the mesh stands (the launcher execs java: the pid is the JVM's).
+# Every node is read in one pass of shell builtins, no process started per node: on a machine that 32 JVMs keep
+# busy, a reading that forks per node took tens of seconds, and the late nodes' figures took in that time too.
 tick=$(getconf CLK_TCK)
+snapshot() { # prints "pid utime+stime-ticks rss-kib" per node, then the time of the reading
+  local p stat rest f rss line
+  while read -r p; do
+    stat=0; rss=0
+    if read -r line < "/proc/$p/stat" 2>/dev/null; then
+      rest=${line##*) }; read -r -a f <<< "$rest"; stat=$(( f[11] + f[12] ))
+      while read -r k v _; do [ "$k" = VmRSS: ] && { rss=$v; break; }; done < "/proc/$p/status"
+    fi
+    echo "$p $stat $rss"
+  done < "$work/pids"
+  echo "at $EPOCHREALTIME"
+}
+snapshot > "$work/formed"
 echo "--- per node once formed: resident memory (MiB), CPU seconds (user+system) since launch"
-total_rss=0; total_cpu=0
-for i in $(seq "$N"); do
-  p=$(sed -n "${i}p" "$work/pids")
-  rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$p/status" 2>/dev/null || echo 0)
-  cpu=$(awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$p/stat" 2>/dev/null || echo 0)
-  printf "n%s %s MiB %s s  " "$i" "$rss" "$cpu"
-  total_rss=$(echo "$total_rss + $rss" | bc); total_cpu=$(echo "$total_cpu + $cpu" | bc)
-done
-echo; echo "memory: mean $(echo "scale=1; $total_rss / $N" | bc) MiB per node; cpu: mean $(echo "scale=2; $total_cpu / $N" | bc) s per node, $total_cpu s in all"
+awk -v t="$tick" -v n="$N" '
+  $1 == "at" { next }
+  { i++; rss = $3 / 1024; cpu = $2 / t; printf "n%d %.1f MiB %.2f s  ", i, rss, cpu; R += rss; C += cpu }
+  END { printf "\nmemory: mean %.1f MiB per node; cpu: mean %.2f s per node, %.2f s in all\n", R / n, C / n, C }
+' "$work/formed"
 # What a formed mesh costs each node while nothing happens but membership (IDLE seconds, default 5).
 IDLE=${IDLE:-5}
 sleep "$IDLE"
-idle_cpu=0
-for i in $(seq "$N"); do
-  p=$(sed -n "${i}p" "$work/pids")
-  c=$(awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$p/stat" 2>/dev/null || echo 0)
-  idle_cpu=$(echo "$idle_cpu + $c" | bc)
-done
-echo "idle: $(echo "scale=3; ($idle_cpu - $total_cpu) / $N / $IDLE" | bc) CPU s per second per node over the next $IDLE s"
+snapshot > "$work/idle"
+awk -v t="$tick" -v n="$N" '
+  FNR == 1 { file++ }
+  $1 == "at" { at[file] = $2; next }
+  file == 1 { before[FNR] = $2; next }
+  { spent += ($2 - before[FNR]) / t }
+  END { printf "idle: %.3f CPU s per second per node over the next %.1f s\n", spent / n / (at[2] - at[1]), at[2] - at[1] }
+' "$work/formed" "$work/idle"
 # Lines at WARN or above while the mesh formed (logback's level column, or the JVM's own warnings): none is
 # expected.
 level='^([0-9:.]+ (WARN|ERROR) |WARNING: )'

@@ -162,9 +162,11 @@ final class Gossip implements AutoCloseable {
                         .thenCompose(x -> handOver(to, leavingRecord, deadline, attempts - 1)));
     }
 
-    /** Messages this node sent over the gossip layer, SWIM's own included. */
+    /** Messages this node sent over the gossip layer's messaging, SWIM's own included, probe datagrams too. */
     long messagesSent() {
-        return cluster.getMessagingService() instanceof ForwardingMessaging f ? f.sent() : 0;
+        Object messaging = cluster.getMessagingService();
+        long overTcp = messaging instanceof ForwardingMessaging f ? f.sent() : 0;
+        return overTcp + (messaging instanceof DatagramProbes d ? d.sentByDatagram() : 0);
     }
 
     /** Sends a set of signed records to one member over the reliable channel. */

@@ -1,0 +1,238 @@
+package dev.skein.node.membership;
+
+import io.atomix.cluster.messaging.ManagedMessagingService;
+import io.atomix.cluster.messaging.ManagedUnicastService;
+import io.atomix.utils.net.Address;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+
+/**
+ * SWIM's probes as datagrams, as the SWIM paper has them, instead of a TCP connection each.
+ *
+ * <p>Why: Atomix 3.1 sends its probes (4 a second per node) and indirect probe requests over its TCP messaging,
+ * and {@link OneShotMessaging} gives each request a connection of its own: about ten packets through the
+ * overlay each way, all encrypted, and a Netty channel set up and torn down at both ends. At 32 nodes forming on
+ * two cores that was a large part of the CPU (docs/SIMULATIONS.md), and a probe that waits for its connection on
+ * a busy machine times out and turns into a suspicion broadcast to everyone. Here a probe is one datagram each
+ * way on the gossip layer's UDP unicast (which, like the TCP messaging, is bound to the overlay address: both
+ * travel inside the WireGuard sessions).
+ *
+ * <p>A request carries a random 64-bit id that only its target sees (the datagram is encrypted to it); a reply
+ * is taken only if it names a pending id and comes from the address the request went to, so another member
+ * cannot answer for one that is gone. A probe not answered within half its timeout is asked once more: by
+ * datagram to a member that has answered one before (a lost datagram), over TCP to one that never has (a node of
+ * an older version, which listens for probes on TCP only). Every type other than the two probe types passes to
+ * the TCP messaging unchanged, and probes arriving over TCP are still answered.
+ */
+final class DatagramProbes extends ForwardingMessaging {
+    /** Atomix SWIM's message types for a probe and for an indirect probe request. */
+    static final String PROBE = "atomix-membership-probe";
+    static final String PROBE_REQUEST = "atomix-membership-probe-request";
+    /** The unicast subjects of a request (id, kind, payload) and of its reply (id, payload). */
+    static final String REQUEST_SUBJECT = "skein-probe";
+    static final String REPLY_SUBJECT = "skein-probe-reply";
+    private static final List<String> KINDS = List.of(PROBE, PROBE_REQUEST);
+    /** Members remembered as answering datagrams; past this the memory starts over (a bound, not a size). */
+    static final int REMEMBERED_ANSWERERS = 4096;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** A request waiting for its reply: where it went. */
+    private record Pending(Address to, CompletableFuture<byte[]> reply) {}
+
+    private final ManagedUnicastService unicast;
+    private final SecureRandom ids = new SecureRandom();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Address, Boolean> answersDatagrams = new ConcurrentHashMap<>();
+    /** The handlers of the probe kinds, by kind (index in {@link #KINDS}), once SWIM has registered them. */
+    private final AtomicReferenceArray<BiFunction<Address, byte[], CompletableFuture<byte[]>>> handlers =
+            new AtomicReferenceArray<>(KINDS.size());
+    private final AtomicLong sentByDatagram = new AtomicLong();
+    private final AtomicLong answeredByDatagram = new AtomicLong();
+    private final AtomicLong askedOverTcp = new AtomicLong();
+    private final AtomicLong refusedReplies = new AtomicLong();
+    private volatile boolean listening;
+
+    DatagramProbes(ManagedMessagingService tcp, ManagedUnicastService unicast) {
+        super(tcp);
+        this.unicast = unicast;
+    }
+
+    /** Probes sent as datagrams; of them, answered by datagram; probes asked over TCP; replies refused. */
+    long sentByDatagram() {
+        return sentByDatagram.get();
+    }
+
+    long answeredByDatagram() {
+        return answeredByDatagram.get();
+    }
+
+    long askedOverTcp() {
+        return askedOverTcp.get();
+    }
+
+    long refusedReplies() {
+        return refusedReplies.get();
+    }
+
+    @Override
+    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
+                                                    Duration timeout) {
+        int kind = KINDS.indexOf(type);
+        if (kind < 0) {
+            return super.sendAndReceive(to, type, payload, keepAlive, timeout);
+        }
+        return probe(to, kind, payload, timeout);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive) {
+        int kind = KINDS.indexOf(type);
+        return kind < 0 ? super.sendAndReceive(to, type, payload, keepAlive) : probe(to, kind, payload, DEFAULT_TIMEOUT);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
+                                                    Duration timeout, Executor executor) {
+        int kind = KINDS.indexOf(type);
+        if (kind < 0) {
+            return super.sendAndReceive(to, type, payload, keepAlive, timeout, executor);
+        }
+        return probe(to, kind, payload, timeout).thenApplyAsync(reply -> reply, executor);
+    }
+
+    private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration timeout) {
+        listen();
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        long id = ids.nextLong();
+        pending.put(id, new Pending(to, reply));
+        reply.whenComplete((r, e) -> pending.remove(id));
+        sendRequest(to, id, kind, payload);
+        long half = Math.max(1, timeout.toMillis() / 2);
+        CompletableFuture.delayedExecutor(half, TimeUnit.MILLISECONDS).execute(() -> {
+            if (reply.isDone()) {
+                return;
+            }
+            if (answersDatagrams.containsKey(to)) {
+                sendRequest(to, id, kind, payload);
+            } else {
+                askedOverTcp.incrementAndGet();
+                super.sendAndReceive(to, KINDS.get(kind), payload, false, Duration.ofMillis(timeout.toMillis() - half))
+                        .whenComplete((r, e) -> {
+                            if (e == null) {
+                                reply.complete(r);
+                            }
+                        });
+            }
+        });
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() ->
+                reply.completeExceptionally(new TimeoutException("no answer to a probe from " + to)));
+        return reply;
+    }
+
+    private void sendRequest(Address to, long id, int kind, byte[] payload) {
+        sentByDatagram.incrementAndGet();
+        unicast.unicast(to, REQUEST_SUBJECT, ByteBuffer.allocate(9 + payload.length)
+                .putLong(id).put((byte) kind).put(payload).array());
+    }
+
+    @Override
+    public void registerHandler(String type, BiFunction<Address, byte[], byte[]> handler, Executor executor) {
+        super.registerHandler(type, handler, executor);
+        int kind = KINDS.indexOf(type);
+        if (kind >= 0) {
+            take(kind, (from, payload) -> CompletableFuture.supplyAsync(() -> handler.apply(from, payload), executor));
+        }
+    }
+
+    @Override
+    public void registerHandler(String type, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
+        super.registerHandler(type, handler);
+        int kind = KINDS.indexOf(type);
+        if (kind >= 0) {
+            take(kind, handler);
+        }
+    }
+
+    @Override
+    public void unregisterHandler(String type) {
+        super.unregisterHandler(type);
+        int kind = KINDS.indexOf(type);
+        if (kind >= 0) {
+            handlers.set(kind, null);
+        }
+    }
+
+    private void take(int kind, BiFunction<Address, byte[], CompletableFuture<byte[]>> handler) {
+        handlers.set(kind, handler);
+        listen();
+    }
+
+    /** Listens for requests and replies from the first handler registered or probe sent on. */
+    private synchronized void listen() {
+        if (!listening) {
+            listening = true;
+            unicast.addListener(REQUEST_SUBJECT, this::onRequest, Runnable::run);
+            unicast.addListener(REPLY_SUBJECT, this::onReply, Runnable::run);
+        }
+    }
+
+    /** A request: answered by the handler SWIM registered for its kind, to the address it names. */
+    private void onRequest(Address from, byte[] datagram) {
+        if (datagram.length < 9) {
+            return;
+        }
+        ByteBuffer in = ByteBuffer.wrap(datagram);
+        long id = in.getLong();
+        int kind = in.get();
+        BiFunction<Address, byte[], CompletableFuture<byte[]>> handler =
+                kind >= 0 && kind < handlers.length() ? handlers.get(kind) : null;
+        if (handler == null) {
+            return;
+        }
+        byte[] payload = new byte[in.remaining()];
+        in.get(payload);
+        CompletableFuture<byte[]> answer;
+        try {
+            answer = handler.apply(from, payload);
+        } catch (RuntimeException e) { // a payload SWIM cannot decode: no answer, as over TCP
+            return;
+        }
+        answer.whenComplete((reply, error) -> {
+            if (error == null && reply != null) {
+                unicast.unicast(from, REPLY_SUBJECT, ByteBuffer.allocate(8 + reply.length).putLong(id).put(reply).array());
+            }
+        });
+    }
+
+    /** A reply: taken only for a pending id, from the member the request went to. */
+    private void onReply(Address from, byte[] datagram) {
+        if (datagram.length < 8) {
+            refusedReplies.incrementAndGet();
+            return;
+        }
+        long id = ByteBuffer.wrap(datagram).getLong();
+        Pending p = pending.get(id);
+        if (p == null || !p.to().equals(from)) {
+            refusedReplies.incrementAndGet();
+            return;
+        }
+        if (answersDatagrams.size() >= REMEMBERED_ANSWERERS) {
+            answersDatagrams.clear();
+        }
+        answersDatagrams.put(from, Boolean.TRUE);
+        answeredByDatagram.incrementAndGet();
+        p.reply().complete(java.util.Arrays.copyOfRange(datagram, 8, datagram.length));
+    }
+}

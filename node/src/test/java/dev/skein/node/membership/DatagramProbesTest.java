@@ -1,0 +1,183 @@
+package dev.skein.node.membership;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.atomix.cluster.messaging.ManagedMessagingService;
+import io.atomix.cluster.messaging.ManagedUnicastService;
+import io.atomix.cluster.messaging.MessagingConfig;
+import io.atomix.cluster.messaging.impl.NettyMessagingService;
+import io.atomix.cluster.messaging.impl.NettyUnicastService;
+import io.atomix.utils.net.Address;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SWIM's probes as datagrams, between Atomix's real TCP messaging and UDP unicast services on loopback (no root):
+ * a probe is answered by datagram and never opens a connection; a member of an older version (probes on TCP only)
+ * is still answered; a forged reply does not make a silent member look alive; a lost datagram is asked again.
+ */
+class DatagramProbesTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    private final List<Runnable> stops = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        stops.forEach(Runnable::run);
+    }
+
+    private static int freePort() throws Exception {
+        // The same number free for TCP and UDP: both services of a member listen on one port, as Atomix's do.
+        for (int i = 0; i < 20; i++) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), java.net.InetAddress.getLoopbackAddress())) {
+                return tcp.getLocalPort();
+            } catch (java.net.BindException e) {
+                // taken for UDP: try another
+            }
+        }
+        throw new IllegalStateException("no port free for both TCP and UDP");
+    }
+
+    /** One member's gossip transports: Atomix's real services, started, stopped after the test. */
+    private record Member(Address address, ManagedMessagingService tcp, ManagedUnicastService udp,
+                          DatagramProbes probes) {}
+
+    private Member member(boolean datagrams) throws Exception {
+        Address at = Address.from("127.0.0.1", freePort());
+        ManagedMessagingService tcp = new NettyMessagingService("probes", at, new MessagingConfig());
+        ManagedUnicastService udp = new NettyUnicastService(at, new MessagingConfig());
+        tcp.start().get(10, TimeUnit.SECONDS);
+        udp.start().get(10, TimeUnit.SECONDS);
+        stops.add(() -> {
+            tcp.stop().join();
+            udp.stop().join();
+        });
+        return new Member(at, tcp, udp, datagrams ? new DatagramProbes(tcp, udp) : null);
+    }
+
+    /** Registers SWIM-like handlers on {@code m}: a probe is answered with "alive:" + its payload. */
+    private static AtomicInteger answerProbes(Member m, AtomicInteger overTcp) {
+        AtomicInteger answered = new AtomicInteger();
+        java.util.function.BiFunction<io.atomix.utils.net.Address, byte[], byte[]> handler = (from, payload) -> {
+            answered.incrementAndGet();
+            return ("alive:" + new String(payload)).getBytes();
+        };
+        if (m.probes() != null) {
+            m.probes().registerHandler(DatagramProbes.PROBE, handler, Runnable::run);
+        }
+        // Over TCP too (an older member registers only this; a newer one gets both from the call above).
+        m.tcp().unregisterHandler(DatagramProbes.PROBE);
+        m.tcp().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (from, p) -> {
+            overTcp.incrementAndGet();
+            return handler.apply(from, p);
+        }, Runnable::run);
+        return answered;
+    }
+
+    private static byte[] probe(Member from, Member to) throws Exception {
+        return from.probes().sendAndReceive(to.address(), DatagramProbes.PROBE, "n1".getBytes(), false, TIMEOUT)
+                .get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aProbeIsAnsweredByDatagramWithoutAConnection() throws Exception {
+        Member a = member(true);
+        Member b = member(true);
+        AtomicInteger overTcp = new AtomicInteger();
+        AtomicInteger answered = answerProbes(b, overTcp);
+        answerProbes(a, new AtomicInteger());
+        for (int i = 0; i < 20; i++) {
+            assertArrayEquals("alive:n1".getBytes(), probe(a, b));
+        }
+        assertEquals(20, answered.get());
+        assertEquals(0, overTcp.get(), "no probe went over TCP");
+        assertEquals(20, a.probes().answeredByDatagram());
+        assertEquals(0, a.probes().askedOverTcp());
+    }
+
+    @Test
+    void aMemberThatListensOnTcpOnlyIsStillProbed() throws Exception {
+        Member a = member(true);
+        Member old = member(false); // an older version: probes on TCP only, nothing on the datagram subject
+        AtomicInteger overTcp = new AtomicInteger();
+        answerProbes(old, overTcp);
+        assertArrayEquals("alive:n1".getBytes(), probe(a, old));
+        assertEquals(1, overTcp.get());
+        assertEquals(1, a.probes().askedOverTcp());
+    }
+
+    @Test
+    void aForgedReplyDoesNotAnswerForASilentMember() throws Exception {
+        Member a = member(true);
+        Member forger = member(true);
+        Address silent = Address.from("127.0.0.1", freePort()); // nobody listens there
+        // The forger sees no request (they go to the silent address), so it tries every id it might guess and
+        // also replays the reply shape with ids 0..999, from its own address and claiming to be the silent one.
+        CompletableFuture<byte[]> probe =
+                a.probes().sendAndReceive(silent, DatagramProbes.PROBE, "n1".getBytes(), false, TIMEOUT);
+        for (long id = 0; id < 1000; id++) {
+            byte[] reply = ByteBuffer.allocate(8 + 5).putLong(id).put("alive".getBytes()).array();
+            forger.udp().unicast(a.address(), DatagramProbes.REPLY_SUBJECT, reply);
+        }
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> probe.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, failed.getCause());
+        assertTrue(a.probes().refusedReplies() > 0, "the forged replies were seen and refused");
+    }
+
+    @Test
+    void aReplyFromAnotherMemberIsRefusedEvenWithTheRightId() throws Exception {
+        Member a = member(true);
+        Member b = member(true);
+        Member other = member(true);
+        // b hands the request's id to another member, which answers in b's place: refused, b's own answer taken.
+        b.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> "alive:b".getBytes(), Runnable::run);
+        b.udp().addListener(DatagramProbes.REQUEST_SUBJECT, (from, datagram) -> {
+            long id = ByteBuffer.wrap(datagram).getLong();
+            other.udp().unicast(a.address(), DatagramProbes.REPLY_SUBJECT,
+                    ByteBuffer.allocate(8 + 7).putLong(id).put("alive:x".getBytes()).array());
+        }, Runnable::run);
+        byte[] reply = probe(a, b);
+        // Both replies race; whichever came first, the one from the other member must never be the answer.
+        assertArrayEquals("alive:b".getBytes(), reply);
+    }
+
+    @Test
+    void aLostDatagramIsAskedAgainByDatagram() throws Exception {
+        Member a = member(true);
+        AtomicInteger seen = new AtomicInteger();
+        Member lossy = member(true);
+        AtomicInteger lossyTcp = new AtomicInteger();
+        lossy.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+            if (seen.getAndIncrement() == 1) {
+                throw new IllegalStateException("lost"); // the second request (the first after learning) is lost
+            }
+            return "alive:lossy".getBytes();
+        }, Runnable::run);
+        lossy.tcp().unregisterHandler(DatagramProbes.PROBE);
+        lossy.tcp().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+            lossyTcp.incrementAndGet();
+            return "alive:tcp".getBytes();
+        }, Runnable::run);
+        assertArrayEquals("alive:lossy".getBytes(), probe(a, lossy)); // learned
+        long before = a.probes().askedOverTcp();
+        assertArrayEquals("alive:lossy".getBytes(), probe(a, lossy)); // first datagram lost, the second answered
+        assertEquals(before, a.probes().askedOverTcp(), "asked again by datagram, not over TCP");
+        assertEquals(0, lossyTcp.get());
+        assertEquals(3, seen.get());
+    }
+}
