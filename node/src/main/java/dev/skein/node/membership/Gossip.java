@@ -28,8 +28,9 @@ final class Gossip implements AutoCloseable {
     /**
      * SWIM settings: a dead member is first probed within about one {@link #PROBE_INTERVAL} (each member probes
      * one other per interval, round the list, so every member is probed about once per interval whatever N is),
-     * suspected 0.5 s later after an indirect probe, and removed 1 s after that. Each probe is a TCP connection of
-     * its own through the overlay: at 32 nodes forming on two cores they are a fifth of the CPU, and 500 ms or
+     * suspected 0.5 s later after an indirect probe, and removed 1 s after that. Probes were a TCP connection
+     * each through the overlay until session 18 (now datagrams: {@link DatagramProbes}); then, at 32 nodes forming
+     * on two cores, they were a fifth of the CPU, and 500 ms or
      * 1 s formed such a mesh 10 to 25 s sooner (docs/SIMULATIONS.md), at a slower failure detection (3.5-5 s at
      * 1 s). Both were tried in session 14 and left while MembershipTest missed a goodbye now and then (at 500 ms
      * and at 250 ms); goodbyes are now answered and handed over again until taken ({@link #announceLeave}).
