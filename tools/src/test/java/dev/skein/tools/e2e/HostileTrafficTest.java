@@ -111,8 +111,12 @@ class HostileTrafficTest extends BridgeTest {
                 (up - start) / 1e9, calm / 1e6, flooded / 1e6, 100 * flooded / calm, grown, status.replace('\n', ' '));
         assertTrue(flooded >= 0.7 * calm, "flooded " + flooded + " against calm " + calm);
         assertTrue(grown <= 40, "the seed logged " + grown + " lines during the flood:\n" + seed.log());
+        // Every way a check ends a flood datagram: a valid-MAC1 initiation met under load gets a cookie reply, not
+        // a refusal (left out of this sum, a run where the seed was under load from the start counted 29,989 of
+        // 30,000: its 9,968 initiations were 137 refusals and 9,831 cookie replies).
         long dropped = 0;
-        for (String reason : List.of("garbage", "bad-mac", "rate-limited", "refused-join", "refused-handshake")) {
+        for (String reason : List.of("garbage", "bad-mac", "rate-limited", "refused-join", "refused-handshake",
+                "cookie-replies")) {
             dropped += SkeinProcess.counter(status, reason);
         }
         assertTrue(dropped > FLOOD_RATE * 5L, "the flood did not reach the seed's checks: " + status);
