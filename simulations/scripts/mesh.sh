@@ -106,6 +106,23 @@ awk -v t="$tick" -v n="$N" '
   { i++; rss = $3 / 1024; cpu = $2 / t; printf "n%d %.1f MiB %.2f s  ", i, rss, cpu; R += rss; C += cpu }
   END { printf "\nmemory: mean %.1f MiB per node; cpu: mean %.2f s per node, %.2f s in all\n", R / n, C / n, C }
 ' "$work/formed"
+# Where that CPU went, by thread kind summed over the nodes (the JVM's and Atomix's threads, and ours): the
+# thread's name without its trailing number, as the kernel keeps it (15 characters).
+threads_by_kind() {
+  local p t line rest f name
+  declare -A spent=()
+  while read -r p; do
+    for t in /proc/$p/task/*; do
+      read -r line < "$t/stat" 2>/dev/null || continue
+      name=${line#*(}; name=${name%%) *}; name=${name%%[0-9]*}; name=${name// /_}
+      rest=${line##*) }; read -r -a f <<< "$rest"
+      spent[$name]=$(( ${spent[$name]:-0} + f[11] + f[12] ))
+    done
+  done < "$work/pids"
+  for name in "${!spent[@]}"; do echo "${spent[$name]} $name"; done
+}
+threads_by_kind | sort -rn | awk -v t="$tick" 'NR <= 12 { printf "%s %.1f s  ", $2, $1 / t } END { print "" }' \
+  | sed 's/^/cpu by thread kind (all nodes): /'
 # What a formed mesh costs each node while nothing happens but membership (IDLE seconds, default 5).
 IDLE=${IDLE:-5}
 sleep "$IDLE"

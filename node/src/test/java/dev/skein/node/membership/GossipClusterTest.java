@@ -1,0 +1,154 @@
+package dev.skein.node.membership;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.atomix.cluster.messaging.ManagedMessagingService;
+import io.atomix.cluster.messaging.ManagedUnicastService;
+import io.atomix.utils.net.Address;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two gossip layers on loopback (Atomix's real services, no root): they find each other and carry record sets,
+ * and Atomix's cluster event service, which Skein does not use, sends nothing (it used to open a TCP connection
+ * to a random member every second on every node).
+ */
+class GossipClusterTest {
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        executor.shutdownNow();
+    }
+
+    /** Counts, per subject, what a gossip layer sends over its TCP messaging. */
+    private static final class CountingTransport implements GossipTransport {
+        final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
+
+        @Override
+        public ManagedMessagingService messaging(ManagedMessagingService real) {
+            return new ForwardingMessaging(real) {
+                private void count(String type) {
+                    sent.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
+                }
+
+                @Override
+                public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
+                    count(type);
+                    return super.sendAsync(to, type, payload, keepAlive);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
+                                                                boolean keepAlive) {
+                    count(type);
+                    return super.sendAndReceive(to, type, payload, keepAlive);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
+                                                                boolean keepAlive, Executor executor) {
+                    count(type);
+                    return super.sendAndReceive(to, type, payload, keepAlive, executor);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
+                                                                boolean keepAlive, Duration timeout) {
+                    count(type);
+                    return super.sendAndReceive(to, type, payload, keepAlive, timeout);
+                }
+
+                @Override
+                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
+                                                                boolean keepAlive, Duration timeout, Executor executor) {
+                    count(type);
+                    return super.sendAndReceive(to, type, payload, keepAlive, timeout, executor);
+                }
+            };
+        }
+
+        @Override
+        public ManagedUnicastService unicast(ManagedUnicastService real) {
+            return real;
+        }
+    }
+
+    private static int freePort() throws Exception {
+        for (int i = 0; i < 20; i++) { // free for TCP and UDP alike: Atomix listens on both
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
+                return tcp.getLocalPort();
+            } catch (java.net.BindException e) {
+                // taken for UDP: try another
+            }
+        }
+        throw new IllegalStateException("no port free for both TCP and UDP");
+    }
+
+    private record Layer(Gossip gossip, MeshDiscovery discovery, int port, CountingTransport transport,
+                         LinkedBlockingQueue<byte[]> records) {}
+
+    private Layer layer(String name) throws Exception {
+        int port = freePort();
+        MeshDiscovery discovery = new MeshDiscovery();
+        CountingTransport transport = new CountingTransport();
+        Gossip g = new Gossip("skein-test", name, "127.0.0.1", port, discovery, "record-of-" + name, () -> { },
+                transport, Pace.REAL);
+        LinkedBlockingQueue<byte[]> records = new LinkedBlockingQueue<>();
+        g.start(bye -> { }, records::add, executor);
+        closing.add(g);
+        return new Layer(g, discovery, port, transport, records);
+    }
+
+    private static boolean lists(Layer l, String name) {
+        return l.gossip().members().stream().anyMatch(m -> m.name().equals(name) && m.record().equals("record-of-" + name));
+    }
+
+    @Test
+    void membersFindEachOtherCarryRecordSetsAndTheEventServiceStaysSilent() throws Exception {
+        Layer a = layer("a");
+        Layer b = layer("b");
+        a.discovery().offer("b", "127.0.0.1", b.port());
+        b.discovery().offer("a", "127.0.0.1", a.port());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!(lists(a, "b") && lists(b, "a")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(lists(a, "b") && lists(b, "a"), "each lists the other with its record");
+
+        byte[] set = {1, 2, 3};
+        a.gossip().push("b", set);
+        assertArrayEquals(set, b.records().poll(10, TimeUnit.SECONDS), "a record set pushed reaches the member");
+
+        // Atomix's event service gossiped every second: three seconds of it would have sent about six.
+        Thread.sleep(3000);
+        for (Layer l : List.of(a, b)) {
+            assertFalse(l.transport().sent.containsKey("ClusterEventingService-update"),
+                    "the event service sent " + l.transport().sent);
+        }
+        assertEquals(1, a.transport().sent.get(Gossip.RECORDS).get());
+    }
+}
