@@ -184,4 +184,44 @@ class DatagramProbesTest {
         assertEquals(0, lossyTcp.get());
         assertEquals(3, seen.get());
     }
+
+    @Test
+    void aDatagramReplyAfterTheTcpAnswerStillTeachesThatTheMemberAnswersDatagrams() throws Exception {
+        Member a = member(true);
+        Member slow = member(true);
+        AtomicInteger seen = new AtomicInteger();
+        // The first datagram request is answered after half the timeout (a saturated machine): the probe is asked
+        // over TCP meanwhile and answered there; the late datagram reply must still count.
+        slow.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+            if (seen.getAndIncrement() == 0) {
+                try {
+                    Thread.sleep(TIMEOUT.toMillis() / 2 + 600);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return "alive:datagram".getBytes();
+        }, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "slow-probe-handler");
+            t.setDaemon(true);
+            return t;
+        }));
+        AtomicInteger slowTcp = new AtomicInteger();
+        slow.tcp().unregisterHandler(DatagramProbes.PROBE);
+        slow.tcp().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+            slowTcp.incrementAndGet();
+            return "alive:tcp".getBytes();
+        }, Runnable::run);
+        assertArrayEquals("alive:tcp".getBytes(), probe(a, slow)); // TCP answered first
+        assertEquals(1, a.probes().askedOverTcp());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (a.probes().lateByDatagram() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, a.probes().lateByDatagram(), "the late datagram reply was taken, not refused");
+        assertEquals(0, a.probes().refusedReplies());
+        assertArrayEquals("alive:datagram".getBytes(), probe(a, slow)); // and from now on by datagram
+        assertEquals(1, a.probes().askedOverTcp(), "not asked over TCP again");
+        assertEquals(1, slowTcp.get());
+    }
 }
