@@ -190,12 +190,13 @@ class DatagramProbesTest {
         Member a = member(true);
         Member slow = member(true);
         AtomicInteger seen = new AtomicInteger();
-        // The first datagram request is answered after half the timeout (a saturated machine): the probe is asked
-        // over TCP meanwhile and answered there; the late datagram reply must still count.
+        java.util.concurrent.CountDownLatch tcpAnswered = new java.util.concurrent.CountDownLatch(1);
+        // The first datagram request is answered only once the probe has been answered over TCP (a saturated
+        // machine: the datagram reply comes after half the timeout); that late reply must still count.
         slow.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
             if (seen.getAndIncrement() == 0) {
                 try {
-                    Thread.sleep(TIMEOUT.toMillis() / 2 + 600);
+                    tcpAnswered.await(20, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -212,9 +213,14 @@ class DatagramProbesTest {
             slowTcp.incrementAndGet();
             return "alive:tcp".getBytes();
         }, Runnable::run);
-        assertArrayEquals("alive:tcp".getBytes(), probe(a, slow)); // TCP answered first
+        // A long timeout: after the TCP answer (at half of it, plus a connection) the late reply has the other half.
+        Duration timeout = TIMEOUT.multipliedBy(4);
+        byte[] first = a.probes().sendAndReceive(slow.address(), DatagramProbes.PROBE, "n1".getBytes(), false, timeout)
+                .get(30, TimeUnit.SECONDS);
+        assertArrayEquals("alive:tcp".getBytes(), first);
+        tcpAnswered.countDown();
         assertEquals(1, a.probes().askedOverTcp());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (a.probes().lateByDatagram() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
