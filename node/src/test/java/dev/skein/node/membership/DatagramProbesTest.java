@@ -12,8 +12,6 @@ import io.atomix.cluster.messaging.MessagingConfig;
 import io.atomix.cluster.messaging.impl.NettyMessagingService;
 import io.atomix.cluster.messaging.impl.NettyUnicastService;
 import io.atomix.utils.net.Address;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,25 +42,12 @@ class DatagramProbesTest {
         stops.forEach(Runnable::run);
     }
 
-    private static int freePort() throws Exception {
-        // The same number free for TCP and UDP: both services of a member listen on one port, as Atomix's do.
-        for (int i = 0; i < 20; i++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), java.net.InetAddress.getLoopbackAddress())) {
-                return tcp.getLocalPort();
-            } catch (java.net.BindException e) {
-                // taken for UDP: try another
-            }
-        }
-        throw new IllegalStateException("no port free for both TCP and UDP");
-    }
-
     /** One member's gossip transports: Atomix's real services, started, stopped after the test. */
     private record Member(Address address, ManagedMessagingService tcp, ManagedUnicastService udp,
                           DatagramProbes probes) {}
 
     private Member member(boolean datagrams) throws Exception {
-        Address at = Address.from("127.0.0.1", freePort());
+        Address at = Address.from("127.0.0.1", LoopbackPorts.freeForTcpAndUdp());
         ManagedMessagingService tcp = new NettyMessagingService("probes", at, new MessagingConfig());
         ManagedUnicastService udp = new NettyUnicastService(at, new MessagingConfig());
         tcp.start().get(10, TimeUnit.SECONDS);
@@ -129,7 +114,7 @@ class DatagramProbesTest {
     void aForgedReplyDoesNotAnswerForASilentMember() throws Exception {
         Member a = member(true);
         Member forger = member(true);
-        Address silent = Address.from("127.0.0.1", freePort()); // nobody listens there
+        Address silent = Address.from("127.0.0.1", LoopbackPorts.freeForTcpAndUdp()); // nobody listens there
         // The forger sees no request (they go to the silent address), so it tries every id it might guess and
         // also replays the reply shape with ids 0..999, from its own address and claiming to be the silent one.
         CompletableFuture<byte[]> probe =

@@ -7,17 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.atomix.cluster.messaging.ManagedMessagingService;
 import io.atomix.cluster.messaging.ManagedUnicastService;
-import io.atomix.utils.net.Address;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -50,42 +43,9 @@ class GossipClusterTest {
         @Override
         public ManagedMessagingService messaging(ManagedMessagingService real) {
             return new ForwardingMessaging(real) {
-                private void count(String type) {
+                @Override
+                protected void sending(String type) {
                     sent.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
-                }
-
-                @Override
-                public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
-                    count(type);
-                    return super.sendAsync(to, type, payload, keepAlive);
-                }
-
-                @Override
-                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
-                                                                boolean keepAlive) {
-                    count(type);
-                    return super.sendAndReceive(to, type, payload, keepAlive);
-                }
-
-                @Override
-                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
-                                                                boolean keepAlive, Executor executor) {
-                    count(type);
-                    return super.sendAndReceive(to, type, payload, keepAlive, executor);
-                }
-
-                @Override
-                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
-                                                                boolean keepAlive, Duration timeout) {
-                    count(type);
-                    return super.sendAndReceive(to, type, payload, keepAlive, timeout);
-                }
-
-                @Override
-                public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload,
-                                                                boolean keepAlive, Duration timeout, Executor executor) {
-                    count(type);
-                    return super.sendAndReceive(to, type, payload, keepAlive, timeout, executor);
                 }
             };
         }
@@ -96,23 +56,11 @@ class GossipClusterTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        for (int i = 0; i < 20; i++) { // free for TCP and UDP alike: Atomix listens on both
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
-                return tcp.getLocalPort();
-            } catch (java.net.BindException e) {
-                // taken for UDP: try another
-            }
-        }
-        throw new IllegalStateException("no port free for both TCP and UDP");
-    }
-
     private record Layer(Gossip gossip, MeshDiscovery discovery, int port, CountingTransport transport,
                          LinkedBlockingQueue<byte[]> records) {}
 
     private Layer layer(String name) throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.freeForTcpAndUdp();
         MeshDiscovery discovery = new MeshDiscovery();
         CountingTransport transport = new CountingTransport();
         Gossip g = new Gossip("skein-test", name, "127.0.0.1", port, discovery, "record-of-" + name, () -> { },
