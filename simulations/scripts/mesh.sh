@@ -87,12 +87,18 @@ fi
 # Every node is read in one pass of shell builtins, no process started per node: on a machine that 32 JVMs keep
 # busy, a reading that forks per node took tens of seconds, and the late nodes' figures took in that time too.
 tick=$(getconf CLK_TCK)
+stat_ticks() { # sets ticks (user + system) and comm from the stat file $1 (a process's or a thread's), no fork
+  local line rest f
+  read -r line < "$1" 2>/dev/null || return 1
+  comm=${line#*(}; comm=${comm%%) *}
+  rest=${line##*) }; read -r -a f <<< "$rest"; ticks=$(( f[11] + f[12] ))
+}
 snapshot() { # prints "pid utime+stime-ticks rss-kib" per node, then the time of the reading
-  local p stat rest f rss line
+  local p stat rss
   while read -r p; do
     stat=0; rss=0
-    if read -r line < "/proc/$p/stat" 2>/dev/null; then
-      rest=${line##*) }; read -r -a f <<< "$rest"; stat=$(( f[11] + f[12] ))
+    if stat_ticks "/proc/$p/stat"; then
+      stat=$ticks
       while read -r k v _; do [ "$k" = VmRSS: ] && { rss=$v; break; }; done < "/proc/$p/status"
     fi
     echo "$p $stat $rss"
@@ -109,14 +115,13 @@ awk -v t="$tick" -v n="$N" '
 # Where that CPU went, by thread kind summed over the nodes (the JVM's and Atomix's threads, and ours): the
 # thread's name without its trailing number, as the kernel keeps it (15 characters).
 threads_by_kind() {
-  local p t line rest f name
+  local p t name
   declare -A spent=()
   while read -r p; do
     for t in /proc/$p/task/*; do
-      read -r line < "$t/stat" 2>/dev/null || continue
-      name=${line#*(}; name=${name%%) *}; name=${name%%[0-9]*}; name=${name// /_}
-      rest=${line##*) }; read -r -a f <<< "$rest"
-      spent[$name]=$(( ${spent[$name]:-0} + f[11] + f[12] ))
+      stat_ticks "$t/stat" || continue
+      name=${comm%%[0-9]*}; name=${name// /_}
+      spent[$name]=$(( ${spent[$name]:-0} + ticks ))
     done
   done < "$work/pids"
   for name in "${!spent[@]}"; do echo "${spent[$name]} $name"; done
