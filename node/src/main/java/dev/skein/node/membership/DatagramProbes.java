@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
@@ -48,8 +49,11 @@ final class DatagramProbes extends ForwardingMessaging {
     static final int REMEMBERED_ANSWERERS = 4096;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** A request waiting for its reply: where it went. */
-    private record Pending(Address to, CompletableFuture<byte[]> reply) {}
+    /**
+     * A request waiting for its reply: where it went, what it asked, when it was first sent, and whether a
+     * datagram answer has been timed yet (only the first is: a second answers the request sent again).
+     */
+    private record Pending(Address to, int kind, long sentNanos, AtomicBoolean timed, CompletableFuture<byte[]> reply) {}
 
     private final ManagedUnicastService unicast;
     private final SecureRandom ids = new SecureRandom();
@@ -63,6 +67,8 @@ final class DatagramProbes extends ForwardingMessaging {
     private final AtomicLong askedOverTcp = new AtomicLong();
     private final AtomicLong refusedReplies = new AtomicLong();
     private final AtomicLong lateByDatagram = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final ProbeTimeout probeTimeout = new ProbeTimeout();
     private volatile boolean listening;
 
     DatagramProbes(ManagedMessagingService tcp, ManagedUnicastService unicast) {
@@ -83,13 +89,33 @@ final class DatagramProbes extends ForwardingMessaging {
         return askedOverTcp.get();
     }
 
-    /** Datagram replies that came after the probe was answered over TCP (a duplicate datagram reply too). */
+    /**
+     * Datagram replies that came after the probe was answered over TCP or had timed out (a duplicate datagram
+     * reply too).
+     */
     long lateByDatagram() {
         return lateByDatagram.get();
     }
 
     long refusedReplies() {
         return refusedReplies.get();
+    }
+
+    /** Probes and probe requests that had no answer within their timeout. */
+    long timedOut() {
+        return timedOut.get();
+    }
+
+    /**
+     * What a request of {@code type} waits now when SWIM's configured timeout is {@code configured}. A probe: as
+     * long as recent round trips say it should ({@link ProbeTimeout}). A probe request asks another member to
+     * probe for us, with its own timeout as long as ours, so it gets twice that: SWIM as Atomix has it waits for
+     * the request no longer than for a probe, so an indirect probe of a slow member failed whenever the direct one
+     * had, and the member was suspected.
+     */
+    Duration timeoutFor(String type, Duration configured) {
+        Duration probe = probeTimeout.timeout(configured);
+        return type.equals(PROBE) ? probe : probe.multipliedBy(2);
     }
 
     @Override
@@ -118,8 +144,12 @@ final class DatagramProbes extends ForwardingMessaging {
         return probe(to, kind, payload, timeout).thenApplyAsync(reply -> reply, executor);
     }
 
-    private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration timeout) {
+    private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration configured) {
         listen();
+        Duration timeout = timeoutFor(KINDS.get(kind), configured);
+        // The id stays pending past the timeout, up to the longest timeout there can be, so that a late answer
+        // still counts as a round trip: on a starved host that is how the timeout learns to be longer.
+        Duration pendingFor = max(timeout, configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER));
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         long id = ids.nextLong();
         // Pending until the whole timeout has passed, even once answered over TCP: a datagram reply that comes
@@ -127,7 +157,7 @@ final class DatagramProbes extends ForwardingMessaging {
         // on two cores) a reply often takes longer than half the timeout; forgetting the id at the TCP answer
         // refused every late reply, so the member was asked over TCP again at each probe, which cost more CPU
         // still: n1 of such a mesh asked 898 probes over TCP while it formed, all its probes of 200 s.
-        pending.put(id, new Pending(to, reply));
+        pending.put(id, new Pending(to, kind, System.nanoTime(), new AtomicBoolean(), reply));
         sendRequest(to, id, kind, payload);
         long half = Math.max(1, timeout.toMillis() / 2);
         CompletableFuture.delayedExecutor(half, TimeUnit.MILLISECONDS).execute(() -> {
@@ -147,10 +177,16 @@ final class DatagramProbes extends ForwardingMessaging {
             }
         });
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            pending.remove(id);
-            reply.completeExceptionally(new TimeoutException("no answer to a probe from " + to));
+            if (reply.completeExceptionally(new TimeoutException("no answer to a probe from " + to))) {
+                timedOut.incrementAndGet();
+            }
         });
+        CompletableFuture.delayedExecutor(pendingFor.toMillis(), TimeUnit.MILLISECONDS).execute(() -> pending.remove(id));
         return reply;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private void sendRequest(Address to, long id, int kind, byte[] payload) {
@@ -244,10 +280,13 @@ final class DatagramProbes extends ForwardingMessaging {
             answersDatagrams.clear();
         }
         answersDatagrams.put(from, Boolean.TRUE);
+        if (p.kind() == KINDS.indexOf(PROBE) && p.timed().compareAndSet(false, true)) {
+            probeTimeout.answeredAfter(Duration.ofNanos(System.nanoTime() - p.sentNanos()));
+        }
         if (p.reply().complete(java.util.Arrays.copyOfRange(datagram, 8, datagram.length))) {
             answeredByDatagram.incrementAndGet();
         } else {
-            lateByDatagram.incrementAndGet(); // answered over TCP first: the member is remembered all the same
+            lateByDatagram.incrementAndGet(); // answered over TCP first, or after the timeout: remembered all the same
         }
     }
 }

@@ -215,4 +215,49 @@ class DatagramProbesTest {
         assertEquals(1, a.probes().askedOverTcp(), "not asked over TCP again");
         assertEquals(1, slowTcp.get());
     }
+
+    @Test
+    void aLateAnswerLengthensTheNextProbesWaitAndASilentMemberDoesNot() throws Exception {
+        Member a = member(true);
+        Member starved = member(true); // answers every probe 700 ms late, as a node on a saturated host would
+        starved.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "alive:late".getBytes();
+        }, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "starved-probe-handler");
+            t.setDaemon(true);
+            return t;
+        }));
+        starved.tcp().unregisterHandler(DatagramProbes.PROBE);
+        Duration configured = Duration.ofMillis(500);
+        Address silent = Address.from("127.0.0.1", LoopbackPorts.freeForTcpAndUdp()); // nobody listens there
+        ExecutionException gone = assertThrows(ExecutionException.class, () -> a.probes()
+                .sendAndReceive(silent, DatagramProbes.PROBE, "n1".getBytes(), false, configured).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, gone.getCause());
+        assertEquals(configured, a.probes().timeoutFor(DatagramProbes.PROBE, configured),
+                "a member that answers nothing does not lengthen the wait");
+
+        ExecutionException late = assertThrows(ExecutionException.class, () -> a.probes()
+                .sendAndReceive(starved.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
+                .get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, late.getCause(), "700 ms is past SWIM's 500");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (a.probes().lateByDatagram() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, a.probes().lateByDatagram(), "the answer after the timeout was still timed");
+        Duration stretched = a.probes().timeoutFor(DatagramProbes.PROBE, configured);
+        assertTrue(stretched.compareTo(Duration.ofMillis(2100)) >= 0, "three times the late round trip: " + stretched);
+        assertEquals(stretched.multipliedBy(2), a.probes().timeoutFor(DatagramProbes.PROBE_REQUEST, configured),
+                "a probe request waits for the other member's probe too");
+        // The same starved member is now found alive instead of suspected.
+        assertArrayEquals("alive:late".getBytes(), a.probes()
+                .sendAndReceive(starved.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
+                .get(10, TimeUnit.SECONDS));
+        assertEquals(2, a.probes().timedOut(), "the silent member's probe and the first late one");
+    }
 }
