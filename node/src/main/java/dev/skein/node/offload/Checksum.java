@@ -16,6 +16,29 @@ public final class Checksum {
         boolean little = b.order() == ByteOrder.LITTLE_ENDIAN;
         int i = off;
         int end = off + len;
+        // The bulk, 32 bytes a round into four sums that do not wait on each other, read in the buffer's own order:
+        // a ones'-complement sum of byte-swapped words is the byte-swapped sum (RFC 1071, 2.B), so a little-endian
+        // buffer's sum is swapped once at the end instead of every word. About 2 to 3 times the speed of one sum
+        // of swapped words (the sender checksums every TCP segment it cuts from a super-packet: 7.5% of its CPU in
+        // docs/PERFORMANCE.md, session 5).
+        if (len >= 32) {
+            long s0 = 0;
+            long s1 = 0;
+            long s2 = 0;
+            long s3 = 0;
+            for (; i + 32 <= end; i += 32) {
+                long v = b.getLong(i);
+                long w = b.getLong(i + 8);
+                long x = b.getLong(i + 16);
+                long y = b.getLong(i + 24);
+                s0 += (v >>> 32) + (v & 0xffffffffL);
+                s1 += (w >>> 32) + (w & 0xffffffffL);
+                s2 += (x >>> 32) + (x & 0xffffffffL);
+                s3 += (y >>> 32) + (y & 0xffffffffL);
+            }
+            int folded = fold(s0 + s1 + s2 + s3);
+            sum += little ? Integer.reverseBytes(folded) >>> 16 : folded;
+        }
         for (; i + 8 <= end; i += 8) {
             long v = little ? Long.reverseBytes(b.getLong(i)) : b.getLong(i);
             sum += (v >>> 32) + (v & 0xffffffffL);
