@@ -7,7 +7,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** `log-format: json`: the log's one appender (logback.xml's STDERR) switched to logback's own JSON encoder. */
+/** `log-format: json`: the log's one appender (STDERR, from LogSetup) switched to logback's own JSON encoder. */
 final class LogFormat {
     private LogFormat() {}
 

@@ -29,7 +29,7 @@ class LogFormatTest {
         } finally {
             System.setErr(stderr);
             context.reset();
-            new ContextInitializer(context).autoConfig(); // back to logback.xml's text for the other tests
+            new ContextInitializer(context).autoConfig(); // back to the text log (LogSetup) for the other tests
         }
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
         assertEquals(2, lines.size(), lines.toString());
