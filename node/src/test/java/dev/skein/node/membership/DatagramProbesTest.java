@@ -78,6 +78,15 @@ class DatagramProbesTest {
         return answered;
     }
 
+    /** A thread of its own for a handler that takes its time, so that the gossip layer's threads do not wait. */
+    private static java.util.concurrent.Executor handlerThread(String name) {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private static byte[] probe(Member from, Member to) throws Exception {
         return from.probes().sendAndReceive(to.address(), DatagramProbes.PROBE, "n1".getBytes(), false, TIMEOUT)
                 .get(10, TimeUnit.SECONDS);
@@ -187,11 +196,7 @@ class DatagramProbesTest {
                 }
             }
             return "alive:datagram".getBytes();
-        }, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "slow-probe-handler");
-            t.setDaemon(true);
-            return t;
-        }));
+        }, handlerThread("slow-probe-handler"));
         AtomicInteger slowTcp = new AtomicInteger();
         slow.tcp().unregisterHandler(DatagramProbes.PROBE);
         slow.tcp().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
@@ -227,11 +232,7 @@ class DatagramProbesTest {
                 Thread.currentThread().interrupt();
             }
             return "alive:late".getBytes();
-        }, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "starved-probe-handler");
-            t.setDaemon(true);
-            return t;
-        }));
+        }, handlerThread("starved-probe-handler"));
         starved.tcp().unregisterHandler(DatagramProbes.PROBE);
         Duration configured = Duration.ofMillis(500);
         Address silent = Address.from("127.0.0.1", LoopbackPorts.freeForTcpAndUdp()); // nobody listens there
