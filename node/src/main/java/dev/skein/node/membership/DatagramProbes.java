@@ -50,10 +50,23 @@ final class DatagramProbes extends ForwardingMessaging {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     /**
-     * A request waiting for its reply: where it went, what it asked, when it was first sent, and whether a
-     * datagram answer has been timed yet (only the first is: a second answers the request sent again).
+     * A request waiting for its reply: where it went, what it asked, when it was first sent, whether a datagram
+     * answer has been timed yet (only the first is: a second answers the request sent again), and whether it is
+     * settled (answered or timed out: whichever comes first counts, and is counted before the caller sees it).
      */
-    private record Pending(Address to, int kind, long sentNanos, AtomicBoolean timed, CompletableFuture<byte[]> reply) {}
+    private record Pending(Address to, int kind, long sentNanos, AtomicBoolean timed, AtomicBoolean settled,
+                           CompletableFuture<byte[]> reply) {
+        /** Settles it with {@code answer} (or {@code error}) if nothing did before, counted in {@code counter}. */
+        boolean settle(byte[] answer, Throwable error, AtomicLong counter) {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            if (counter != null) {
+                counter.incrementAndGet();
+            }
+            return error == null ? reply.complete(answer) : reply.completeExceptionally(error);
+        }
+    }
 
     private final ManagedUnicastService unicast;
     private final SecureRandom ids = new SecureRandom();
@@ -157,11 +170,12 @@ final class DatagramProbes extends ForwardingMessaging {
         // on two cores) a reply often takes longer than half the timeout; forgetting the id at the TCP answer
         // refused every late reply, so the member was asked over TCP again at each probe, which cost more CPU
         // still: n1 of such a mesh asked 898 probes over TCP while it formed, all its probes of 200 s.
-        pending.put(id, new Pending(to, kind, System.nanoTime(), new AtomicBoolean(), reply));
+        Pending request = new Pending(to, kind, System.nanoTime(), new AtomicBoolean(), new AtomicBoolean(), reply);
+        pending.put(id, request);
         sendRequest(to, id, kind, payload);
         long half = Math.max(1, timeout.toMillis() / 2);
         CompletableFuture.delayedExecutor(half, TimeUnit.MILLISECONDS).execute(() -> {
-            if (reply.isDone()) {
+            if (request.settled().get()) {
                 return;
             }
             if (answersDatagrams.containsKey(to)) {
@@ -171,15 +185,13 @@ final class DatagramProbes extends ForwardingMessaging {
                 super.sendAndReceive(to, KINDS.get(kind), payload, false, Duration.ofMillis(timeout.toMillis() - half))
                         .whenComplete((r, e) -> {
                             if (e == null) {
-                                reply.complete(r);
+                                request.settle(r, null, null);
                             }
                         });
             }
         });
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (reply.completeExceptionally(new TimeoutException("no answer to a probe from " + to))) {
-                timedOut.incrementAndGet();
-            }
+            request.settle(null, new TimeoutException("no answer to a probe from " + to), timedOut);
         });
         CompletableFuture.delayedExecutor(pendingFor.toMillis(), TimeUnit.MILLISECONDS).execute(() -> pending.remove(id));
         return reply;
@@ -283,9 +295,8 @@ final class DatagramProbes extends ForwardingMessaging {
         if (p.kind() == KINDS.indexOf(PROBE) && p.timed().compareAndSet(false, true)) {
             probeTimeout.answeredAfter(Duration.ofNanos(System.nanoTime() - p.sentNanos()));
         }
-        if (p.reply().complete(java.util.Arrays.copyOfRange(datagram, 8, datagram.length))) {
-            answeredByDatagram.incrementAndGet();
-        } else {
+        // Counted before the caller sees the answer (a test reads the count as soon as its probe returns).
+        if (!p.settle(java.util.Arrays.copyOfRange(datagram, 8, datagram.length), null, answeredByDatagram)) {
             lateByDatagram.incrementAndGet(); // answered over TCP first, or after the timeout: remembered all the same
         }
     }
