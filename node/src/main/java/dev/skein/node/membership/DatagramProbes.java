@@ -160,16 +160,15 @@ final class DatagramProbes extends ForwardingMessaging {
     private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration configured) {
         listen();
         Duration timeout = timeoutFor(KINDS.get(kind), configured);
-        // The id stays pending past the timeout, up to the longest timeout there can be, so that a late answer
-        // still counts as a round trip: on a starved host that is how the timeout learns to be longer.
+        // The id stays pending after the answer and past the timeout, up to the longest timeout there can be. A
+        // datagram reply that comes after a TCP answer still shows the member answers datagrams: on a saturated
+        // machine (32 nodes forming on two cores) a reply often takes longer than half the timeout, and forgetting
+        // the id at the TCP answer refused every late reply, so the member was asked over TCP again at each probe
+        // (n1 of such a mesh asked 898 probes over TCP while it formed). And a reply after the timeout still counts
+        // as a round trip: on a starved host that is how the timeout learns to be longer.
         Duration pendingFor = max(timeout, configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER));
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         long id = ids.nextLong();
-        // Pending until the whole timeout has passed, even once answered over TCP: a datagram reply that comes
-        // after that answer still shows the member answers datagrams. On a saturated machine (32 nodes forming
-        // on two cores) a reply often takes longer than half the timeout; forgetting the id at the TCP answer
-        // refused every late reply, so the member was asked over TCP again at each probe, which cost more CPU
-        // still: n1 of such a mesh asked 898 probes over TCP while it formed, all its probes of 200 s.
         Pending request = new Pending(to, kind, System.nanoTime(), new AtomicBoolean(), new AtomicBoolean(), reply);
         pending.put(id, request);
         sendRequest(to, id, kind, payload);
