@@ -132,6 +132,36 @@ final class Cluster implements AutoCloseable {
         return true;
     }
 
+    /**
+     * What stands between a slow formation and convergence: how many ordered live pairs lack a route, the nodes
+     * that lack most (with their latest refusals) and the nodes most lacked. For the log of a long wait.
+     */
+    String unrouted() {
+        List<SimNode> live = live();
+        java.util.Map<String, Integer> lacks = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> lacked = new java.util.TreeMap<>();
+        long missing = 0;
+        for (SimNode a : live) {
+            for (SimNode b : live) {
+                if (a != b && !a.peers().hasRoute(b.name())) {
+                    missing++;
+                    lacks.merge(a.name(), 1, Integer::sum);
+                    lacked.merge(b.name(), 1, Integer::sum);
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder(missing + " of " + (long) live.size() * (live.size() - 1)
+                + " ordered pairs unrouted; " + lacks.size() + " nodes lack a route, " + lacked.size() + " lacked");
+        lacks.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(3).forEach(e -> {
+            SimNode n = live.stream().filter(x -> x.name().equals(e.getKey())).findFirst().orElseThrow();
+            out.append("; ").append(e.getKey()).append(" lacks ").append(e.getValue()).append(" (refusals: ")
+                    .append(n.refusals()).append(')');
+        });
+        lacked.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(3)
+                .forEach(e -> out.append("; ").append(e.getKey()).append(" lacked by ").append(e.getValue()));
+        return out.toString();
+    }
+
     /** Fraction of ordered live pairs (a, b) where a has a route to b; 1 with fewer than two live nodes. */
     double routedFraction() {
         List<SimNode> live = live();
@@ -150,15 +180,24 @@ final class Cluster implements AutoCloseable {
         return pairs == 0 ? 1 : (double) routed / pairs;
     }
 
-    /** Waits (bounded) until {@code done} holds; returns the seconds since {@code since}, or -1 on timeout. */
+    /** {@link #await(java.util.function.BooleanSupplier, long, Duration, Duration)}, looking every 20 ms. */
     static double await(java.util.function.BooleanSupplier done, long since, Duration limit)
+            throws InterruptedException {
+        return await(done, since, limit, Duration.ofMillis(20));
+    }
+
+    /**
+     * Waits (bounded) until {@code done} holds, looking every {@code poll}; returns the seconds since
+     * {@code since}, or -1 on timeout.
+     */
+    static double await(java.util.function.BooleanSupplier done, long since, Duration limit, Duration poll)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (done.getAsBoolean()) {
                 return (System.nanoTime() - since) / 1e9;
             }
-            Thread.sleep(20);
+            Thread.sleep(poll.toMillis());
         }
         return -1;
     }

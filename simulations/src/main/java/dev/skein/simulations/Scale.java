@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--slowdown K]
- *         [--out DIR]                    --slowdown: membership runs K times slower than real (see Pace); the
- *                                        figures are in the protocol's time
+ *         [--starts-per-second R] [--out DIR]
+ *                                        --slowdown: membership runs K times slower than real (see Pace); the
+ *                                        figures are in the protocol's time. --starts-per-second: how fast the
+ *                                        nodes start, in protocol time (20)
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
  *   Scale --partition N SECONDS [loopback] split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
@@ -94,6 +96,7 @@ public final class Scale {
                 case "--churn-seconds" -> churnSeconds = Integer.parseInt(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
                 case "--slowdown" -> pace = new Pace(Integer.parseInt(args[i + 1]));
+                case "--starts-per-second" -> startGapMillis = 1000 / Integer.parseInt(args[i + 1]);
                 case "--transport" -> inMemory = switch (args[i + 1]) {
                     case "memory" -> true;
                     case "loopback" -> false;
@@ -129,15 +132,25 @@ public final class Scale {
         try (Cluster c = new Cluster(inMemory, pace)) {
             String transport = c.transport() + (pace.slowdown() > 1 ? ", " + pace.slowdown() + "x slower" : "");
             Random random = new Random(n);
-            // Nodes start 20 a second of protocol time (a whole mesh booting in the same instant is not a case worth
-            // simulating on two cores), on the slowed clock: at 16x, 1,024 starts on the host's clock outran the
-            // seed, which answers each with the whole record set; the clock runs from the last start.
+            // Nodes start 20 a second of protocol time unless told otherwise (--starts-per-second; a whole mesh
+            // booting in the same instant is not a case worth simulating on two cores), on the slowed clock: at 16x,
+            // 1,024 starts on the host's clock outran the seed, which answers each with the whole record set; the
+            // clock runs from the last start.
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
-                Thread.sleep(host(START_GAP_MILLIS));
+                Thread.sleep(host(startGapMillis));
             }
             long t0 = System.nanoTime();
-            double bootstrap = protocol(Cluster.await(c::converged, t0, pace.onHost(CONVERGE_LIMIT)));
+            double bootstrap = -1;
+            for (long deadline = t0 + pace.onHost(CONVERGE_LIMIT).toNanos(); bootstrap < 0
+                    && System.nanoTime() < deadline; ) {
+                bootstrap = await(c::converged, t0, Duration.ofMillis(Math.min(host(10_000),
+                        Math.max(1, (deadline - System.nanoTime()) / 1_000_000))));
+                if (bootstrap < 0) {
+                    log("N=%d: not all routed yet: %s", n, c.unrouted());
+                }
+            }
+            bootstrap = protocol(bootstrap);
             log("N=%d: the last of %d nodes started; all have routes to each other %.1f s later", n, n, bootstrap);
             Thread.sleep(host(5000)); // settle: anti-entropy and the start-up churn are over
 
@@ -160,7 +173,7 @@ public final class Scale {
                 SimNode fresh = c.create(n + r);
                 long start = System.nanoTime();
                 fresh.start();
-                joins[r] = protocol(Cluster.await(() -> everyoneHas(c, fresh) && hasEveryone(c, fresh), start,
+                joins[r] = protocol(await(() -> everyoneHas(c, fresh) && hasEveryone(c, fresh), start,
                         pace.onHost(EVENT_LIMIT)));
                 log("N=%d: join %d: %.2f s", n, r + 1, joins[r]);
             }
@@ -171,7 +184,7 @@ public final class Scale {
                 SimNode victim = candidates.get(r);
                 long start = System.nanoTime();
                 c.kill(victim);
-                removals[r] = protocol(Cluster.await(() -> nobodyHas(c, victim), start, pace.onHost(EVENT_LIMIT)));
+                removals[r] = protocol(await(() -> nobodyHas(c, victim), start, pace.onHost(EVENT_LIMIT)));
                 log("N=%d: removal %d: %.2f s", n, r + 1, removals[r]);
             }
             double churn = churnSeconds > 0 ? churn(c, random, candidates.subList(reps, candidates.size()),
@@ -181,8 +194,18 @@ public final class Scale {
         }
     }
 
+    /**
+     * {@link Cluster#await} looking every 20 ms of protocol time: each of a churn's restarts is watched by a
+     * thread of its own, and at 512 nodes, 51 threads checking every route every 20 ms of the host's time took
+     * a tenth of the machine from the nodes they watched.
+     */
+    private static double await(java.util.function.BooleanSupplier done, long since, Duration limit)
+            throws InterruptedException {
+        return Cluster.await(done, since, limit, Duration.ofMillis(host(20)));
+    }
+
     /** Milliseconds of protocol time between two nodes' starts when a mesh boots. */
-    static final long START_GAP_MILLIS = 50;
+    private static long startGapMillis = 50;
 
     /** Milliseconds (host time) between two nodes' starts when the partition scenario's mesh boots. */
     static long startGapMillis(int n) {
@@ -238,7 +261,7 @@ public final class Scale {
                         c.restart(node);
                         long up = System.nanoTime();
                         long stay = host(5000 + r.nextInt(5000));
-                        double routed = Cluster.await(() -> everyoneHas(c, node) && hasEveryone(c, node), up,
+                        double routed = await(() -> everyoneHas(c, node) && hasEveryone(c, node), up,
                                 Duration.ofMillis(stay));
                         if (routed >= 0) {
                             synchronized (restartToRouted) {
@@ -306,7 +329,7 @@ public final class Scale {
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
             }
-            double converged = Cluster.await(c::converged, t0, CONVERGE_LIMIT);
+            double converged = await(c::converged, t0, CONVERGE_LIMIT);
             System.out.printf(Locale.ROOT, "converged: %s after %.1f s%n", converged >= 0 ? "yes" : "no", converged);
             if (converged < 0) {
                 return 1;
@@ -339,7 +362,7 @@ public final class Scale {
                 c.create(i).start();
                 Thread.sleep(startGapMillis(n));
             }
-            if (Cluster.await(c::converged, System.nanoTime(), CONVERGE_LIMIT) < 0) {
+            if (await(c::converged, System.nanoTime(), CONVERGE_LIMIT) < 0) {
                 System.out.println("did not converge");
                 return 1;
             }
@@ -348,14 +371,14 @@ public final class Scale {
             List<SimNode> b = c.nodes().subList(n / 2, n);
             long cut = System.nanoTime();
             c.fabric.partition(Fabric.names(a), Fabric.names(b));
-            double split = Cluster.await(() -> a.stream().noneMatch(x -> b.stream().anyMatch(y ->
+            double split = await(() -> a.stream().noneMatch(x -> b.stream().anyMatch(y ->
                     x.peers().hasRoute(y.name()) || y.peers().hasRoute(x.name()))), cut, EVENT_LIMIT);
             boolean halvesWhole = a.stream().allMatch(x -> a.stream().allMatch(y -> x == y || x.peers().hasRoute(y.name())))
                     && b.stream().allMatch(x -> b.stream().allMatch(y -> x == y || x.peers().hasRoute(y.name())));
             Thread.sleep(Math.max(0, seconds * 1000L - (System.nanoTime() - cut) / 1_000_000));
             long healed = System.nanoTime();
             c.fabric.heal();
-            double whole = Cluster.await(c::converged, healed, EVENT_LIMIT);
+            double whole = await(c::converged, healed, EVENT_LIMIT);
             System.out.printf(Locale.ROOT, "partition of %d into %d + %d: halves apart after %.2f s (each half still "
                     + "whole: %s); after healing, all routes back in %.2f s%n", n, a.size(), b.size(), split,
                     halvesWhole ? "yes" : "no", whole);

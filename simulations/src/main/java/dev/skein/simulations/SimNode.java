@@ -17,6 +17,8 @@ final class SimNode {
     static final int GOSSIP_PORT = 7946;
 
     private final Certificate cert;
+    /** The certificate's overlay address as text, asked for on every route check: made once. */
+    private final String address;
     private final byte[] signingKey;
     private final InetSocketAddress endpoint;
     private final SimPeers peers;
@@ -39,7 +41,8 @@ final class SimNode {
         this.verifier = verifier;
         this.seeds = seeds;
         this.peers = new SimPeers(this, fabric);
-        this.transport = new FaultyTransport(fabric, network, cert.address().address());
+        this.address = cert.address().address();
+        this.transport = new FaultyTransport(fabric, network, address);
         this.newPortEachRun = network == null;
     }
 
@@ -49,7 +52,7 @@ final class SimNode {
 
     /** The overlay address its gossip binds to. */
     String address() {
-        return cert.address().address();
+        return address;
     }
 
     /** Its (simulated) underlay endpoint: where join datagrams for it are addressed. */
@@ -110,6 +113,13 @@ final class SimNode {
         if (m != null) {
             m.onJoinDatagram(datagram, from, false);
         }
+    }
+
+    /** The node's latest refusals (records, joins it did not take), for the log of a slow convergence. */
+    List<String> refusals() {
+        Membership m = membership;
+        List<String> all = m == null ? List.of() : m.snapshot().refusals();
+        return all.subList(Math.max(0, all.size() - 3), all.size());
     }
 
     /** Stops membership (a goodbye if the network lets it out) and forgets the routes. */

@@ -136,23 +136,85 @@ final class MemberTable {
         });
     }
 
-    /** The records of the members alive now (see the class comment). */
+    /**
+     * The records of the members alive now (see the class comment). Also sets {@link #nextChangeNanos}: the
+     * earliest time at which the answer may change with time alone.
+     */
     List<MemberRecord> alive(long nowNanos, Instant wallNow, ToLongFunction<String> lastHeardNanos) {
         List<MemberRecord> alive = new ArrayList<>();
         List<String> forget = new ArrayList<>();
+        long next = nowNanos + FORGET_AFTER.toNanos();
+        for (Map.Entry<String, Entry> item : entries.entrySet()) {
+            Entry e = item.getValue();
+            if (e.record.leaving() || wallNow.isAfter(e.record.certificate().notAfter())) {
+                next = forgetOrWait(item.getKey(), e, nowNanos, next, forget);
+                continue;
+            }
+            // A listed member stays alive until an event (the gossip layer's, a record's) says otherwise; an
+            // unlisted one only until its grace and its silence have both run out.
+            if (!e.inGossip) {
+                long graceLeft = e.joinedAtNanos + JOIN_GRACE.toNanos() - nowNanos;
+                long silenceLeft = lastHeardNanos.applyAsLong(item.getKey()) + SILENCE.toNanos() - nowNanos;
+                long left = Math.max(graceLeft, silenceLeft);
+                if (left <= 0) {
+                    next = forgetOrWait(item.getKey(), e, nowNanos, next, forget);
+                    continue;
+                }
+                next = earliest(next, nowNanos + left);
+            }
+            e.lastLiveNanos = nowNanos;
+            alive.add(e.record);
+            Duration valid = Duration.between(wallNow, e.record.certificate().notAfter());
+            if (valid.compareTo(FORGET_AFTER) < 0) {
+                next = earliest(next, nowNanos + valid.toNanos() + 1);
+            }
+        }
+        forget.forEach(entries::remove);
+        forgotLastTime = !forget.isEmpty();
+        nextChangeNanos = next;
+        return alive;
+    }
+
+    /**
+     * When the last {@link #alive} may change with time alone: a grace or a silence running out, a certificate
+     * expiring, a record to forget. Until then only an event changes it (a record, a join, the gossip layer's
+     * list, a packet heard from a member not listed), so a large mesh at rest is not applied again and again.
+     */
+    long nextChangeNanos() {
+        return nextChangeNanos;
+    }
+
+    private long nextChangeNanos = Long.MIN_VALUE;
+    private boolean forgotLastTime;
+
+    /** True if the last {@link #alive} forgot a member (gone {@link #FORGET_AFTER}): what is kept of it can go too. */
+    boolean forgotLastTime() {
+        return forgotLastTime;
+    }
+
+    /** A member not alive now: forgotten once gone {@link #FORGET_AFTER}; returns the next change with its own. */
+    private static long forgetOrWait(String name, Entry e, long nowNanos, long next, List<String> forget) {
+        long forgetAt = e.lastLiveNanos + FORGET_AFTER.toNanos();
+        if (forgetAt - nowNanos < 0) {
+            forget.add(name);
+            return next;
+        }
+        return earliest(next, forgetAt + 1);
+    }
+
+    private static long earliest(long a, long b) {
+        return a - b <= 0 ? a : b;
+    }
+
+    /** The members whose records say they run (no goodbye, certificate valid) but whom the gossip layer does not list. */
+    List<String> unlisted(Instant wallNow) {
+        List<String> out = new ArrayList<>();
         entries.forEach((name, e) -> {
-            boolean live = !e.record.leaving() && !wallNow.isAfter(e.record.certificate().notAfter())
-                    && (e.inGossip || nowNanos - e.joinedAtNanos < JOIN_GRACE.toNanos()
-                        || nowNanos - lastHeardNanos.applyAsLong(name) < SILENCE.toNanos());
-            if (live) {
-                e.lastLiveNanos = nowNanos;
-                alive.add(e.record);
-            } else if (nowNanos - e.lastLiveNanos > FORGET_AFTER.toNanos()) {
-                forget.add(name);
+            if (!e.inGossip && !e.record.leaving() && !wallNow.isAfter(e.record.certificate().notAfter())) {
+                out.add(name);
             }
         });
-        forget.forEach(entries::remove);
-        return alive;
+        return out;
     }
 
     MemberRecord record(String name) {

@@ -67,6 +67,15 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
         }
     }
 
+    /** Tells SWIM of the member again, which makes it probe the member now if it does not count it as one. */
+    void nudge(String name) {
+        Node node = nodes.get(name);
+        if (node != null) {
+            NodeDiscoveryEvent event = new NodeDiscoveryEvent(NodeDiscoveryEvent.Type.JOIN, node);
+            listeners.forEach(l -> l.event(event));
+        }
+    }
+
     /** Stops listing a member (it left, or was forgotten). */
     void forget(String name) {
         Node node = nodes.remove(name);

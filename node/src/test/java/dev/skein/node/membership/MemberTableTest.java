@@ -94,6 +94,39 @@ class MemberTableTest {
     }
 
     @Test
+    void theTableSaysWhenTimeAloneMayChangeWhoIsAliveAndAtRestThatIsNotSoon() {
+        MemberTable t = new MemberTable("home");
+        Certificate expiring = cert("lab", "100.64.0.8/16", List.of(), NOW.minusSeconds(60), NOW.plusSeconds(90));
+        t.offer(record(cert("office"), 1, 1, false), 10 * SECOND);
+        t.offer(record(expiring, 1, 1, false), 10 * SECOND);
+        // Both new: alive for their grace, and the next change is when it runs out.
+        assertEquals(Set.of("office", "lab"), Set.copyOf(alive(t, 11 * SECOND, NEVER)));
+        assertEquals(10 * SECOND + MemberTable.JOIN_GRACE.toNanos(), t.nextChangeNanos());
+        // Both listed: only an event changes that now, but lab's certificate expires in 90 s (wall clock).
+        t.gossipLists(Set.of("office", "lab"));
+        alive(t, 12 * SECOND, NEVER);
+        assertEquals(12 * SECOND + 90 * SECOND + 1, t.nextChangeNanos());
+        // Office unlisted, heard 1 s ago: it stays until its silence runs out, which is the next change.
+        t.gossipLists(Set.of("lab"));
+        assertEquals(Set.of("office", "lab"), Set.copyOf(alive(t, 20 * SECOND, 19 * SECOND)));
+        assertEquals(19 * SECOND + MemberTable.SILENCE.toNanos(), t.nextChangeNanos());
+        // At that moment it is gone, and what is left is far off: forgetting it, lab's expiry.
+        long then = 19 * SECOND + MemberTable.SILENCE.toNanos();
+        assertEquals(List.of("lab"), alive(t, then, 19 * SECOND));
+        assertTrue(t.nextChangeNanos() - then > 60 * SECOND);
+        // Office is believed (its record runs) but not listed: one to ask the gossip layer to probe again.
+        assertEquals(List.of("office"), t.unlisted(NOW));
+        t.offer(record(cert("office"), 2, 1, true), then); // its goodbye: no longer
+        assertEquals(List.of(), t.unlisted(NOW));
+        // A mesh at rest, everyone listed, certificates valid for a day: nothing due before the forget horizon.
+        MemberTable rest = new MemberTable("home");
+        rest.offer(record(cert("office"), 1, 1, false), 0);
+        rest.gossipLists(Set.of("office"));
+        alive(rest, 5 * SECOND, NEVER);
+        assertEquals(5 * SECOND + MemberTable.FORGET_AFTER.toNanos(), rest.nextChangeNanos());
+    }
+
+    @Test
     void newAndRestartedMembersGetAGraceThatGossipEnds() {
         MemberTable t = new MemberTable("home");
         Certificate office = cert("office");
