@@ -292,11 +292,13 @@ public final class Membership implements AutoCloseable {
         boolean changed = false;
         Set<String> listedBefore = lastListed;
         // Reading the gossip layer's list costs O(members), and every node of a mesh does it: only after
-        // Atomix reported a change, and every RESCAN in case an event was missed.
+        // Atomix reported a change, and every RESCAN in case an event was missed; once per BURST at most.
         boolean deferred = false;
-        if ((gossipChanged.get() || now - lastScanNanos >= RESCAN.toNanos()) && now - lastScanNanos < BURST.toNanos()) {
+        boolean scanDue = gossipChanged.get() || now - lastScanNanos >= RESCAN.toNanos();
+        if (scanDue && now - lastScanNanos < BURST.toNanos()) {
             deferred = true;
-        } else if (gossipChanged.getAndSet(false) || now - lastScanNanos >= RESCAN.toNanos()) {
+        } else if (scanDue) {
+            gossipChanged.set(false); // before the read: an event during it is read on the next tick
             lastScanNanos = now;
             changed = scanGossip(now, wall);
             List<String> unlisted = table.unlisted(wall);
