@@ -20,6 +20,7 @@ Then a table: median (min-max) over the repetitions, Skein's ratio to each peer'
     NO_FILTER=1 sudo simulations/scripts/bench.py    ... and Skein without its nftables overlay filter
     STEPS=1 sudo simulations/scripts/bench.py        ... and Skein with libsodium's cipher, and with the pure-Java
                                                      one, with and without its TUN and UDP offloads
+    WORKERS=1 sudo simulations/scripts/bench.py      ... and Skein sealing and opening on one thread per direction
     ONLY=skein,wireguard-go-2025 sudo simulations/scripts/bench.py   only these paths (names as in PATHS)
     PROFILE=1 sudo simulations/scripts/bench.py      Skein only: per-thread CPU and a CPU profile of both nodes
                                                      (async-profiler from Maven Central, else JFR)
@@ -343,6 +344,9 @@ if os.environ.get("STEPS"):
     # (OpenSSL's, where it is installed), with the pure-Java cipher (JDK ChaCha20 + Bouncy Castle Poly1305), and
     # that without its TUN and UDP offloads (session 3's data plane).
     PATHS += ["skein, sodium cipher", "skein, java cipher", "skein, java cipher, no offload"]
+if os.environ.get("WORKERS"):
+    # What sealing and opening on several cores is worth: Skein with one lane per direction (its own thread).
+    PATHS.append("skein, 1 cipher worker")
 if os.environ.get("ONLY"):
     # A quicker run while working on one path: ONLY=skein,wireguard-go keeps those columns.
     # The diagnosis columns ("skein, no ...") stay whenever their switch is on.
@@ -530,6 +534,7 @@ def main():
               "skein, firewall": lambda w: skein(w, extra=FIREWALL), MIXED: mixed,
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
               "skein, sodium cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=sodium "),
+              "skein, 1 cipher worker": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.cipher-workers=1 "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
               "skein, java cipher, no offload":
                   lambda w: skein(w, env="env 'SKEIN_JAVA_OPTS=-Dskein.aead=split -Dskein.offload=false' ")}

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Packets move in batches where the kernel allows it: the TUN device hands over TCP super-packets of up to
  * 64 KB, which {@link Outbound#sendSegmented} cuts, seals and sends with UDP GSO; {@link Receive} takes GRO
- * batches and merges segments back for one TUN write. The transport cipher is libsodium's where installed
- * ({@link Ciphers}).
+ * batches and merges segments back for one TUN write. The transport cipher is the fastest the machine has
+ * ({@link Ciphers}); on machines with cores to spare, each direction seals or opens a batch on several lanes at
+ * once ({@link CipherWorkers}, {@link SegmentSeals}, {@link DatagramOpens}).
  *
  * <p>A member's packets go straight to its endpoint, or, when no direct path works (both ends behind NATs
  * that will not let a hole be punched), through a relay member behind a {@link RelayHeader}.
@@ -68,6 +69,9 @@ public final class Device implements AutoCloseable {
     final Events events;
     /** `relay: true`: forward other members' datagrams between them. */
     private volatile boolean relayEnabled;
+    /** Seal the segments of the send thread's super-packets, and open the receive thread's batches. */
+    final CipherWorkers sealWorkers;
+    final CipherWorkers openWorkers;
     private final List<Thread> threads;
     private volatile boolean running = true;
     private final AtomicBoolean failed = new AtomicBoolean();
@@ -90,6 +94,9 @@ public final class Device implements AutoCloseable {
         this.sessions = new Sessions(identity, indices, random);
         this.cookieChecker = new CookieChecker(identity, random);
         this.paths = new Paths(this, random);
+        int workers = Constants.cipherWorkers();
+        sealWorkers = new CipherWorkers(workers, "skein-seal");
+        openWorkers = new CipherWorkers(workers, "skein-open");
         threads = List.of(new Thread(new Send(this), "skein-send"), new Thread(new Receive(this), "skein-receive"),
                 new Thread(new Timers(this), "skein-timers"));
     }
@@ -189,7 +196,7 @@ public final class Device implements AutoCloseable {
     public String offloads() {
         return "TUN " + (tun.segmentationOffload() ? "TSO" : tun.vnetHeader() ? "checksum only" : "off")
                 + ", UDP " + (udp.segmentationOffload() ? "GSO" : "no GSO") + (udp.receiveOffload() ? "/GRO" : "")
-                + "; cipher " + Ciphers.name();
+                + "; cipher " + Ciphers.name() + ", " + sealWorkers.workers() + " per direction";
     }
 
     /** Adds a peer and routes its allowed IPs to it. */
@@ -273,5 +280,7 @@ public final class Device implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        sealWorkers.close();
+        openWorkers.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
@@ -99,35 +100,60 @@ final class Outbound {
     }
 
     /**
-     * Sends a TCP super-packet from the TUN device (TSO): cuts it into segments and seals each into the thread's
-     * {@link SendBatch}, so that they leave in one or two UDP GSO sends. Without a usable session the segments
+     * Sends a TCP super-packet from the TUN device (TSO): reserves each segment's room in the thread's
+     * {@link SendBatch} and its counter, in order, then has the thread's {@link CipherWorkers} cut and seal them all
+     * ({@link SegmentSeals}), so that they leave in one or two UDP GSO sends. Without a usable session the segments
      * are staged one by one, as {@link #enqueue} would. The caller flushes the batch.
      */
     void sendSegmented(Peer peer, ByteBuffer superPacket, VirtioNetHeader header, Scratch scratch) {
-        int count = scratch.segmenter.begin(superPacket, header);
+        TcpSegmenter segmenter = scratch.segmenter;
+        int count = segmenter.begin(superPacket, header);
         if (count < 0) {
             device.counters.garbage.incrementAndGet();
             return;
         }
         long now = System.nanoTime();
         Keypair kp = usableKeypair(peer, now);
-        long counter = 0;
-        for (int i = 0; i < count; i++) {
-            ByteBuffer packet = scratch.packet.clear();
-            scratch.segmenter.segment(i, packet);
-            packet.flip();
-            if (kp == null) {
-                peer.stage(packet);
-                continue;
+        if (kp == null) {
+            for (int i = 0; i < count; i++) {
+                ByteBuffer packet = scratch.packet.clear();
+                segmenter.segment(i, packet);
+                peer.stage(packet.flip());
             }
-            counter = seal(peer, kp, packet, scratch, now);
+            initiate(peer, now);
+            return;
+        }
+        Peer via = peer.relay();
+        InetSocketAddress to = via == null ? peer.endpoint() : via.endpoint();
+        if (to == null) {
+            rekeyIfDue(peer, kp, 0, now); // nowhere to send it; as a failed send, the timers will find a path
+            return;
+        }
+        int prefix = via == null ? 0 : RelayHeader.SIZE;
+        SendBatch batch = scratch.batch;
+        SegmentSeals seals = scratch.seals;
+        seals.begin(segmenter, kp.sendKey(), kp.remoteIndex());
+        long counter = 0;
+        int bytes = 0;
+        for (int i = 0; i < count; i++) {
+            counter = kp.nextCounter();
             if (counter < 0) {
                 break; // the session is used up: the rekey below starts the next one
             }
+            int length = segmenter.segmentLength(i);
+            int datagram = prefix + TransportMessage.HEADER_SIZE + TransportMessage.paddedLength(length, device.mtu)
+                    + TransportAead.TAG_SIZE;
+            int at = batch.start(to, datagram);
+            if (prefix > 0) {
+                RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
+            }
+            seals.reserve(i, at + prefix, counter);
+            batch.add(datagram);
+            bytes += length;
         }
-        if (kp == null) {
-            initiate(peer, now);
-            return;
+        seals.complete(); // the super-packet's buffer is the caller's again once this returns
+        if (bytes > 0) {
+            peer.recordSent(bytes, now);
         }
         rekeyIfDue(peer, kp, counter, now);
     }

@@ -57,7 +57,7 @@ final class Receive implements Runnable {
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
-        this.scratch = new Scratch(device.outbound);
+        this.scratch = new Scratch(device.outbound, device.mtu);
         this.admission = new Admission(device.cookieChecker, device::knownSource);
     }
 
@@ -65,6 +65,7 @@ final class Receive implements Runnable {
     public void run() {
         ByteBuffer in = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
         ByteBuffer plain = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
+        DatagramOpens opens = new DatagramOpens(device.openWorkers, in);
         while (device.running()) {
             in.clear();
             int n;
@@ -87,10 +88,21 @@ final class Receive implements Runnable {
             InetSocketAddress from = device.udp.source();
             // With GRO one receive may hold several datagrams of one sender, laid end to end.
             int size = Math.max(1, device.udp.segmentSize());
-            for (int at = 0; at < n; at += size) {
+            if (opens.worthIt((n + size - 1) / size)) {
+                try {
+                    openAhead(in, n, size, opens);
+                } catch (RuntimeException e) {
+                    opens.clear(); // the loop below opens each datagram itself, and says what failed
+                }
+            }
+            for (int at = 0, i = 0; at < n; at += size, i++) {
                 in.limit(Math.min(n, at + size)).position(at);
                 try {
-                    handle(in, from, false, plain);
+                    if (opens.opened(i)) {
+                        opened(opens.keypair(i), opens.counter(i), opens.plaintext(i), from, false, System.nanoTime());
+                    } else {
+                        handle(in, from, false, plain);
+                    }
                 } catch (RuntimeException e) {
                     // A bug, not an attack we foresaw: say it, drop the datagram, keep serving.
                     device.counters.garbage.incrementAndGet();
@@ -99,8 +111,28 @@ final class Receive implements Runnable {
                     }
                 }
             }
+            opens.clear();
             flushCoalesced();
         }
+    }
+
+    /**
+     * Opens the transport messages of a GRO receive at once on the {@link CipherWorkers}, ahead of the loop that
+     * takes the datagrams in order. A datagram with no session, or one its replay window refuses already, is left
+     * to the loop, which counts it.
+     */
+    private void openAhead(ByteBuffer in, int n, int size, DatagramOpens opens) {
+        long now = System.nanoTime();
+        for (int at = 0, i = 0; at < n; at += size, i++) {
+            in.limit(Math.min(n, at + size)).position(at);
+            if (MessageType.of(in) == MessageType.TRANSPORT) {
+                Keypair kp = session(in, now, false);
+                if (kp != null) {
+                    opens.reserve(i, at, in.remaining(), kp.receiveKey(), TransportMessage.counter(in), kp);
+                }
+            }
+        }
+        opens.complete();
     }
 
     /**
@@ -307,22 +339,48 @@ final class Receive implements Runnable {
         }
     }
 
-    private void transport(ByteBuffer in, InetSocketAddress from, boolean relayed, ByteBuffer plain) {
+    /**
+     * The session a transport message (between position and limit) names by its receiver index, if it may still
+     * receive and its replay window may take the counter; else null, counted when {@code count}.
+     */
+    private Keypair session(ByteBuffer in, long now, boolean count) {
         IndexTable.Entry entry = device.indices.get(TransportMessage.receiverIndex(in));
         if (entry == null || entry.keypair() == null) {
-            device.counters.unknownIndex.incrementAndGet();
-            return;
+            if (count) {
+                device.counters.unknownIndex.incrementAndGet();
+            }
+            return null;
         }
         Keypair kp = entry.keypair();
+        if (kp.ageNanos(now) > device.rejectAfterNanos || !kp.mayAccept(TransportMessage.counter(in))) {
+            if (count) {
+                device.counters.replayed.incrementAndGet();
+            }
+            return null;
+        }
+        return kp;
+    }
+
+    private void transport(ByteBuffer in, InetSocketAddress from, boolean relayed, ByteBuffer plain) {
         long now = System.nanoTime();
-        long counter = TransportMessage.counter(in);
-        if (kp.ageNanos(now) > device.rejectAfterNanos || !kp.mayAccept(counter)) {
-            device.counters.replayed.incrementAndGet();
+        Keypair kp = session(in, now, true);
+        if (kp == null) {
             return;
         }
+        long counter = TransportMessage.counter(in);
         plain.clear().position(VirtioNetHeader.SIZE); // room for the TUN device's header
         int n = TransportMessage.open(scratch.aead(), kp.receiveKey(), in, plain);
-        if (n < 0) {
+        opened(kp, counter, n < 0 ? null : plain.flip().position(VirtioNetHeader.SIZE), from, relayed, now);
+    }
+
+    /**
+     * A transport message of {@code kp} with {@code counter} decrypted to {@code plain} (between position and
+     * limit, with room for the TUN device's header before it), or null when it did not authenticate: through the
+     * replay window, the session's confirmation and the source check to the TUN device.
+     */
+    private void opened(Keypair kp, long counter, ByteBuffer plain, InetSocketAddress from, boolean relayed,
+                        long now) {
+        if (plain == null) {
             device.counters.badTransport.incrementAndGet();
             return;
         }
@@ -339,7 +397,7 @@ final class Receive implements Runnable {
             log.info("session with {} established ({})", peer.name(), peer.path());
             device.outbound.flushStaged(peer, scratch);
         }
-        plain.flip().position(VirtioNetHeader.SIZE);
+        int n = plain.remaining();
         if (kp.initiator() && kp.ageNanos(now) > device.rekeyOnReceiveNanos) {
             device.outbound.initiate(peer, now);
         }
@@ -352,7 +410,7 @@ final class Receive implements Runnable {
             device.counters.badTransport.incrementAndGet();
             return;
         }
-        plain.limit(VirtioNetHeader.SIZE + length);
+        plain.limit(plain.position() + length);
         // Cryptokey routing: the packet's source must be an address whose route leads back to this very peer
         // (longest-prefix match), not merely inside one of its prefixes: a member granted 100.96.0.0/16 cannot
         // send as a host of another member's 100.96.1.0/24, nor a 0.0.0.0/0 peer as any member.

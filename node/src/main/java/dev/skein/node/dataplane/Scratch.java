@@ -10,8 +10,7 @@ import java.nio.ByteBuffer;
 
 /** Per-thread packet scratch: each data-plane thread seals with its own cipher into its own buffers. */
 final class Scratch {
-    private Ciphers.Choice cipherChoice;
-    private TransportAead aead;
+    private final ThreadCipher cipher = new ThreadCipher();
     /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
     final SendBatch batch;
     final ByteBuffer packet = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
@@ -19,17 +18,23 @@ final class Scratch {
     final TcpSegmenter segmenter = new TcpSegmenter();
     final Firewall.Probe probe = new Firewall.Probe();
 
-    Scratch(Outbound outbound) {
-        batch = new SendBatch(outbound::sendSegments, ByteBuffer.allocateDirect(Constants.BUFFER_SIZE + RelayHeader.SIZE));
+    /** The segments of a super-packet, sealed into {@link #batch} by the thread's {@link CipherWorkers}. */
+    final SegmentSeals seals;
+
+    /** Scratch for a thread that seals alone. */
+    Scratch(Outbound outbound, int mtu) {
+        this(outbound, mtu, new CipherWorkers(1, "unused"));
+    }
+
+    /** Scratch for a thread that seals super-packets with {@code workers}. */
+    Scratch(Outbound outbound, int mtu, CipherWorkers workers) {
+        ByteBuffer datagrams = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE + RelayHeader.SIZE);
+        seals = new SegmentSeals(workers, datagrams, mtu);
+        batch = new SendBatch(outbound::sendSegments, datagrams, seals::complete);
     }
 
     /** This thread's instance of the cipher chosen now: a new one when the choice has changed (one volatile read). */
     TransportAead aead() {
-        Ciphers.Choice now = Ciphers.current();
-        if (now != cipherChoice) {
-            aead = now.factory().get();
-            cipherChoice = now;
-        }
-        return aead;
+        return cipher.get();
     }
 }

@@ -33,7 +33,7 @@ final class Send implements Runnable {
 
     @Override
     public void run() {
-        Scratch scratch = new Scratch(device.outbound);
+        Scratch scratch = new Scratch(device.outbound, device.mtu, device.sealWorkers);
         ByteBuffer in = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
         ByteBuffer icmp = ByteBuffer.allocateDirect(1500);
         SendBatch batch = scratch.batch;

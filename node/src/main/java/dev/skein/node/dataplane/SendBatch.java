@@ -14,6 +14,8 @@ final class SendBatch {
     /** Where the next datagram goes; its buffer is the caller's to fill between {@link #start} and {@link #add}. */
     final ByteBuffer buffer;
     private final Sink sink;
+    /** Writes the datagrams whose room is reserved but not yet filled ({@link SegmentSeals}), before a send. */
+    private final Runnable fill;
     private InetSocketAddress to;
     private int used;
     private int size;
@@ -27,8 +29,14 @@ final class SendBatch {
     }
 
     SendBatch(Sink sink, ByteBuffer buffer) {
+        this(sink, buffer, () -> { });
+    }
+
+    /** {@code fill}: completes, before each send, the datagrams added with their bytes still to be written. */
+    SendBatch(Sink sink, ByteBuffer buffer, Runnable fill) {
         this.sink = sink;
         this.buffer = buffer;
+        this.fill = fill;
     }
 
     /**
@@ -45,7 +53,10 @@ final class SendBatch {
         return used;
     }
 
-    /** The datagram written at the offset {@link #start} gave is complete: {@code length} bytes. */
+    /**
+     * The datagram at the offset {@link #start} gave is {@code length} bytes: written, or to be written by the
+     * batch's {@code fill} before it leaves.
+     */
     void add(int length) {
         if (count == 0) {
             size = length;
@@ -66,6 +77,7 @@ final class SendBatch {
         if (count == 0) {
             return;
         }
+        fill.run();
         buffer.limit(used).position(0);
         sink.send(buffer, count > 1 ? size : 0, to);
         used = 0;

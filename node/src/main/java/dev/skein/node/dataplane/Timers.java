@@ -37,7 +37,7 @@ final class Timers implements Runnable {
 
     @Override
     public void run() {
-        Scratch scratch = new Scratch(device.outbound);
+        Scratch scratch = new Scratch(device.outbound, device.mtu);
         while (device.running()) {
             try {
                 Thread.sleep(Constants.TIMER_TICK.toMillis());

@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  *   <li>FIN and PSH only on the last segment, CWR only on the first;</li>
  *   <li>the TCP checksum over the pseudo-header, header and the segment's payload.</li>
  * </ul>
- * One instance per thread: {@link #begin} reads the super-packet's headers, then {@link #segment} writes each.
+ * One instance per super-packet at a time: {@link #begin} reads its headers, then {@link #segment} writes each.
  */
 public final class TcpSegmenter {
     private static final int FIN = 0x01;
@@ -70,7 +70,15 @@ public final class TcpSegmenter {
         return count;
     }
 
-    /** Writes segment {@code i} (0-based) into {@code out} at its position and advances it past the packet. */
+    /** The length of segment {@code i} (0-based), headers included. */
+    public int segmentLength(int i) {
+        return headers + Math.min(gsoSize, payload - i * gsoSize);
+    }
+
+    /**
+     * Writes segment {@code i} (0-based) into {@code out} at its position and advances it past the packet. Reads
+     * only what {@link #begin} set: several threads may write different segments of one super-packet at once.
+     */
     public void segment(int i, ByteBuffer out) {
         int at = out.position();
         int from = i * gsoSize;
