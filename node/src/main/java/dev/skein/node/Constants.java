@@ -152,7 +152,7 @@ public final class Constants {
      * Lanes per direction that seal a super-packet's segments or open a batch of datagrams at once, the pipeline's
      * own thread one of them: {@code -Dskein.cipher-workers=N}, else half the cores (the two directions share
      * them) up to {@value #MAX_CIPHER_WORKERS}, and one on a machine of two cores or fewer. On the 2-core machine
-     * two lanes made the seal and open stages 1.17x and 1.36x faster alone (JMH), but the tunnel slower end to end
+     * two lanes made the seal and open stages 1.13x and 1.40x faster alone (JMH), but the tunnel slower end to end
      * (TCP 2.68 against 2.94 Gbit/s, 5.03 CPU s per GB against 4.17): the cores are already busy with the other
      * direction, the kernel and the applications (docs/PERFORMANCE.md, session 22).
      */

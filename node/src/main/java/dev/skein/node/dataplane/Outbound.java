@@ -6,7 +6,6 @@ import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.io.DatagramTooBig;
 import dev.skein.protocol.path.RelayHeader;
-import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,19 +75,31 @@ final class Outbound {
             return -1;
         }
         int length = packet.remaining();
+        int datagram = relayPrefix(via) + TransportMessage.sealedSize(length, device.mtu);
         TransportMessage.pad(packet, device.mtu);
-        int prefix = via == null ? 0 : RelayHeader.SIZE;
-        int datagram = prefix + TransportMessage.HEADER_SIZE + packet.remaining() + TransportAead.TAG_SIZE;
         SendBatch batch = scratch.batch;
-        int at = batch.start(to, datagram);
-        if (prefix > 0) {
-            RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
-        }
-        batch.buffer.position(at + prefix);
+        batch.buffer.position(startDatagram(peer, via, to, datagram, batch));
         TransportMessage.seal(scratch.aead(), kp.sendKey(), kp.remoteIndex(), counter, packet, batch.buffer);
         batch.add(datagram);
         peer.recordSent(length, now);
         return counter;
+    }
+
+    /** The relay header's length before a datagram that goes through {@code via}; 0 when it goes straight. */
+    private static int relayPrefix(Peer via) {
+        return via == null ? 0 : RelayHeader.SIZE;
+    }
+
+    /**
+     * Makes room in the batch for a datagram of {@code datagram} bytes to {@code to}, writes the relay header first
+     * when it goes through {@code via}, and returns where its transport message goes.
+     */
+    private int startDatagram(Peer peer, Peer via, InetSocketAddress to, int datagram, SendBatch batch) {
+        int at = batch.start(to, datagram);
+        if (via != null) {
+            RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
+        }
+        return at + relayPrefix(via);
     }
 
     /** The initiator of a session starts the next one when it is old or has sent many messages. */
@@ -129,7 +140,6 @@ final class Outbound {
             rekeyIfDue(peer, kp, 0, now); // nowhere to send it; as a failed send, the timers will find a path
             return;
         }
-        int prefix = via == null ? 0 : RelayHeader.SIZE;
         SendBatch batch = scratch.batch;
         SegmentSeals seals = scratch.seals;
         seals.begin(segmenter, kp.sendKey(), kp.remoteIndex());
@@ -141,13 +151,8 @@ final class Outbound {
                 break; // the session is used up: the rekey below starts the next one
             }
             int length = segmenter.segmentLength(i);
-            int datagram = prefix + TransportMessage.HEADER_SIZE + TransportMessage.paddedLength(length, device.mtu)
-                    + TransportAead.TAG_SIZE;
-            int at = batch.start(to, datagram);
-            if (prefix > 0) {
-                RelayHeader.write(batch.buffer, at, peer.keyId(), device.ownId);
-            }
-            seals.reserve(i, at + prefix, counter);
+            int datagram = relayPrefix(via) + TransportMessage.sealedSize(length, device.mtu);
+            seals.reserve(i, startDatagram(peer, via, to, datagram, batch), counter);
             batch.add(datagram);
             bytes += length;
         }

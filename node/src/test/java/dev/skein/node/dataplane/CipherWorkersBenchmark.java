@@ -2,7 +2,6 @@ package dev.skein.node.dataplane;
 
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
-import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportMessage;
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -61,8 +60,7 @@ public class CipherWorkersBenchmark {
         lanes = new CipherWorkers(workers, "bench-lane");
         ByteBuffer datagrams = ByteBuffer.allocateDirect(70_000);
         seals = new SegmentSeals(lanes, datagrams, MTU);
-        datagramSize = TransportMessage.HEADER_SIZE + TransportMessage.paddedLength(SEGMENT + 52, MTU)
-                + TransportAead.TAG_SIZE;
+        datagramSize = TransportMessage.sealedSize(SEGMENT + 52, MTU);
         // What a GRO receive of the same segments looks like: sealed once here, opened in every operation.
         seal();
         received = SEGMENTS * datagramSize;

@@ -123,8 +123,7 @@ class CipherWorkersTest {
             }, datagrams, seals::complete);
             seals.begin(segmenter, key, 77);
             for (int i = 0; i < count; i++) {
-                int datagram = TransportMessage.HEADER_SIZE
-                        + TransportMessage.paddedLength(segmenter.segmentLength(i), MTU) + TransportAead.TAG_SIZE;
+                int datagram = TransportMessage.sealedSize(segmenter.segmentLength(i), MTU);
                 int at = batch.start(PEER, datagram);
                 seals.reserve(i, at, i);
                 batch.add(datagram);

@@ -32,6 +32,11 @@ public final class TransportMessage {
         return Math.max(length, Math.min(padded, mtu));
     }
 
+    /** The transport message that carries a packet of {@code length} bytes: header, padded packet, tag. */
+    public static int sealedSize(int length, int mtu) {
+        return HEADER_SIZE + paddedLength(length, mtu) + TransportAead.TAG_SIZE;
+    }
+
     /** Zero-pads the packet between {@code packet}'s position and limit, extending the limit. */
     public static void pad(ByteBuffer packet, int mtu) {
         int length = packet.remaining();
