@@ -66,13 +66,18 @@ start=$(date +%s.%N)
 for i in $(seq "$N"); do
   ip netns exec skein-n$i "$skein" up --config "$work/n$i.yaml" 2>"$work/n$i.log" & echo $! >> "$work/pids"
 done
-# Joined: every node has installed every other node as a peer (its log says "nJ added").
+# Joined: every node holds every other node as a peer now (its log's last word on each is "nJ added", not
+# "removed": a member removed on a false suspicion and added again counts once, and only while it is in).
+peers_now() { # prints how many members node $1's log holds as added and not removed since
+  awk '$5 == "added:" { in_mesh[$4] = 1 } $5 == "removed:" { in_mesh[$4] = 0 }
+       END { n = 0; for (m in in_mesh) n += in_mesh[m]; print n }' "$work/n$1.log"
+}
 deadline=$(( $(date +%s) + FORM_LIMIT ))
 fail=0
 while :; do
   ok=1
   for i in $(seq "$N"); do
-    [ "$(grep -c ' added: ' "$work/n$i.log" || true)" -ge $((N - 1)) ] || { ok=0; break; }
+    [ "$(peers_now "$i")" -ge $((N - 1)) ] || { ok=0; break; }
   done
   [ $ok = 1 ] && break
   if [ "$(date +%s)" -ge "$deadline" ]; then fail=1; break; fi
