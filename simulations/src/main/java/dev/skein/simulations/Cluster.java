@@ -48,8 +48,13 @@ final class Cluster implements AutoCloseable {
 
     /** With a {@code pace} slower than real, every node's membership runs that much slower (see {@link Pace}). */
     Cluster(boolean inMemory, Pace pace) throws Exception {
+        this(inMemory, pace, Duration.ZERO);
+    }
+
+    /** In memory, each gossip message arrives {@code latency} after it was sent. */
+    Cluster(boolean inMemory, Pace pace, Duration latency) throws Exception {
         this.pace = pace;
-        network = inMemory ? new MemoryNetwork() : null;
+        network = inMemory ? new MemoryNetwork(latency) : null;
         Instant now = Instant.now();
         ca = CertificateAuthority.create("sim", IpPrefix.parse("100.64.0.0/10"), now.minusSeconds(3600),
                 now.plus(Duration.ofDays(60)), RANDOM);
@@ -225,21 +230,28 @@ final class Cluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<Thread> stops = new ArrayList<>();
+        // Every node stops at once, as a whole mesh shutting down would (on the virtual clock, as its tasks).
+        ExecutorService closer = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sim-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        List<java.util.concurrent.Future<?>> stops = new ArrayList<>();
         for (SimNode n : nodes) {
             if (n.running()) {
-                Thread t = new Thread(n::stop);
-                t.start();
-                stops.add(t);
+                stops.add(closer.submit(n::stop));
             }
         }
-        for (Thread t : stops) {
+        for (java.util.concurrent.Future<?> stop : stops) {
             try {
-                t.join(10_000);
+                stop.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // a node that did not stop in time is left to the process's end
             }
         }
+        closer.shutdown();
         fabric.close();
         if (network != null) {
             System.err.print("gossip by message type:\n" + network.breakdown());

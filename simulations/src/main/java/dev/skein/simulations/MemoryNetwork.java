@@ -52,6 +52,8 @@ final class MemoryNetwork implements AutoCloseable {
     private final ExecutorService wire = Executors.newFixedThreadPool(2, r -> daemon(r, "sim-wire"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r,
             "sim-wire-timer"));
+    /** How long each message (and each answer) takes to arrive. */
+    private final Duration latency;
     private final LongAdder bytes = new LongAdder();
     private final LongAdder messages = new LongAdder();
 
@@ -59,6 +61,19 @@ final class MemoryNetwork implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    MemoryNetwork(Duration latency) {
+        this.latency = latency;
+    }
+
+    /** Hands {@code delivery} to the wire once the message has crossed the network. */
+    private void carry(Runnable delivery) {
+        if (latency.isZero()) {
+            wire.execute(delivery);
+        } else {
+            timer.schedule(() -> wire.execute(delivery), latency.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     /** {bytes, messages} carried so far: each message's payload and type, answers included. */
@@ -105,7 +120,7 @@ final class MemoryNetwork implements AutoCloseable {
                                               Duration timeout) {
         CompletableFuture<byte[]> answer = new CompletableFuture<>();
         count(type, payload);
-        wire.execute(() -> {
+        carry(() -> {
             Map<String, Handler> target = messaging.get(to);
             if (target == null) {
                 answer.completeExceptionally(new ConnectException("connection refused: " + to));
@@ -129,7 +144,11 @@ final class MemoryNetwork implements AutoCloseable {
                         answer.completeExceptionally(new MessagingException.RemoteHandlerFailure());
                     } else {
                         count(type, bytes == null ? new byte[0] : bytes);
-                        answer.complete(bytes);
+                        if (latency.isZero()) {
+                            answer.complete(bytes);
+                        } else {
+                            carry(() -> answer.complete(bytes));
+                        }
                     }
                 });
             }
@@ -159,7 +178,7 @@ final class MemoryNetwork implements AutoCloseable {
             // One-way: done once delivered; any answer is dropped. A refused connection fails, as over TCP.
             count(type, payload);
             CompletableFuture<Void> sent = new CompletableFuture<>();
-            wire.execute(() -> {
+            carry(() -> {
                 Map<String, Handler> target = messaging.get(to);
                 if (target == null) {
                     sent.completeExceptionally(new ConnectException("connection refused: " + to));
@@ -261,7 +280,7 @@ final class MemoryNetwork implements AutoCloseable {
         @Override
         public void unicast(Address to, String type, byte[] payload) {
             count(type, payload);
-            wire.execute(() -> {
+            carry(() -> {
                 Map<String, List<Listener>> target = unicast.get(to);
                 List<Listener> ls = target == null ? null : target.get(type);
                 if (ls != null) {

@@ -10,6 +10,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import dev.skein.simulations.clock.VirtualRun;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,10 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  *   Scale [--sizes 16,64,256] [--reps 3] [--churn-seconds 60] [--transport memory|loopback] [--slowdown K]
- *         [--starts-per-second R] [--out DIR]
+ *         [--starts-per-second R] [--latency-ms L] [--virtual-clock] [--out DIR]
  *                                        --slowdown: membership runs K times slower than real (see Pace); the
  *                                        figures are in the protocol's time. --starts-per-second: how fast the
- *                                        nodes start, in protocol time (20)
+ *                                        nodes start, in protocol time (20). --latency-ms: each gossip message
+ *                                        in memory arrives L ms after it is sent (0). --virtual-clock: the whole
+ *                                        simulation runs on simulated time (VirtualRun), in memory
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
  *   Scale --partition N SECONDS [loopback] split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
@@ -46,6 +52,10 @@ public final class Scale {
      * by it on the host, and every figure reported is divided back, so the figures are in the protocol's time.
      */
     private static Pace pace = Pace.REAL;
+    /** How long each gossip message in memory takes to arrive. */
+    private static Duration latency = Duration.ZERO;
+    /** Set in the run that {@link VirtualRun} started: every time here is simulated. */
+    private static boolean virtualClock;
 
     /** The host's milliseconds for {@code millis} of protocol time. */
     private static long host(long millis) {
@@ -59,7 +69,13 @@ public final class Scale {
 
     public static void main(String[] args) {
         try {
-            run(args);
+            List<String> rest = new ArrayList<>(List.of(args));
+            if (rest.remove("--virtual-clock")) {
+                rest.add("--on-virtual-clock");
+                VirtualRun.run(Scale.class.getName(), rest.toArray(String[]::new));
+            } else {
+                run(args);
+            }
             System.exit(0);
         } catch (Throwable e) {
             e.printStackTrace();
@@ -67,7 +83,8 @@ public final class Scale {
         }
     }
 
-    private static void run(String[] args) throws Exception {
+    /** The simulation; {@link VirtualRun} calls it by reflection in the world it loaded. */
+    static void run(String[] args) throws Exception {
         // Warnings only: hundreds of nodes' INFO lines would drown the figures (skein.jar brings its own logback.xml).
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "simulations-logback.xml");
@@ -77,6 +94,9 @@ public final class Scale {
         if (System.getProperty("io.netty.eventLoopThreads") == null) {
             System.setProperty("io.netty.eventLoopThreads", "1");
         }
+        List<String> given = new ArrayList<>(List.of(args));
+        virtualClock = given.remove("--on-virtual-clock");
+        args = given.toArray(String[]::new);
         if ((args.length == 3 || args.length == 4) && args[0].equals("--partition")) {
             inMemory = args.length < 4 || !args[3].equals("loopback");
             System.exit(partition(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
@@ -97,6 +117,7 @@ public final class Scale {
                 case "--out" -> out = Path.of(args[i + 1]);
                 case "--slowdown" -> pace = new Pace(Integer.parseInt(args[i + 1]));
                 case "--starts-per-second" -> startGapMillis = 1000 / Integer.parseInt(args[i + 1]);
+                case "--latency-ms" -> latency = Duration.ofMillis(Long.parseLong(args[i + 1]));
                 case "--transport" -> inMemory = switch (args[i + 1]) {
                     case "memory" -> true;
                     case "loopback" -> false;
@@ -129,8 +150,13 @@ public final class Scale {
         System.gc();
         long heapBefore = heapUsed();
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        try (Cluster c = new Cluster(inMemory, pace)) {
-            String transport = c.transport() + (pace.slowdown() > 1 ? ", " + pace.slowdown() + "x slower" : "");
+        if (virtualClock && !inMemory) {
+            throw new IllegalArgumentException("on the virtual clock the gossip goes in memory");
+        }
+        try (Cluster c = new Cluster(inMemory, pace, latency)) {
+            String transport = c.transport() + (pace.slowdown() > 1 ? ", " + pace.slowdown() + "x slower" : "")
+                    + (virtualClock ? ", virtual clock" : "")
+                    + (latency.isZero() ? "" : ", " + latency.toMillis() + " ms latency");
             Random random = new Random(n);
             // Nodes start 20 a second of protocol time unless told otherwise (--starts-per-second; a whole mesh
             // booting in the same instant is not a case worth simulating on two cores), on the slowed clock: at 16x,
@@ -248,45 +274,14 @@ public final class Scale {
         int count = Math.max(1, c.live().size() / 10);
         List<SimNode> churners = new ArrayList<>(pool.subList(0, Math.min(count, pool.size())));
         AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> threads = new ArrayList<>();
-        for (SimNode node : churners) {
-            long seed = random.nextLong();
-            Thread t = new Thread(() -> {
-                Random r = new Random(seed);
-                try {
-                    Thread.sleep(host(r.nextInt(5000)));
-                    while (!stop.get()) {
-                        c.kill(node);
-                        Thread.sleep(host(3000));
-                        c.restart(node);
-                        long up = System.nanoTime();
-                        long stay = host(5000 + r.nextInt(5000));
-                        double routed = await(() -> everyoneHas(c, node) && hasEveryone(c, node), up,
-                                Duration.ofMillis(stay));
-                        if (routed >= 0) {
-                            synchronized (restartToRouted) {
-                                restartToRouted.add(protocol(routed));
-                            }
-                        } else if (!stop.get()) {
-                            List<SimNode> live = c.live();
-                            long without = live.stream().filter(a -> a != node && !a.peers().hasRoute(node.name()))
-                                    .count();
-                            long lacking = live.stream().filter(a -> a != node && !node.peers().hasRoute(a.name()))
-                                    .count();
-                            log("churn: %s still unrouted when it stops again: %d of %d live nodes have no route to "
-                                    + "it, it has none to %d", node.name(), without, live.size(), lacking);
-                        }
-                        Thread.sleep(Math.max(0, stay - (System.nanoTime() - up) / 1_000_000));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    log("churn of %s failed: %s", node.name(), e);
-                }
-            }, "sim-churn-" + node.name());
+        // A thread per churning node, as before, but as scheduled steps: on the virtual clock they run on its thread.
+        ScheduledExecutorService steps = Executors.newScheduledThreadPool(churners.size(), r -> {
+            Thread t = new Thread(r, "sim-churn");
             t.setDaemon(true);
-            t.start();
-            threads.add(t);
+            return t;
+        });
+        for (SimNode node : churners) {
+            new Churner(c, node, new Random(random.nextLong()), steps, stop, restartToRouted).begin();
         }
         double sum = 0;
         int samples = 0;
@@ -312,11 +307,67 @@ public final class Scale {
         log("churn: the process used %.2f of %d cores", (processCpuNanos() - cpuStart) / (double) (System.nanoTime()
                 - start), Runtime.getRuntime().availableProcessors());
         stop.set(true);
-        for (Thread t : threads) {
-            t.interrupt();
-            t.join(15_000);
-        }
+        steps.shutdown();
+        steps.awaitTermination(15, TimeUnit.SECONDS);
         return samples == 0 ? Double.NaN : sum / samples;
+    }
+
+    /**
+     * One churning node's cycle, a step at a time: down 3 s, up 5 to 10 s (protocol time), watched every 20 ms
+     * while up until it and every live node route each other.
+     */
+    private record Churner(Cluster c, SimNode node, Random r, ScheduledExecutorService steps, AtomicBoolean stop,
+                           List<Double> restartToRouted) {
+        void begin() {
+            later(this::down, r.nextInt(5000));
+        }
+
+        private void later(Runnable step, long protocolMillis) {
+            if (!stop.get()) {
+                steps.schedule(() -> {
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        log("churn of %s failed: %s", node.name(), e);
+                    }
+                }, host(protocolMillis), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void down() {
+            c.kill(node);
+            later(this::up, 3000);
+        }
+
+        private void up() {
+            try {
+                c.restart(node);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            watch(System.nanoTime(), 5000 + r.nextInt(5000));
+        }
+
+        private void watch(long up, long stayMillis) {
+            long upMillis = (System.nanoTime() - up) / 1_000_000 / pace.slowdown();
+            if (everyoneHas(c, node) && hasEveryone(c, node)) {
+                synchronized (restartToRouted) {
+                    restartToRouted.add(protocol((System.nanoTime() - up) / 1e9));
+                }
+                later(this::down, Math.max(0, stayMillis - upMillis));
+            } else if (upMillis >= stayMillis) {
+                if (!stop.get()) {
+                    List<SimNode> live = c.live();
+                    long without = live.stream().filter(a -> a != node && !a.peers().hasRoute(node.name())).count();
+                    long lacking = live.stream().filter(a -> a != node && !node.peers().hasRoute(a.name())).count();
+                    log("churn: %s still unrouted when it stops again: %d of %d live nodes have no route to it, it "
+                            + "has none to %d", node.name(), without, live.size(), lacking);
+                }
+                later(this::down, 0);
+            } else {
+                later(() -> watch(up, stayMillis), 20);
+            }
+        }
     }
 
     /**
