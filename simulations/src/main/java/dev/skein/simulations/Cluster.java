@@ -207,16 +207,20 @@ final class Cluster implements AutoCloseable {
         return -1;
     }
 
-    /** Kills a node: its messages stop at once (its goodbye is lost too), then its threads stop. */
+    /** Kills a node: its messages stop at once, then its membership stops, with no goodbye. */
     void kill(SimNode n) {
         fabric.block(n);
-        stopper.execute(n::stop);
+        stopper.execute(n::kill);
     }
 
     /** Brings a killed node back as a new run (a new incarnation), on the same address and certificate. */
     void restart(SimNode n) throws IOException {
+        long limit = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (n.running()) {
-            Thread.onSpinWait(); // the stopper has not finished yet
+            if (System.nanoTime() > limit) {
+                throw new IOException(n.name() + " was still stopping 30 s after it was killed");
+            }
+            Thread.onSpinWait(); // the stopper has not finished yet (on the virtual clock: runs the next task)
         }
         fabric.unblock(n);
         n.start();

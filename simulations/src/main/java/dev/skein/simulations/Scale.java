@@ -83,8 +83,11 @@ public final class Scale {
         }
     }
 
-    /** The simulation; {@link VirtualRun} calls it by reflection in the world it loaded. */
-    static void run(String[] args) throws Exception {
+    /**
+     * The simulation; returns the table it printed. {@link VirtualRun} calls it by reflection in the world it
+     * loaded, where only text crosses back.
+     */
+    static String run(String[] args) throws Exception {
         // Warnings only: hundreds of nodes' INFO lines would drown the figures (skein.jar brings its own logback.xml).
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "simulations-logback.xml");
@@ -139,6 +142,7 @@ public final class Scale {
             Files.writeString(out.resolve("simulations-table.md"), Report.table(rows));
             Files.writeString(out.resolve("simulations.svg"), Report.chart(rows));
         }
+        return Report.table(rows);
     }
 
     private static void log(String format, Object... args) {
@@ -304,8 +308,12 @@ public final class Scale {
                         sorted.get(sorted.size() * 9 / 10), sorted.get(sorted.size() - 1));
             }
         }
-        log("churn: the process used %.2f of %d cores", (processCpuNanos() - cpuStart) / (double) (System.nanoTime()
-                - start), Runtime.getRuntime().availableProcessors());
+        double load = (processCpuNanos() - cpuStart) / (double) (System.nanoTime() - start);
+        if (virtualClock) {
+            log("churn: the host spent %.2f CPU s per simulated second (which does not change the figures)", load);
+        } else {
+            log("churn: the process used %.2f of %d cores", load, Runtime.getRuntime().availableProcessors());
+        }
         stop.set(true);
         steps.shutdown();
         steps.awaitTermination(15, TimeUnit.SECONDS);
