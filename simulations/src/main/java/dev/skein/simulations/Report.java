@@ -36,6 +36,34 @@ final class Report {
         return b.toString();
     }
 
+    /**
+     * The rows of tables {@link #table} wrote (several runs' tables may be joined, one sorted list comes back),
+     * each spread read back as {min, median, max}: enough for {@link #chart}, which plots medians. Lets one chart
+     * show sizes measured in separate runs, as 1,024 nodes must be.
+     */
+    static List<Scale.Row> parse(String tables) {
+        List<Scale.Row> rows = new java.util.ArrayList<>();
+        for (String line : tables.split("\n")) {
+            String[] c = line.split("\\|");
+            if (c.length < 12 || !c[1].trim().matches("\\d+")) {
+                continue;
+            }
+            rows.add(new Scale.Row(Integer.parseInt(c[1].trim()), c[2].trim(), Double.parseDouble(c[3].trim()),
+                    unspread(c[4]), unspread(c[5]), Double.parseDouble(c[6].trim()), Double.parseDouble(c[7].trim()),
+                    Double.parseDouble(c[8].trim()), Double.parseDouble(c[9].trim()), Double.parseDouble(c[10].trim()),
+                    Double.parseDouble(c[11].trim().replace("%", "")) / 100));
+        }
+        rows.sort(java.util.Comparator.comparingInt(Scale.Row::n));
+        return rows;
+    }
+
+    /** "0.42 (0.28-0.43)" as {0.28, 0.42, 0.43}. */
+    private static double[] unspread(String cell) {
+        String[] p = cell.trim().replace("(", "").replace(")", "").split("[ -]+");
+        return p.length == 3 ? new double[] {Double.parseDouble(p[1]), Double.parseDouble(p[0]),
+            Double.parseDouble(p[2])} : new double[] {Double.parseDouble(p[0])};
+    }
+
     /** Join and removal times against N (log scale), with the O(log N) curve through the smallest N's join. */
     static String chart(List<Scale.Row> rows) {
         int w = 640;

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *                                        nodes start, in protocol time (20). --latency-ms: each gossip message
  *                                        in memory arrives L ms after it is sent (0). --virtual-clock: the whole
  *                                        simulation runs on simulated time (VirtualRun), in memory
+ *   Scale --chart TABLES.md OUT.svg        the chart of the rows in tables written by separate runs
  *   Scale --loss-check N SECONDS LOSS      the test: converge, then LOSS message loss; any false removal fails
  *   Scale --partition N SECONDS [loopback] split the mesh in two halves for SECONDS, then heal: how long each
  *                                          side takes to drop the other, and the whole to reconverge
@@ -100,6 +101,11 @@ public final class Scale {
         List<String> given = new ArrayList<>(List.of(args));
         virtualClock = given.remove("--on-virtual-clock");
         args = given.toArray(String[]::new);
+        if (args.length == 3 && args[0].equals("--chart")) {
+            String chart = Report.chart(Report.parse(Files.readString(Path.of(args[1]))));
+            Files.writeString(Path.of(args[2]), chart);
+            return chart;
+        }
         if ((args.length == 3 || args.length == 4) && args[0].equals("--partition")) {
             inMemory = args.length < 4 || !args[3].equals("loopback");
             System.exit(partition(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
@@ -169,6 +175,9 @@ public final class Scale {
             for (int i = 0; i < n; i++) {
                 c.create(i).start();
                 Thread.sleep(host(startGapMillis));
+                if ((i + 1) % 128 == 0 && i + 1 < n) {
+                    log("N=%d: %d started", n, i + 1);
+                }
             }
             long t0 = System.nanoTime();
             double bootstrap = -1;

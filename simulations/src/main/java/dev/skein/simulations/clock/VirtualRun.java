@@ -41,7 +41,12 @@ public final class VirtualRun {
         owner.setContextClassLoader(loader);
         clock.own(owner);
         owner.start();
-        owner.join();
+        long hostStart = System.nanoTime();
+        // Once a minute of host time, how far the simulation has got: a large one runs for a long while.
+        for (owner.join(60_000); owner.isAlive(); owner.join(60_000)) {
+            System.err.printf("virtual clock: %.1f s simulated after %.0f s of host time%n",
+                    clock.elapsedNanos() / 1e9, (System.nanoTime() - hostStart) / 1e9);
+        }
         long[] counters = clock.counters();
         System.err.printf("virtual clock: %.1f s simulated, %d tasks run, waits nested %d deep at most%n",
                 clock.elapsedNanos() / 1e9, counters[0], counters[1]);
