@@ -92,21 +92,12 @@ public final class VirtualTime {
     }
 
     public static <T> T get(CompletableFuture<T> f) throws InterruptedException, ExecutionException {
-        if (onClock()) {
-            awaitForever(f);
-        }
-        return f.get();
+        return futureGet(f);
     }
 
     public static <T> T get(CompletableFuture<T> f, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        if (onClock()) {
-            if (!await(f, unit.toNanos(timeout))) {
-                throw new TimeoutException("virtual " + unit.toMillis(timeout) + " ms");
-            }
-            return f.get();
-        }
-        return f.get(timeout, unit);
+        return futureGet(f, timeout, unit);
     }
 
     public static <T> T join(CompletableFuture<T> f) {
