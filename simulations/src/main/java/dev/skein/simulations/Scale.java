@@ -224,7 +224,13 @@ public final class Scale {
                 long start = System.nanoTime();
                 c.kill(victim);
                 removals[r] = protocol(await(() -> nobodyHas(c, victim), start, pace.onHost(EVENT_LIMIT)));
-                log("N=%d: removal %d: %.2f s", n, r + 1, removals[r]);
+                // When the nodes dropped it: the first says how long detection took, the rest how long the news.
+                double[] dropped = c.fabric.events().since(start).stream()
+                        .filter(e -> !e.installed() && e.member().equals(victim.name()))
+                        .mapToDouble(e -> protocol((e.at() - start) / 1e9)).sorted().toArray();
+                log("N=%d: removal %d: %.2f s (the first of %d nodes dropped it after %.2f s, half after %.2f s)", n,
+                        r + 1, removals[r], dropped.length, dropped.length > 0 ? dropped[0] : Double.NaN,
+                        dropped.length > 0 ? dropped[dropped.length / 2] : Double.NaN);
             }
             double churn = churnSeconds > 0 ? churn(c, random, candidates.subList(reps, candidates.size()),
                     churnSeconds) : Double.NaN;

@@ -7,8 +7,9 @@ import java.net.URL;
 /**
  * Loads the simulation (Skein, Atomix and the libraries they use) a second time, from the same class path, with
  * Atomix's and Skein's classes rewritten by {@link TimeRewriter}: the same code, keeping time on the
- * {@link VirtualClock}. The JDK, logging and this package stay with the parent, so both worlds share one clock
- * and one log. Nothing loaded here is loaded by the parent, so the simulation's classes see only each other.
+ * {@link VirtualClock}, and the log with them, so that its lines carry simulated time. The JDK and this package
+ * stay with the parent, so both worlds share one clock. Nothing loaded here is loaded by the parent, so the
+ * simulation's classes see only each other.
  */
 public final class RewritingClassLoader extends ClassLoader {
     static {
@@ -16,10 +17,13 @@ public final class RewritingClassLoader extends ClassLoader {
     }
 
     /** Packages both worlds share, loaded by the parent as they are. */
-    private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.slf4j.",
-        "ch.qos.logback.", "org.objectweb.asm.", "dev.skein.simulations.clock."};
-    /** Packages whose classes are rewritten. */
-    private static final String[] REWRITTEN = {"io.atomix.", "dev.skein."};
+    private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.objectweb.asm.",
+        "dev.skein.simulations.clock."};
+    /**
+     * Packages whose classes are rewritten: the simulated code, and the log, so that each line carries the
+     * simulated time at which it was written.
+     */
+    private static final String[] REWRITTEN = {"io.atomix.", "dev.skein.", "ch.qos.logback.", "org.slf4j."};
 
     public RewritingClassLoader(ClassLoader parent) {
         super("virtual-time", parent);
@@ -34,9 +38,22 @@ public final class RewritingClassLoader extends ClassLoader {
         return false;
     }
 
+    /**
+     * True if the JDK itself has the class (a jar may bundle copies of JDK packages, such as org.xml.sax in
+     * skein.jar): the JDK's own classes refer to theirs, so there must be only one.
+     */
+    private static boolean platform(String name) {
+        try {
+            ClassLoader.getPlatformClassLoader().loadClass(name);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (startsWithAny(name, SHARED)) {
+        if (startsWithAny(name, SHARED) || platform(name)) {
             return super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {

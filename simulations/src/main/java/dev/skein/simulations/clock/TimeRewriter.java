@@ -30,6 +30,7 @@ public final class TimeRewriter {
             Map.entry("java/lang/System.nanoTime()J", "nanoTime"),
             Map.entry("java/lang/System.currentTimeMillis()J", "currentTimeMillis"),
             Map.entry("java/time/Instant.now()Ljava/time/Instant;", "now"),
+            Map.entry("java/time/Clock.systemUTC()Ljava/time/Clock;", "systemUTC"),
             Map.entry("java/lang/Thread.sleep(J)V", "sleep"),
             Map.entry("java/lang/Thread.onSpinWait()V", "onSpinWait"),
             Map.entry(EX + ".newSingleThreadScheduledExecutor()" + SES, "newSingleThreadScheduledExecutor"),

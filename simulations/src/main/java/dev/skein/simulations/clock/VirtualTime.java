@@ -59,6 +59,26 @@ public final class VirtualTime {
         return Instant.ofEpochMilli(clock().millis());
     }
 
+    /** The UTC clock (logback stamps each line with it): simulated time. */
+    public static java.time.Clock systemUTC() {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return java.time.Clock.fixed(instant(), zone);
+            }
+
+            @Override
+            public Instant instant() {
+                return now();
+            }
+        };
+    }
+
     // --- waits
 
     public static void sleep(long millis) throws InterruptedException {

@@ -31,6 +31,7 @@ class TimeRewriterTest {
         assertEquals(TimeUnit.SECONDS.toNanos(30), seen[2], "the executor's task completed the wait at 30 s");
         assertEquals(3, seen[3], "a new ScheduledThreadPoolExecutor's periodic task ran at 0, 10 and 20 s");
         assertEquals(clock.millis(), seen[4], "Instant.now() reads the virtual wall clock");
+        assertEquals(clock.millis(), seen[5], "and so does Clock.systemUTC(), which stamps the log's lines");
         assertTrue(hostTook < TimeUnit.SECONDS.toNanos(60), "the host did not wait the 90 s: " + hostTook / 1e9);
     }
 }

@@ -32,6 +32,7 @@ public final class UsesTime {
         long completedAt = done.get(40, TimeUnit.SECONDS);
         own.shutdownNow();
         timer.shutdown();
-        return new long[] {slept, wallSlept, completedAt - n1, ticks.get(), Instant.now().toEpochMilli()};
+        return new long[] {slept, wallSlept, completedAt - n1, ticks.get(), Instant.now().toEpochMilli(),
+            java.time.Clock.systemUTC().millis()};
     }
 }
