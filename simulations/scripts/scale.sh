@@ -21,12 +21,15 @@ trap cleanup EXIT INT TERM
 ip netns add $ns
 java=java
 for home in /usr/lib/jvm/*; do [ -x "$home/bin/java" ] && java="$home/bin/java"; done  # the newest sorts last
-# ASM (the virtual clock's class rewriting) goes before skein.jar, which carries Kryo's older copy.
-asm=$(cd "$root" && mvn -B -q -o dependency:build-classpath -pl simulations -Dmdep.outputFile=/dev/stdout \
-  2>/dev/null | tr ':' '\n' | grep '/org/ow2/asm/asm/' | head -1 || true)
 # On the virtual clock one thread runs every node, and a blocked node's wait runs the others inside it: a deep
-# stack. Otherwise thousands of threads: a small one each.
-case "${ARGS:-}" in *--virtual-clock*) stack=8m ;; *) stack=512k ;; esac
+# stack; and ASM (its class rewriting) goes before skein.jar, which carries Kryo's older copy. Otherwise
+# thousands of threads: a small stack each.
+asm= stack=512k
+case "${ARGS:-}" in *--virtual-clock*)
+  stack=8m
+  asm=$(cd "$root" && mvn -B -q -o dependency:build-classpath -pl simulations -Dmdep.outputFile=/dev/stdout \
+    2>/dev/null | tr ':' '\n' | grep '/org/ow2/asm/asm/' | head -1 || true) ;;
+esac
 ip netns exec $ns "$java" ${SIM_JAVA_OPTS:-} -Xmx${HEAP:-12g} -Xss$stack --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
   --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -cp "$classes:${asm:+$asm:}$jar" dev.skein.simulations.Scale ${ARGS:---sizes "${SIZES:-16,64,256}" --reps "${REPS:-3}" \

@@ -329,8 +329,8 @@ public final class Scale {
         } else {
             log("churn: the process used %.2f of %d cores", load, Runtime.getRuntime().availableProcessors());
         }
-        stop.set(true);
-        steps.shutdown();
+        stop.set(true); // steps queued are dropped, and one under way is interrupted, as the churn's threads were
+        steps.shutdownNow();
         steps.awaitTermination(15, TimeUnit.SECONDS);
         return samples == 0 ? Double.NaN : sum / samples;
     }

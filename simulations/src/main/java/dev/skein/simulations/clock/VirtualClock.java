@@ -136,8 +136,9 @@ public final class VirtualClock {
             while (!done.getAsBoolean()) {
                 Task t = next(deadline);
                 if (t == null) {
+                    // A wait with a deadline ends there; one without, with nothing left to run, leaves time alone.
                     if (deadline != Long.MAX_VALUE) {
-                        advanceTo(deadline); // a wait without an end, with nothing left to run, stays put
+                        advanceTo(deadline);
                     }
                     return done.getAsBoolean();
                 }

@@ -1,7 +1,9 @@
 package dev.skein.simulations.clock;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
@@ -28,9 +30,8 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
     private static final long REFUSED = Long.MIN_VALUE;
     private final VirtualClock clock;
     private volatile boolean shutdown;
-    private volatile boolean stopped;
-    /** Tasks queued and neither run nor cancelled: the executor has terminated once shut down with none left. */
-    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    /** Tasks queued and neither run for the last time nor cancelled: once shut down with none left, terminated. */
+    private final Set<Task<?>> queued = ConcurrentHashMap.newKeySet();
 
     public VirtualExecutor(int corePoolSize) {
         this(corePoolSize, Executors.defaultThreadFactory());
@@ -58,8 +59,6 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
     private final class Task<V> extends FutureTask<V> implements RunnableScheduledFuture<V>, VirtualClock.Task {
         private final long period;
         private volatile long at;
-        /** Counted in {@link #pending} until it has run for the last time or is cancelled. */
-        private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
 
         Task(Callable<V> callable, long delayNanos) {
             super(callable);
@@ -71,21 +70,14 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
         }
 
         private long queue(long delayNanos) {
-            counted.set(true);
-            pending.incrementAndGet();
+            queued.add(this);
             return clock.add(this, delayNanos);
-        }
-
-        private void uncount() {
-            if (counted.compareAndSet(true, false)) {
-                pending.decrementAndGet();
-            }
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
-            uncount();
+            queued.remove(this);
             return cancelled;
         }
 
@@ -97,18 +89,18 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
 
         @Override
         public void fire() {
-            if (stopped || (shutdown && (period != 0 || !getExecuteExistingDelayedTasksAfterShutdownPolicy()))) {
+            if (shutdown && (period != 0 || !getExecuteExistingDelayedTasksAfterShutdownPolicy())) {
                 cancel(false);
                 return;
             }
             if (period == 0) {
-                uncount();
+                queued.remove(this);
                 run();
             } else if (runAndReset() && !shutdown) {
                 long delay = period > 0 ? at + period - clock.nanos() : -period;
                 at = clock.add(this, delay);
             } else {
-                uncount();
+                queued.remove(this);
             }
         }
 
@@ -208,11 +200,13 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
         shutdown = true;
     }
 
+    /** Cancels every task still queued and returns them, as the JDK's does. */
     @Override
     public List<Runnable> shutdownNow() {
         shutdown = true;
-        stopped = true;
-        return List.of();
+        List<Runnable> never = new java.util.ArrayList<>(queued);
+        never.forEach(t -> ((Task<?>) t).cancel(false));
+        return never;
     }
 
     @Override
@@ -222,7 +216,7 @@ public final class VirtualExecutor extends ScheduledThreadPoolExecutor {
 
     @Override
     public boolean isTerminated() {
-        return shutdown && pending.get() == 0;
+        return shutdown && queued.isEmpty();
     }
 
     @Override
