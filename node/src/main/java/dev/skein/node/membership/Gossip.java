@@ -26,17 +26,20 @@ final class Gossip implements AutoCloseable {
     static final String LEAVE = "skein-leave";
     static final String RECORDS = "skein-records";
     /**
-     * SWIM settings: a dead member is first probed within about one {@link #PROBE_INTERVAL} (each member probes
-     * one other per interval, round the list, so every member is probed about once per interval whatever N is),
-     * suspected 0.5 s later after an indirect probe, and removed 1 s after that. Probes were a TCP connection
-     * each through the overlay until session 18 (now datagrams: {@link DatagramProbes}); then, at 32 nodes forming
-     * on two cores, they were a fifth of the CPU, and 500 ms or
-     * 1 s formed such a mesh 10 to 25 s sooner (docs/SIMULATIONS.md), at a slower failure detection (3.5-5 s at
-     * 1 s). Both were tried in session 14 and left while MembershipTest missed a goodbye now and then (at 500 ms
-     * and at 250 ms); goodbyes are now answered and handed over again until taken ({@link #announceLeave}).
+     * SWIM settings. A dead member is removed about 2 s after its first probe fails: suspected once the direct
+     * probe (500 ms) and an indirect one (500 ms more) have failed, and removed 1 s after that. Before that first
+     * probe comes a wait that grows with nothing but the probe interval: each member probes one other per
+     * interval, round a list it shuffles at every membership change, so at any N a given member is probed about
+     * once per interval, and the time until a dead one is first probed is close to exponential with the interval
+     * as its mean (the chance that nobody probes it for t is about e^(-t/interval)). At 250 ms one removal in six
+     * at 512 simulated nodes took over 3 s, each time because the first probe came 0.8-1.3 s after the death
+     * (docs/SIMULATIONS.md, session 25); at 125 ms a first probe that late is 25 times rarer (e^-6.4 against
+     * e^-3.2: 0.2% against 4%), for 8 probes a second per member, each one datagram of about 600 bytes each way
+     * through the overlay ({@link DatagramProbes}). Probes were a TCP connection each until session 18,
+     * and then 500 ms or 1 s probes formed a 32-node mesh on two cores 10 to 25 s sooner (docs/SIMULATIONS.md).
      */
     static final Duration GOSSIP_INTERVAL = Duration.ofMillis(100);
-    static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(125);
     static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
     static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(1);
 

@@ -293,10 +293,12 @@ public final class Membership implements AutoCloseable {
         Set<String> listedBefore = lastListed;
         // Reading the gossip layer's list costs O(members), and every node of a mesh does it: only after
         // Atomix reported a change, and every RESCAN in case an event was missed; once per BURST at most.
-        boolean deferred = false;
+        // When a deferred scan or apply may run: the end of the BURST that deferred it, not a BURST from now (a
+        // member's removal waited up to two BURSTs that way, one for the scan and one for the apply after it).
+        long resumeAt = now;
         boolean scanDue = gossipChanged.get() || now - lastScanNanos >= RESCAN.toNanos();
         if (scanDue && now - lastScanNanos < BURST.toNanos()) {
-            deferred = true;
+            resumeAt = lastScanNanos + BURST.toNanos();
         } else if (scanDue) {
             gossipChanged.set(false); // before the read: an event during it is read on the next tick
             lastScanNanos = now;
@@ -318,15 +320,15 @@ public final class Membership implements AutoCloseable {
                 apply(now, wall);
             } else {
                 applyDue = true;
-                deferred = true;
+                resumeAt = Math.max(resumeAt, lastApplyNanos + BURST.toNanos());
             }
         }
-        if (deferred && !burstEndScheduled) {
+        if (resumeAt != now && !burstEndScheduled) {
             burstEndScheduled = true;
             executor.schedule(() -> {
                 burstEndScheduled = false;
                 safeTick();
-            }, pace.onHost(BURST).toMillis(), TimeUnit.MILLISECONDS);
+            }, Math.max(1, pace.onHost(Duration.ofNanos(resumeAt - now)).toMillis()), TimeUnit.MILLISECONDS);
         }
         joins.sendRequests(now, wall, lastListed);
         sync(now, lastListed, lastListed != listedBefore);
@@ -345,6 +347,7 @@ public final class Membership implements AutoCloseable {
         if (!listed.equals(lastListed)) {
             lastListed = listed;
             antiEntropy.listed(listed);
+            discovery.gossipLists(listed);
             changed = true;
         }
         return changed;

@@ -12,7 +12,9 @@ import org.objectweb.asm.Opcodes;
  * Rewrites one class so that it keeps time on the {@link VirtualClock}: each call in {@link #CALLS} becomes a
  * call to {@link VirtualTime}'s method of the same name and signature (an instance method's receiver becomes
  * the first argument), method references included; and {@code new ScheduledThreadPoolExecutor(..)} becomes
- * {@code new VirtualExecutor(..)}. Nothing else in the class changes, so its stack map frames stay valid.
+ * {@code new VirtualExecutor(..)}. One more call is redirected to save the host's time, not to keep virtual time:
+ * Ed25519 signature checks go to {@link SharedSignatureChecks}. Nothing else in the class changes, so its stack
+ * map frames stay valid.
  */
 public final class TimeRewriter {
     private static final String VT = "dev/skein/simulations/clock/VirtualTime";
@@ -55,6 +57,10 @@ public final class TimeRewriter {
             Map.entry("java/util/concurrent/Future.get(J" + TU + ")Ljava/lang/Object;", "futureGet"),
             Map.entry("java/util/concurrent/ScheduledFuture.get()Ljava/lang/Object;", "futureGet"),
             Map.entry("java/util/concurrent/ScheduledFuture.get(J" + TU + ")Ljava/lang/Object;", "futureGet"));
+
+    /** Static calls redirected to a static method of the same name and signature in another class. */
+    private static final Map<String, String> REDIRECTS = Map.of(
+            "dev/skein/protocol/crypto/Ed25519Keys.verify([B[B[B)Z", "dev/skein/simulations/clock/SharedSignatureChecks");
 
     private TimeRewriter() {
     }
@@ -101,6 +107,11 @@ public final class TimeRewriter {
             if (opcode == Opcodes.INVOKESPECIAL && owner.equals(STPE) && name.equals("<init>") && pendingNew > 0) {
                 pendingNew--;
                 super.visitMethodInsn(opcode, VE, name, descriptor, false);
+                return;
+            }
+            String redirect = REDIRECTS.get(owner + "." + name + descriptor);
+            if (redirect != null && opcode == Opcodes.INVOKESTATIC) {
+                super.visitMethodInsn(opcode, redirect, name, descriptor, false);
                 return;
             }
             String to = CALLS.get(owner + "." + name + descriptor);

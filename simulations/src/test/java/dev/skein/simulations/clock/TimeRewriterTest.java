@@ -3,7 +3,10 @@ package dev.skein.simulations.clock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.skein.protocol.crypto.Ed25519Keys;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +36,26 @@ class TimeRewriterTest {
         assertEquals(clock.millis(), seen[4], "Instant.now() reads the virtual wall clock");
         assertEquals(clock.millis(), seen[5], "and so does Clock.systemUTC(), which stamps the log's lines");
         assertTrue(hostTook < TimeUnit.SECONDS.toNanos(60), "the host did not wait the 90 s: " + hostTook / 1e9);
+    }
+
+    @Test
+    void rewrittenCodeSharesItsSignatureChecksAndGetsTheSameAnswers() throws Exception {
+        ClassLoader loader = new RewritingClassLoader(getClass().getClassLoader());
+        Method checks = Class.forName("dev.skein.simulations.sample.UsesTime", true, loader)
+                .getMethod("checks", byte[].class, byte[].class, byte[].class);
+        byte[] key = Ed25519Keys.generatePrivateKey(new SecureRandom());
+        byte[] pub = Ed25519Keys.publicKey(key);
+        byte[] message = "a record".getBytes(StandardCharsets.UTF_8);
+        byte[] signature = Ed25519Keys.sign(key, message);
+        int before = SharedSignatureChecks.remembered();
+        assertEquals(true, checks.invoke(null, pub, message, signature));
+        assertEquals(before + 1, SharedSignatureChecks.remembered(), "the check went through the shared memory");
+        assertEquals(true, checks.invoke(null, pub, message, signature));
+        assertEquals(before + 1, SharedSignatureChecks.remembered(), "and was answered from it the second time");
+        byte[] forged = signature.clone();
+        forged[0] ^= 1;
+        assertEquals(false, checks.invoke(null, pub, message, forged), "a forged signature is still refused");
+        assertEquals(false, checks.invoke(null, pub, "another record".getBytes(StandardCharsets.UTF_8), signature));
+        assertEquals(false, checks.invoke(null, pub, message, new byte[3]), "and a malformed one");
     }
 }

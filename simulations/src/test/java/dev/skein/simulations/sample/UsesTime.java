@@ -35,4 +35,9 @@ public final class UsesTime {
         return new long[] {slept, wallSlept, completedAt - n1, ticks.get(), Instant.now().toEpochMilli(),
             java.time.Clock.systemUTC().millis()};
     }
+
+    /** Checks a signature as membership does, for the test of SharedSignatureChecks. */
+    public static boolean checks(byte[] publicKey, byte[] message, byte[] signature) {
+        return dev.skein.protocol.crypto.Ed25519Keys.verify(publicKey, message, signature);
+    }
 }
