@@ -7,6 +7,7 @@ import io.atomix.cluster.discovery.NodeDiscoveryEvent;
 import io.atomix.cluster.discovery.NodeDiscoveryEventListener;
 import io.atomix.cluster.discovery.NodeDiscoveryProvider;
 import io.atomix.utils.net.Address;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -23,15 +24,18 @@ import java.util.concurrent.CopyOnWriteArraySet;
  */
 final class MeshDiscovery implements NodeDiscoveryProvider {
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
-    /** The names the gossip layer listed when membership last read it. */
-    private Set<String> listedByGossip = Set.of();
     /**
-     * What {@link #getNodes} returns: the nodes the gossip layer does not list yet, made again only when either
-     * changes. SWIM asks for it at every probe (8 a second), and only to find the nodes it does not count as
-     * members; handing it every node made each probe build and filter hundreds of members (a fifth of a 512-node
-     * simulation's host time once formed, in Atomix's {@code probe()} alone).
+     * The nodes the gossip layer did not list when membership last read it: what {@link #getNodes} hands SWIM,
+     * which asks at every probe (8 a second) and only to find the nodes it does not count as members yet. Handing
+     * it every node made each probe build and filter hundreds of members (a fifth of a 512-node simulation's host
+     * time once formed, in Atomix's {@code probe()} alone). Kept as nodes come and go, made into the set handed
+     * out only when SWIM asks after a change. Guarded by this.
      */
-    private volatile Set<Node> snapshot = Set.of();
+    private final Map<String, Node> unlisted = new HashMap<>();
+    /** The names the gossip layer listed when membership last read it (never changed in place). Guarded by this. */
+    private Set<String> listedByGossip = Set.of();
+    private volatile Set<Node> handed = Set.of();
+    private volatile boolean changed;
     private final Set<NodeDiscoveryEventListener> listeners = new CopyOnWriteArraySet<>();
     private final Config config = new Config(this);
 
@@ -67,11 +71,17 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
     }
 
     /** Lists a member we exchanged join messages with. */
-    synchronized void offer(String name, String overlayAddress, int gossipPort) {
+    void offer(String name, String overlayAddress, int gossipPort) {
         Node node = Node.builder().withId(name).withAddress(Address.from(overlayAddress, gossipPort)).build();
-        Node old = nodes.put(name, node);
+        Node old;
+        synchronized (this) {
+            old = nodes.put(name, node);
+            if (!listedByGossip.contains(name)) {
+                unlisted.put(name, node);
+                changed = true;
+            }
+        }
         if (old == null || !Objects.equals(old.address(), node.address())) {
-            refresh();
             NodeDiscoveryEvent event = new NodeDiscoveryEvent(NodeDiscoveryEvent.Type.JOIN, node);
             listeners.forEach(l -> l.event(event));
         }
@@ -87,10 +97,13 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
     }
 
     /** Stops listing a member (it left, or was forgotten). */
-    synchronized void forget(String name) {
-        Node node = nodes.remove(name);
+    void forget(String name) {
+        Node node;
+        synchronized (this) {
+            node = nodes.remove(name);
+            changed |= unlisted.remove(name) != null;
+        }
         if (node != null) {
-            refresh();
             NodeDiscoveryEvent event = new NodeDiscoveryEvent(NodeDiscoveryEvent.Type.LEAVE, node);
             listeners.forEach(l -> l.event(event));
         }
@@ -98,18 +111,14 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
 
     /** The gossip layer lists these members now: SWIM is not handed them again until it drops one. */
     synchronized void gossipLists(Set<String> names) {
-        listedByGossip = Set.copyOf(names);
-        refresh();
-    }
-
-    private synchronized void refresh() {
-        Set<Node> unlisted = new java.util.HashSet<>();
+        listedByGossip = names;
+        unlisted.clear();
         nodes.forEach((name, node) -> {
-            if (!listedByGossip.contains(name)) {
-                unlisted.add(node);
+            if (!names.contains(name)) {
+                unlisted.put(name, node);
             }
         });
-        snapshot = Set.copyOf(unlisted);
+        changed = true;
     }
 
     boolean lists(String name) {
@@ -119,7 +128,13 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
     /** The nodes we verified that the gossip layer did not list when membership last read it. */
     @Override
     public Set<Node> getNodes() {
-        return snapshot;
+        if (changed) {
+            synchronized (this) {
+                changed = false;
+                handed = Set.copyOf(unlisted.values());
+            }
+        }
+        return handed;
     }
 
     @Override
