@@ -34,7 +34,7 @@ final class Gossip implements AutoCloseable {
      * as its mean (the chance that nobody probes it for t is about e^(-t/interval)). At 250 ms one removal in six
      * at 512 simulated nodes took over 3 s, each time because the first probe came 0.8-1.3 s after the death
      * (docs/SIMULATIONS.md, session 25); at 125 ms a first probe that late is 25 times rarer (e^-6.4 against
-     * e^-3.2: 0.2% against 4%), for 8 probes a second per member, each one datagram of about 600 bytes each way
+     * e^-3.2: 0.2% against 4%), for 8 probes a second per member, each one datagram of about 1 kB each way
      * through the overlay ({@link DatagramProbes}). Probes were a TCP connection each until session 18,
      * and then 500 ms or 1 s probes formed a 32-node mesh on two cores 10 to 25 s sooner (docs/SIMULATIONS.md).
      */
