@@ -166,7 +166,7 @@ final class DatagramProbes extends ForwardingMessaging {
         // the id at the TCP answer refused every late reply, so the member was asked over TCP again at each probe
         // (n1 of such a mesh asked 898 probes over TCP while it formed). And a reply after the timeout still counts
         // as a round trip: on a starved host that is how the timeout learns to be longer.
-        Duration pendingFor = max(timeout, configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER));
+        Duration pendingFor = max(timeout, Duration.ofMillis(configured.toMillis() * ProbeTimeout.MAX_MULTIPLIER));
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         long id = ids.nextLong();
         Pending request = new Pending(to, kind, System.nanoTime(), new AtomicBoolean(), new AtomicBoolean(), reply);
@@ -190,7 +190,12 @@ final class DatagramProbes extends ForwardingMessaging {
             }
         });
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            request.settle(null, new TimeoutException("no answer to a probe from " + to), timedOut);
+            // Most probes are answered by now: the exception (its message formats the address with a regular
+            // expression, and it fills in a stack trace) is made only for one that is not. A few per second,
+            // but an idle node's gossip code runs in the interpreter for its first minutes.
+            if (!request.settled().get()) {
+                request.settle(null, new TimeoutException("no answer to a probe from " + to), timedOut);
+            }
         });
         CompletableFuture.delayedExecutor(pendingFor.toMillis(), TimeUnit.MILLISECONDS).execute(() -> pending.remove(id));
         return reply;
