@@ -66,7 +66,7 @@ final class QuickQuery {
     }
 
     /** A value picocli would take as a path without a second thought; null for one it might read otherwise. */
-    private static Path path(String value) {
+    static Path path(String value) {
         if (value.isEmpty() || value.startsWith("-")) {
             return null;
         }

@@ -45,6 +45,9 @@ public final class Skein implements Runnable {
     /** Runs the command line and returns the exit code (0 ok, 1 failed, 2 wrong usage). */
     public static int run(String... args) {
         java.util.concurrent.Callable<Integer> quick = QuickQuery.of(args);
+        if (quick == null) {
+            quick = UpCommand.plain(args);
+        }
         if (quick != null) {
             try {
                 return quick.call();

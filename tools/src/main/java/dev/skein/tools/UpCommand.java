@@ -19,6 +19,31 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "the node's YAML configuration")
     Path config;
 
+    /**
+     * {@code up --config FILE} (or {@code --config=FILE}), the way a unit file or a script starts a node, read
+     * without picocli: building even this one command's model was a fifth of a node's main-thread CPU at start
+     * (async-profiler from the JVM's launch, docs/PERFORMANCE.md session 26), paid again by every node of a mesh
+     * that starts at once. Null for anything else (help, a typo, a missing value), which picocli reads and
+     * explains as before.
+     */
+    static UpCommand plain(String... args) {
+        String value;
+        if (args.length == 3 && args[0].equals("up") && args[1].equals("--config")) {
+            value = args[2];
+        } else if (args.length == 2 && args[0].equals("up") && args[1].startsWith("--config=")) {
+            value = args[1].substring("--config=".length());
+        } else {
+            return null;
+        }
+        Path path = QuickQuery.path(value);
+        if (path == null) {
+            return null;
+        }
+        UpCommand up = new UpCommand();
+        up.config = path;
+        return up;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         Node node;
