@@ -14,19 +14,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Atomix's entry points into the mesh: every member whose record or join message we verified, each under its
  * real name and overlay gossip address. Atomix's own bootstrap
  * provider needs its list at build time, but a seed's name and overlay address are known only once it has
- * answered; this provider learns them as the answers come. SWIM probes the nodes listed here that it does not
- * count as members yet, which is how the halves of a healed partition find each other; so those are all it is
- * handed, and only at one probe in {@link #UNLISTED_PROBE_SHARE} ({@link #getNodes}).
+ * answered; this provider learns them as the answers come. SWIM probes every node listed here that it does not
+ * count as a member yet, which is how a node that restarted finds its way back; so those are all it is handed.
  */
 final class MeshDiscovery implements NodeDiscoveryProvider {
-    /** One probe in this many may go to a node the gossip layer does not list ({@link #getNodes}). */
-    static final int UNLISTED_PROBE_SHARE = 4;
     private final Map<String, Node> nodes = new ConcurrentHashMap<>();
     /**
      * The nodes the gossip layer did not list when membership last read it: what {@link #getNodes} hands SWIM,
@@ -41,8 +37,6 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
     private volatile Set<Node> handed = Set.of();
     private volatile boolean changed;
     private final Set<NodeDiscoveryEventListener> listeners = new CopyOnWriteArraySet<>();
-    /** SWIM's asks so far ({@link #getNodes}). */
-    private final AtomicLong asks = new AtomicLong();
     private final Config config = new Config(this);
 
     /** Atomix re-creates the provider from its config; this config hands back this very instance. */
@@ -131,28 +125,9 @@ final class MeshDiscovery implements NodeDiscoveryProvider {
         return nodes.containsKey(name);
     }
 
-    /**
-     * What SWIM is handed when it asks before a probe: the nodes it does not list ({@link #unlistedNodes}) at one
-     * probe in {@link #UNLISTED_PROBE_SHARE}, nothing at the others.
-     *
-     * <p>Why: SWIM puts the nodes it is handed into its round of probes beside its members, and a member that
-     * died stays here for 10 minutes after its removal (so that the halves of a partition find each other again).
-     * With D such members beside M live ones, D/(D+M) of all probes went to nodes that cannot answer, each a
-     * timeout and a handshake attempt through the overlay, and every live member was probed (D+M)/M times less
-     * often: the wait before a newly dead member's first probe, which decides whether it is removed within 3 s,
-     * grew by as much (a mesh with half its laptops asleep: twice). A node that joins does not need the round: it
-     * is offered, and SWIM probes it at once ({@link #offer}); one that restarts probes us itself, and a believed
-     * member left unlisted is asked for again by {@link Rediscovery}. What is left for the round is the slow path,
-     * a healed partition, and one probe in four is plenty for it (each dead member is still probed by every node
-     * now and then).
-     */
+    /** The nodes we verified that the gossip layer did not list when membership last read it. */
     @Override
     public Set<Node> getNodes() {
-        return asks.getAndIncrement() % UNLISTED_PROBE_SHARE == 0 ? unlistedNodes() : Set.of();
-    }
-
-    /** The nodes we verified that the gossip layer did not list when membership last read it. */
-    Set<Node> unlistedNodes() {
         if (changed) {
             synchronized (this) {
                 changed = false;

@@ -146,11 +146,6 @@ final class RecordChecks {
             if (o != MemberTable.Offer.LEFT) {
                 discovery.offer(r.name(), r.certificate().address().address(), r.gossipPort());
             }
-            if (o == MemberTable.Offer.RESTARTED) {
-                // Back at the same address, it is no news to the discovery provider: SWIM is told again, and
-                // probes it at once if it does not list it (its round reaches unlisted nodes only now and then).
-                discovery.nudge(r.name());
-            }
         }
         return o;
     }

@@ -7,13 +7,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/**
- * SWIM is handed only the verified nodes its gossip layer does not list yet, each again once dropped, and those
- * only at one probe in four.
- */
+/** SWIM is handed only the verified nodes its gossip layer does not list yet, and each again once dropped. */
 class MeshDiscoveryTest {
     private static Set<String> handed(MeshDiscovery d) {
-        return d.unlistedNodes().stream().map(n -> n.id().id() + "@" + n.address()).collect(Collectors.toSet());
+        return d.getNodes().stream().map(n -> n.id().id() + "@" + n.address()).collect(Collectors.toSet());
     }
 
     @Test
@@ -30,8 +27,8 @@ class MeshDiscoveryTest {
 
         d.gossipLists(Set.of("a", "b"));
         assertEquals(Set.of(), handed(d));
-        Set<Node> same = d.unlistedNodes();
-        assertEquals(same, d.unlistedNodes());
+        Set<Node> same = d.getNodes();
+        assertEquals(same, d.getNodes());
 
         d.gossipLists(Set.of("b"));
         assertEquals(Set.of("a@100.64.0.9:7946"), handed(d), "dropped by the gossip layer: handed again, as it moved");
@@ -39,31 +36,5 @@ class MeshDiscoveryTest {
         assertEquals(Set.of(), handed(d), "forgotten: not handed at all");
         d.gossipLists(Set.of());
         assertEquals(Set.of("b@100.64.0.2:7946"), handed(d));
-    }
-
-    @Test
-    void swimIsHandedThemAtOneProbeInFour() {
-        MeshDiscovery d = new MeshDiscovery();
-        d.offer("a", "100.64.0.1", 7946);
-        d.offer("b", "100.64.0.2", 7946);
-        d.gossipLists(Set.of("a")); // b died: remembered for a healed partition, but probed only now and then
-        assertEquals(Set.of("b"), names(d.getNodes()), "the first ask (SWIM's sync at its start) gets them");
-        int handed = 0;
-        for (int ask = 1; ask < 4 * 50; ask++) {
-            Set<Node> nodes = d.getNodes();
-            if (!nodes.isEmpty()) {
-                assertEquals(Set.of("b"), names(nodes));
-                handed++;
-            }
-        }
-        assertEquals(49, handed, "one ask in " + MeshDiscovery.UNLISTED_PROBE_SHARE);
-        d.gossipLists(Set.of("a", "b"));
-        for (int ask = 0; ask < 8; ask++) {
-            assertEquals(Set.of(), d.getNodes(), "all listed: nothing to hand");
-        }
-    }
-
-    private static Set<String> names(Set<Node> nodes) {
-        return nodes.stream().map(n -> n.id().id()).collect(Collectors.toSet());
     }
 }

@@ -109,19 +109,4 @@ class RecordChecksTest {
         checks.forgetAllBut(Set.of());
         assertNull(checks.signed("office"), "forgotten with the table's entry");
     }
-
-    @Test
-    void aMemberBackFromARestartAtTheSameAddressIsToldToSwimAgain() {
-        List<io.atomix.cluster.discovery.NodeDiscoveryEvent> told = new java.util.ArrayList<>();
-        discovery.addListener(told::add);
-        checks.fromSet(List.of(ByteString.copyFrom(office.signed(office.record(1, ENDPOINT)))), SECOND, NOW);
-        assertEquals(1, told.size(), "new: SWIM probes it at once");
-        checks.fromSet(List.of(ByteString.copyFrom(office.signed(office.record(2, ENDPOINT)))), 2 * SECOND, NOW);
-        assertEquals(1, told.size(), "a newer record of the same run, same address: no news for SWIM");
-        MemberRecord restarted = new MemberRecord(office.certificate(), 3, 2, List.of(ENDPOINT), TestMesh.GOSSIP_PORT,
-                false, false);
-        checks.fromSet(List.of(ByteString.copyFrom(office.signed(restarted))), 3 * SECOND, NOW);
-        assertEquals(2, told.size(), "back from a restart: SWIM is told again, and probes it unless it lists it");
-        assertEquals(io.atomix.cluster.discovery.NodeDiscoveryEvent.Type.JOIN, told.get(1).type());
-    }
 }
