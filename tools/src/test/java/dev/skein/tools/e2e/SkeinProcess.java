@@ -88,9 +88,9 @@ final class SkeinProcess {
             throws IOException, InterruptedException {
         Path log = config.resolveSibling(config.getFileName() + "." + System.nanoTime() + ".log");
         SkeinProcess p = new SkeinProcess(netns.start(ns, command, log), log);
-        // A node is up in 1-3 s on an idle machine. The limit is for a starved one: on a loaded 2-core machine
-        // (a simulation beside the tests) a node's main thread was seen getting 0.5 CPU s in its first 22 s,
-        // loading classes, not waiting on anything; a hung node still fails here, only later.
+        // A node is up in 1-3 s on an idle machine. The limit is for a starved one: on a heavily loaded 2-core
+        // machine (a simulation and other JVMs beside the tests) a node's main thread was seen getting 0.5 CPU s
+        // in its first 22 s, loading classes, not waiting on anything; a hung node still fails here, only later.
         p.awaitLog(" up: ", 60);
         return p;
     }
