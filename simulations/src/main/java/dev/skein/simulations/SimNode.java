@@ -122,6 +122,20 @@ final class SimNode {
         return all.subList(Math.max(0, all.size() - 3), all.size());
     }
 
+    /** {@code member} saw our packets come from {@code endpoint} (a pong, as the data plane hands it over). */
+    void observedBy(InetSocketAddress endpoint, String member) {
+        Membership m = membership;
+        if (m != null) {
+            m.onObserved(endpoint, member);
+        }
+    }
+
+    /** Our public endpoints as `skein status` shows them now. */
+    List<InetSocketAddress> shownPublic() {
+        Membership m = membership;
+        return m == null ? List.of() : m.snapshot().observed();
+    }
+
     /** Stops membership (a goodbye if the network lets it out) and forgets the routes. */
     void stop() {
         stop(true);

@@ -104,6 +104,8 @@ public final class Membership implements AutoCloseable {
     private Joins joins;
     private Set<String> lastListed = Set.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** The refusal count the snapshot's list of refusals was taken at. */
+    private long snapshotRefusals;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
 
     /** Membership's clock: every time here is read from it, and every timer is set by it. */
@@ -138,7 +140,10 @@ public final class Membership implements AutoCloseable {
         String clusterId = "skein-" + HexFormat.of().formatHex(network.ip()) + "-" + network.bits();
         m.gossip = new Gossip(clusterId, m.self, settings.self().address().address(), settings.gossipPort(),
                 m.discovery, m.own.signedBase64(), m::onGossipEvent, settings.transport(), settings.pace());
-        m.own.publishTo(m.gossip::publish);
+        m.own.publishTo(signed -> {
+            m.gossip.publish(signed);
+            m.refreshSnapshot(); // `skein status` shows our endpoints as published, not as at the last apply
+        });
         try {
             m.gossip.start(m::onLeave, m::onRecords, m.executor);
         } catch (IOException e) {
@@ -332,6 +337,9 @@ public final class Membership implements AutoCloseable {
         }
         joins.sendRequests(now, wall, lastListed);
         sync(now, lastListed, lastListed != listedBefore);
+        if (refusals.total.get() != snapshotRefusals) {
+            refreshSnapshot();
+        }
     }
 
     /** Reads the members and records the gossip layer lists; true if anything changed. */
@@ -485,6 +493,18 @@ public final class Membership implements AutoCloseable {
             records.forgetAllBut(new HashSet<>(table.names())); // forgotten by the table: gone for long
         }
         installer.apply(alive, now, wall);
+        refreshSnapshot();
+    }
+
+    /**
+     * What queries read. Rebuilt after every apply, and also whenever our own record is republished or a refusal
+     * was counted: those change between applies, which at rest are minutes apart.
+     */
+    private void refreshSnapshot() {
+        if (installer == null) {
+            return; // our first record, published before the rest exists
+        }
+        snapshotRefusals = refusals.total.get();
         snapshot = new Snapshot(installer.views(), installer.conflicts(), refusals.list(), own.record().endpoints(),
                 own.published());
     }

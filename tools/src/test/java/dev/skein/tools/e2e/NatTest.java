@@ -308,6 +308,6 @@ class NatTest {
                 + peers.output());
         Netns.Result status = SkeinProcess.cli("status", "--socket", pki.socket("home").toString());
         assertTrue(status.output().lines().anyMatch(l -> l.startsWith("public") && l.contains("198.18.0.12:51820")),
-                status.output());
+                () -> status.output() + logs());
     }
 }
