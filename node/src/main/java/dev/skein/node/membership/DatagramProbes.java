@@ -32,10 +32,13 @@ import java.util.function.BiFunction;
  *
  * <p>A request carries a random 64-bit id that only its target sees (the datagram is encrypted to it); a reply
  * is taken only if it names a pending id and comes from the address the request went to, so another member
- * cannot answer for one that is gone. A probe not answered within half its timeout is asked once more: by
- * datagram to a member that has answered one before (a lost datagram), over TCP to one that never has (a node of
- * an older version, which listens for probes on TCP only). Every type other than the two probe types passes to
- * the TCP messaging unchanged, and probes arriving over TCP are still answered.
+ * cannot answer for one that is gone. A probe not answered within half its timeout is asked once more by
+ * datagram (a lost datagram). Never over TCP: until session 27 a member that had not yet answered a datagram
+ * was asked over TCP instead (for nodes older than datagram probes), and on a saturated host, where the gossip
+ * socket's receive queue overflows and replies come late or not at all, that was nearly every probe: 58,741
+ * probes over TCP, a connection each, while 32 nodes failed to form on two cores in 240 s (docs/SIMULATIONS.md).
+ * Every type other than the two probe types passes to the TCP messaging unchanged, and probes arriving over TCP
+ * are still answered.
  */
 final class DatagramProbes extends ForwardingMessaging {
     /** Atomix SWIM's message types for a probe and for an indirect probe request. */
@@ -45,8 +48,6 @@ final class DatagramProbes extends ForwardingMessaging {
     static final String REQUEST_SUBJECT = "skein-probe";
     static final String REPLY_SUBJECT = "skein-probe-reply";
     private static final List<String> KINDS = List.of(PROBE, PROBE_REQUEST);
-    /** Members remembered as answering datagrams; past this the memory starts over (a bound, not a size). */
-    static final int REMEMBERED_ANSWERERS = 4096;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     /**
@@ -71,13 +72,11 @@ final class DatagramProbes extends ForwardingMessaging {
     private final ManagedUnicastService unicast;
     private final SecureRandom ids = new SecureRandom();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final Map<Address, Boolean> answersDatagrams = new ConcurrentHashMap<>();
     /** The handlers of the probe kinds, by kind (index in {@link #KINDS}), once SWIM has registered them. */
     private final AtomicReferenceArray<BiFunction<Address, byte[], CompletableFuture<byte[]>>> handlers =
             new AtomicReferenceArray<>(KINDS.size());
     private final AtomicLong sentByDatagram = new AtomicLong();
     private final AtomicLong answeredByDatagram = new AtomicLong();
-    private final AtomicLong askedOverTcp = new AtomicLong();
     private final AtomicLong refusedReplies = new AtomicLong();
     private final AtomicLong lateByDatagram = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
@@ -89,7 +88,7 @@ final class DatagramProbes extends ForwardingMessaging {
         this.unicast = unicast;
     }
 
-    /** Probes sent as datagrams; of them, answered by datagram; probes asked over TCP; replies refused. */
+    /** Probes sent as datagrams (a request asked again counts twice); of them, answered by datagram; replies refused. */
     long sentByDatagram() {
         return sentByDatagram.get();
     }
@@ -98,14 +97,7 @@ final class DatagramProbes extends ForwardingMessaging {
         return answeredByDatagram.get();
     }
 
-    long askedOverTcp() {
-        return askedOverTcp.get();
-    }
-
-    /**
-     * Datagram replies that came after the probe was answered over TCP or had timed out (a duplicate datagram
-     * reply too).
-     */
+    /** Datagram replies that came after the probe had timed out, and second replies to a request asked again. */
     long lateByDatagram() {
         return lateByDatagram.get();
     }
@@ -160,12 +152,9 @@ final class DatagramProbes extends ForwardingMessaging {
     private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration configured) {
         listen();
         Duration timeout = timeoutFor(KINDS.get(kind), configured);
-        // The id stays pending after the answer and past the timeout, up to the longest timeout there can be. A
-        // datagram reply that comes after a TCP answer still shows the member answers datagrams: on a saturated
-        // machine (32 nodes forming on two cores) a reply often takes longer than half the timeout, and forgetting
-        // the id at the TCP answer refused every late reply, so the member was asked over TCP again at each probe
-        // (n1 of such a mesh asked 898 probes over TCP while it formed). And a reply after the timeout still counts
-        // as a round trip: on a starved host that is how the timeout learns to be longer.
+        // The id stays pending after the answer and past the timeout, up to the longest timeout there can be: a
+        // reply after the timeout still counts as a round trip, and on a starved host that is how the timeout
+        // learns to be longer.
         Duration pendingFor = max(timeout, Duration.ofMillis(configured.toMillis() * ProbeTimeout.MAX_MULTIPLIER));
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         long id = ids.nextLong();
@@ -174,19 +163,8 @@ final class DatagramProbes extends ForwardingMessaging {
         sendRequest(to, id, kind, payload);
         long half = Math.max(1, timeout.toMillis() / 2);
         CompletableFuture.delayedExecutor(half, TimeUnit.MILLISECONDS).execute(() -> {
-            if (request.settled().get()) {
-                return;
-            }
-            if (answersDatagrams.containsKey(to)) {
+            if (!request.settled().get()) {
                 sendRequest(to, id, kind, payload);
-            } else {
-                askedOverTcp.incrementAndGet();
-                super.sendAndReceive(to, KINDS.get(kind), payload, false, Duration.ofMillis(timeout.toMillis() - half))
-                        .whenComplete((r, e) -> {
-                            if (e == null) {
-                                request.settle(r, null, null);
-                            }
-                        });
             }
         });
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
@@ -292,16 +270,12 @@ final class DatagramProbes extends ForwardingMessaging {
             refusedReplies.incrementAndGet();
             return;
         }
-        if (answersDatagrams.size() >= REMEMBERED_ANSWERERS) {
-            answersDatagrams.clear();
-        }
-        answersDatagrams.put(from, Boolean.TRUE);
         if (p.kind() == KINDS.indexOf(PROBE) && p.timed().compareAndSet(false, true)) {
             probeTimeout.answeredAfter(Duration.ofNanos(System.nanoTime() - p.sentNanos()));
         }
         // Counted before the caller sees the answer (a test reads the count as soon as its probe returns).
         if (!p.settle(java.util.Arrays.copyOfRange(datagram, 8, datagram.length), null, answeredByDatagram)) {
-            lateByDatagram.incrementAndGet(); // answered over TCP first, or after the timeout: remembered all the same
+            lateByDatagram.incrementAndGet(); // after the timeout, or a second reply: its round trip still counted
         }
     }
 }
