@@ -123,6 +123,14 @@ final class DatagramProbes extends ForwardingMessaging {
         return type.equals(PROBE) ? probe : probe.multipliedBy(2);
     }
 
+    /**
+     * How many times SWIM's {@code configured} timeout a probe waits now, 1 to {@link ProbeTimeout#MAX_MULTIPLIER}:
+     * how slowly this member's probes come back (its own slowness, or its peers').
+     */
+    double slowness(Duration configured) {
+        return (double) probeTimeout.timeout(configured).toNanos() / configured.toNanos();
+    }
+
     @Override
     public CompletableFuture<byte[]> sendAndReceive(Address to, String type, byte[] payload, boolean keepAlive,
                                                     Duration timeout) {

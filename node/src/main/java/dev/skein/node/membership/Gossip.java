@@ -59,6 +59,8 @@ final class Gossip implements AutoCloseable {
     record Listed(String name, String host, String record) {}
 
     private final AtomixCluster cluster;
+    /** SWIM's probe rounds are paced by {@link ProbePacing} (false: Atomix's fixed rate). */
+    private volatile boolean paced;
     private final String self;
     private final Pace pace;
 
@@ -91,6 +93,11 @@ final class Gossip implements AutoCloseable {
     void start(Consumer<byte[]> onLeave, Consumer<byte[]> onRecords, Executor executor) throws IOException {
         try {
             cluster.start().get(15, TimeUnit.SECONDS);
+            // (The builder takes a protocol's settings and builds its own: the one running is the cluster's.)
+            if (cluster instanceof GossipCluster c && cluster.getMessagingService() instanceof DatagramProbes probes) {
+                Duration timeout = pace.onHost(PROBE_TIMEOUT);
+                paced = ProbePacing.install(c.protocol(), pace.onHost(PROBE_INTERVAL), () -> probes.slowness(timeout));
+            }
             // A goodbye is answered (an empty reply) once taken, so that its sender knows whom it reached.
             cluster.getMessagingService().registerHandler(LEAVE, (from, signed) -> {
                 onLeave.accept(signed);
@@ -101,6 +108,10 @@ final class Gossip implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("the gossip layer did not start: " + e, e);
         }
+    }
+
+    boolean paced() {
+        return paced;
     }
 
     /** The other members the gossip layer lists now (alive or suspected). */

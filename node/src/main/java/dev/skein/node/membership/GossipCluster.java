@@ -5,6 +5,7 @@ import io.atomix.cluster.AtomixClusterBuilder;
 import io.atomix.cluster.ClusterConfig;
 import io.atomix.cluster.messaging.ManagedMessagingService;
 import io.atomix.cluster.messaging.ManagedUnicastService;
+import io.atomix.cluster.protocol.GroupMembershipProtocol;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,6 +35,11 @@ final class GossipCluster extends AtomixCluster {
                 .thenCompose(b -> membershipService.start())
                 .thenCompose(ms -> communicationService.start())
                 .thenApply(c -> null);
+    }
+
+    /** The membership protocol the cluster built and runs (SWIM). */
+    GroupMembershipProtocol protocol() {
+        return membershipProtocol;
     }
 
     /** The messaging and unicast services of one cluster, built in Atomix's order (messaging first). */

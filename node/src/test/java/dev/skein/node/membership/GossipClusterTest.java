@@ -86,6 +86,8 @@ class GossipClusterTest {
             Thread.sleep(50);
         }
         assertTrue(lists(a, "b") && lists(b, "a"), "each lists the other with its record");
+        assertTrue(a.gossip().paced() && b.gossip().paced(), "SWIM's probe rounds are paced (ProbePacing)");
+        long probed = a.gossip().messagesSent();
 
         byte[] set = {1, 2, 3};
         a.gossip().push("b", set);
@@ -98,5 +100,6 @@ class GossipClusterTest {
                     "the event service sent " + l.transport().sent);
         }
         assertEquals(1, a.transport().sent.get(Gossip.RECORDS).get());
+        assertTrue(a.gossip().messagesSent() > probed + 3, "a still probes b under ProbePacing's rounds");
     }
 }
