@@ -87,6 +87,13 @@ if [ $ok = 1 ]; then
   echo "--- all $N nodes have routes to each other after $(echo "$(date +%s.%N) - $start" | bc) s (includes JVM start)"
 else
   echo "--- FAIL: the mesh did not form within $FORM_LIMIT s"
+  # Who lacked whom, and how often each had dropped a member it held (false suspicions), to say why.
+  for i in $(seq "$N"); do
+    held=$(peers_now "$i")
+    [ "$held" -ge $((N - 1)) ] || printf 'n%d holds %d of %d, dropped %d times  ' "$i" "$held" $((N - 1)) \
+      "$(grep -c ' removed: ' "$work/n$i.log" || true)"
+  done
+  echo
 fi
 # What each node holds and has spent once the mesh stands (the launcher execs java: the pid is the JVM's).
 # Every node is read in one pass of shell builtins, no process started per node: on a machine that 32 JVMs keep
