@@ -114,6 +114,12 @@ final class Gossip implements AutoCloseable {
         return paced;
     }
 
+    /** How slowly our probes come back: 1 (healthy) to {@link ProbeTimeout#MAX_MULTIPLIER} (see ProbePacing). */
+    double slowness() {
+        return cluster.getMessagingService() instanceof DatagramProbes probes
+                ? probes.slowness(pace.onHost(PROBE_TIMEOUT)) : 1.0;
+    }
+
     /** The other members the gossip layer lists now (alive or suspected). */
     List<Listed> members() {
         List<Listed> out = new ArrayList<>();

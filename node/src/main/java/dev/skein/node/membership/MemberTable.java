@@ -141,6 +141,15 @@ final class MemberTable {
      * earliest time at which the answer may change with time alone.
      */
     List<MemberRecord> alive(long nowNanos, Instant wallNow, ToLongFunction<String> lastHeardNanos) {
+        return alive(nowNanos, wallNow, lastHeardNanos, SILENCE);
+    }
+
+    /**
+     * The same with {@code silence} in place of {@link #SILENCE}: how long an unlisted member may go unheard. A
+     * node whose own probes come back late waits longer (see {@code Membership#apply}).
+     */
+    List<MemberRecord> alive(long nowNanos, Instant wallNow, ToLongFunction<String> lastHeardNanos,
+                             Duration silence) {
         List<MemberRecord> alive = new ArrayList<>();
         List<String> forget = new ArrayList<>();
         long next = nowNanos + FORGET_AFTER.toNanos();
@@ -154,7 +163,7 @@ final class MemberTable {
             // unlisted one only until its grace and its silence have both run out.
             if (!e.inGossip) {
                 long graceLeft = e.joinedAtNanos + JOIN_GRACE.toNanos() - nowNanos;
-                long silenceLeft = lastHeardNanos.applyAsLong(item.getKey()) + SILENCE.toNanos() - nowNanos;
+                long silenceLeft = lastHeardNanos.applyAsLong(item.getKey()) + silence.toNanos() - nowNanos;
                 long left = Math.max(graceLeft, silenceLeft);
                 if (left <= 0) {
                     next = forgetOrWait(item.getKey(), e, nowNanos, next, forget);

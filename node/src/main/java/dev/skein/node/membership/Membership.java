@@ -487,7 +487,11 @@ public final class Membership implements AutoCloseable {
     private void apply(long now, Instant wall) {
         applyDue = false;
         lastApplyNanos = now;
-        List<MemberRecord> alive = table.alive(now, wall, name -> pace.host(peers.lastHeardNanos(name)));
+        // A member the gossip layer lost goes once the data plane has not heard from it for SILENCE, stretched by
+        // our slowness as our probe rounds are (ProbePacing): on a starved host (32 nodes forming on two cores)
+        // a live member's packets come late, and 98 live members were removed and added again in one formation.
+        Duration silence = Duration.ofNanos(ProbePacing.stretchedNanos(MemberTable.SILENCE, gossip.slowness()));
+        List<MemberRecord> alive = table.alive(now, wall, name -> pace.host(peers.lastHeardNanos(name)), silence);
         alive.removeIf(r -> settings.verifier().revoked(r.certificate()));
         if (table.forgotLastTime()) {
             records.forgetAllBut(new HashSet<>(table.names())); // forgotten by the table: gone for long

@@ -78,15 +78,15 @@ final class ProbePacing {
         }
     }
 
-    /** The wait before the next round: the interval times the factor, which is at least 1. */
-    static long delayNanos(Duration interval, double factor) {
+    /** {@code base} times the factor, taken as 1 to {@link ProbeTimeout#MAX_MULTIPLIER} (the wait before a round). */
+    static long stretchedNanos(Duration base, double factor) {
         double f = Double.isFinite(factor) ? Math.max(1.0, Math.min(ProbeTimeout.MAX_MULTIPLIER, factor)) : 1.0;
-        return (long) (interval.toNanos() * f);
+        return (long) (base.toNanos() * f);
     }
 
     private void next() {
         try {
-            scheduler.schedule(this::round, delayNanos(interval, factor.getAsDouble()), TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::round, stretchedNanos(interval, factor.getAsDouble()), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // SWIM stopped (its scheduler is shut down when the member leaves): no more rounds.
         }

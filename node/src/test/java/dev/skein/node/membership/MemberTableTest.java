@@ -94,6 +94,20 @@ class MemberTableTest {
     }
 
     @Test
+    void aSlowNodeWaitsLongerForAMemberGossipLost() {
+        MemberTable t = new MemberTable("home");
+        t.offer(record(cert("office"), 1, 1, false), 0);
+        t.gossipLists(Set.of("office"));
+        t.gossipLists(Set.of());
+        long now = 200 * SECOND;
+        assertEquals(List.of(), alive(t, now, now - 3 * SECOND), "3 s unheard: gone at SILENCE");
+        // Our probes come back at four times SWIM's timeout: its packets may be late, not gone.
+        assertEquals(List.of("office"), t.alive(now, NOW, name -> now - 3 * SECOND, MemberTable.SILENCE.multipliedBy(4))
+                .stream().map(MemberRecord::name).toList());
+        assertEquals(List.of(), t.alive(now, NOW, name -> now - 9 * SECOND, MemberTable.SILENCE.multipliedBy(4)));
+    }
+
+    @Test
     void theTableSaysWhenTimeAloneMayChangeWhoIsAliveAndAtRestThatIsNotSoon() {
         MemberTable t = new MemberTable("home");
         Certificate expiring = cert("lab", "100.64.0.8/16", List.of(), NOW.minusSeconds(60), NOW.plusSeconds(90));
