@@ -12,6 +12,7 @@
 #
 #   sudo simulations/scripts/mesh.sh          N=5 by default (2..64)
 #   N=8 KEEP=1 sudo simulations/scripts/mesh.sh  ... and wait for Enter before cleaning up
+#   SAVE_LOGS=/tmp/logs sudo simulations/scripts/mesh.sh  ... and keep every node's log there
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 skein="$root/skein"
@@ -22,6 +23,8 @@ FORM_LIMIT=${FORM_LIMIT:-120}
 work=$(mktemp -d)
 BR=skein-mesh-br
 cleanup() {
+  # SAVE_LOGS=DIR keeps the nodes' logs (DIR is created).
+  [ -n "${SAVE_LOGS:-}" ] && mkdir -p "$SAVE_LOGS" && cp "$work"/n*.log "$SAVE_LOGS"/ 2>/dev/null
   for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
   for t in $(seq 60); do  # a node says goodbye and stops its gossip layer: up to ~5 s
     alive=0; for p in $(cat "$work"/pids 2>/dev/null); do kill -0 "$p" 2>/dev/null && alive=1; done

@@ -70,6 +70,20 @@ final class NodeEvents implements Events {
     }
 
     @Override
+    public boolean formerPeer(String publicKeyBase64) {
+        Membership m = membership;
+        return m != null && m.formerPeer(publicKeyBase64);
+    }
+
+    @Override
+    public void onFormerPeerAlive(String publicKeyBase64, InetSocketAddress from) {
+        Membership m = membership;
+        if (m != null) {
+            m.onFormerPeerAlive(publicKeyBase64, from);
+        }
+    }
+
+    @Override
     public void onObserved(InetSocketAddress endpoint, String byMember) {
         Membership m = membership;
         if (m != null) {

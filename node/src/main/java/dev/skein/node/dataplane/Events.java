@@ -17,6 +17,19 @@ public interface Events {
     /** A handshake initiation refused because its static key belongs to no peer. */
     void onUnknownPeer(String publicKeyBase64, InetSocketAddress from);
 
+    /**
+     * Whether the key is a member's that is no peer of ours now but whose record says it runs: one removed on
+     * its silence, or not added yet. An initiation from such a key is authenticated in full, and if it is fresh
+     * the member is alive ({@link #onFormerPeerAlive}). Without membership, none.
+     */
+    default boolean formerPeer(String publicKeyBase64) {
+        return false;
+    }
+
+    /** An authenticated initiation, newer than any before it, from a key {@link #formerPeer} named. */
+    default void onFormerPeerAlive(String publicKeyBase64, InetSocketAddress from) {
+    }
+
     /** Our own public endpoint as a member saw it (the source address of our ping, in its pong). */
     void onObserved(InetSocketAddress endpoint, String byMember);
 

@@ -8,6 +8,7 @@ import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.peer.Sessions;
 import dev.skein.protocol.cookie.CookieReply;
+import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.Layout;
 import dev.skein.protocol.path.RelayHeader;
 import dev.skein.protocol.transport.TransportMessage;
@@ -270,6 +271,16 @@ final class Receive implements Runnable {
             answer(answer.response(), answer.peer(), from, relayed);
             log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
         } catch (WireException e) {
+            if (e.reason() == WireException.Reason.UNKNOWN_PEER && device.events.formerPeer(e.detail())) {
+                // A member we removed (or have not added) that is alive after all, if the initiation proves it:
+                // membership takes it back and answers with a handshake of its own.
+                if (sessions.freshFrom(msg, Curve25519.decodeBase64(e.detail()))) {
+                    device.events.onFormerPeerAlive(e.detail(), from);
+                } else {
+                    device.counters.refusedHandshake.incrementAndGet();
+                }
+                return;
+            }
             if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
                 // Often a member whose record is on its way: membership decides whether it is worth a warning.
                 device.counters.refusedHandshake.incrementAndGet();

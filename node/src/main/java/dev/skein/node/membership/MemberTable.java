@@ -22,7 +22,8 @@ import java.util.function.ToLongFunction;
  * yet; or the data plane authenticated a packet from it within {@link #SILENCE}. So a gossip layer
  * that drops a member (possibly because a forged unauthenticated UDP gossip packet said so) removes it only
  * once the data plane has heard nothing from it either; and a member that died is removed as soon as both
- * agree.
+ * agree. A member removed while it is alive counts as heard again when it sends us a fresh, authenticated
+ * handshake initiation ({@link #heardInHandshake}): the data plane has no peer for it then, so only this tells.
  */
 final class MemberTable {
     static final Duration SILENCE = Duration.ofSeconds(2);
@@ -42,6 +43,8 @@ final class MemberTable {
         boolean inGossip;
         long joinedAtNanos = Constants.NEVER;
         long lastLiveNanos;
+        /** When an authenticated, fresh handshake initiation last came from it while it was not our peer. */
+        long handshakeNanos = Constants.NEVER;
     }
 
     private final String self;
@@ -163,7 +166,8 @@ final class MemberTable {
             // unlisted one only until its grace and its silence have both run out.
             if (!e.inGossip) {
                 long graceLeft = e.joinedAtNanos + JOIN_GRACE.toNanos() - nowNanos;
-                long silenceLeft = lastHeardNanos.applyAsLong(item.getKey()) + silence.toNanos() - nowNanos;
+                long heard = latest(lastHeardNanos.applyAsLong(item.getKey()), e.handshakeNanos);
+                long silenceLeft = heard + silence.toNanos() - nowNanos;
                 long left = Math.max(graceLeft, silenceLeft);
                 if (left <= 0) {
                     next = forgetOrWait(item.getKey(), e, nowNanos, next, forget);
@@ -213,6 +217,24 @@ final class MemberTable {
 
     private static long earliest(long a, long b) {
         return a - b <= 0 ? a : b;
+    }
+
+    private static long latest(long a, long b) {
+        return a - b >= 0 ? a : b;
+    }
+
+    /**
+     * {@code name}, not our peer now, sent us an authenticated handshake initiation newer than any before it: it
+     * is alive, whatever the gossip layer says, so it counts as heard from now (the data plane, having no peer
+     * for it, could not count it). Without this, a live member removed on a false suspicion had its handshakes
+     * ignored, could not be reached to be probed again, and stayed out until the gossip layer listed it again:
+     * in a 32-node formation, three pairs never made a session in three minutes (docs/SIMULATIONS.md, session 28).
+     */
+    void heardInHandshake(String name, long nowNanos) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            e.handshakeNanos = nowNanos;
+        }
     }
 
     /** The members whose records say they run (no goodbye, certificate valid) but whom the gossip layer does not list. */

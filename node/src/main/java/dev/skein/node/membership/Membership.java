@@ -7,6 +7,7 @@ import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateRejected;
 import dev.skein.protocol.cert.CertificateVerifier;
 import dev.skein.protocol.cert.RevocationList;
+import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.member.JoinMessage;
 import dev.skein.protocol.member.MemberRecord;
 import dev.skein.protocol.proto.RecordSet;
@@ -104,6 +105,8 @@ public final class Membership implements AutoCloseable {
     private Joins joins;
     private Set<String> lastListed = Set.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** {@link #formerPeer}: read by the receive thread, made at every apply. */
+    private volatile Set<String> formerKeys = Set.of();
     /** The refusal count the snapshot's list of refusals was taken at. */
     private long snapshotRefusals;
     private volatile java.util.function.Consumer<RevocationList> revocationListener = list -> { };
@@ -176,6 +179,32 @@ public final class Membership implements AutoCloseable {
             executor.schedule(() -> guarded(() -> checkUnknown(publicKeyBase64, false)),
                     pace.onHost(UnknownKeys.WAIT).toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Any thread: whether the key is a member's that runs but is no peer of ours now (see {@link #apply}). */
+    public boolean formerPeer(String publicKeyBase64) {
+        return formerKeys.contains(publicKeyBase64);
+    }
+
+    /**
+     * The data plane authenticated a fresh initiation from a member that is no peer of ours now: it is alive. It
+     * counts as heard, so it is a peer again at once, and we start the handshake it wanted (its own would only
+     * come again after Rekey-Timeout).
+     */
+    public void onFormerPeerAlive(String publicKeyBase64, InetSocketAddress from) {
+        executor.execute(() -> guarded(() -> {
+            String name = UnknownKeys.holderOf(publicKeyBase64, table.names(), table);
+            if (name == null || installer.names().contains(name)) {
+                return;
+            }
+            long now = pace.nanos();
+            table.heardInHandshake(name, now);
+            apply(now, Instant.now());
+            if (installer.names().contains(name)) {
+                log.debug("{} at {} is alive (its handshake): a peer again", name, from);
+                peers.handshake(name);
+            }
+        }));
     }
 
     public Activity activity() {
@@ -477,7 +506,8 @@ public final class Membership implements AutoCloseable {
             case LOOK_AGAIN -> // a node that is still joining learns the others within seconds: look once more
                     executor.schedule(() -> guarded(() -> checkUnknown(keyBase64, true)),
                             4 * pace.onHost(UnknownKeys.WAIT).toMillis(), TimeUnit.MILLISECONDS);
-            case FORMER_MEMBER -> log.debug("handshake from a member that is not alive now: ignored"); // last words
+            case FORMER_MEMBER -> log.debug("handshake from {}, a member not alive now: ignored", // last words
+                    UnknownKeys.holderOf(keyBase64, table.names(), table));
             case REFUSE -> refuse("handshake initiation from " + (from == null ? "?" : from.getAddress().getHostAddress()),
                     "key " + keyBase64 + " is not one of our peers");
         }
@@ -497,7 +527,22 @@ public final class Membership implements AutoCloseable {
             records.forgetAllBut(new HashSet<>(table.names())); // forgotten by the table: gone for long
         }
         installer.apply(alive, now, wall);
+        formerKeys = formerKeys(wall);
         refreshSnapshot();
+    }
+
+    /** The keys of the members whose records say they run (no goodbye, valid, not revoked) but are no peers now. */
+    private Set<String> formerKeys(Instant wall) {
+        Set<String> installed = installer.names();
+        Set<String> keys = new HashSet<>();
+        for (String name : table.names()) {
+            MemberRecord r = table.record(name);
+            if (!installed.contains(name) && !r.leaving() && !wall.isAfter(r.certificate().notAfter())
+                    && !settings.verifier().revoked(r.certificate())) {
+                keys.add(Curve25519.encodeBase64(r.certificate().x25519PublicKey()));
+            }
+        }
+        return Set.copyOf(keys);
     }
 
     /**

@@ -164,6 +164,33 @@ public final class Sessions {
     public record Answer(Peer peer, byte[] response) {}
 
     /**
+     * Whether {@code msg}, an initiation (MAC1 already checked) from a key that is no peer's now, authenticates as
+     * sent by the holder of {@code remoteStatic} (both Diffie-Hellman results) and is newer than any initiation
+     * accepted from that key. If so its timestamp becomes the last accepted, so the same message proves nothing
+     * twice. Nothing is answered: there is no peer to answer for (membership, told the member is alive, makes it
+     * a peer again and starts a handshake of its own).
+     */
+    public boolean freshFrom(byte[] msg, byte[] remoteStatic) {
+        ResponderHandshake.Initiation init;
+        try {
+            init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length);
+        } catch (WireException e) {
+            return false;
+        }
+        if (!java.util.Arrays.equals(init.remoteStatic(), remoteStatic)) {
+            return false;
+        }
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
+        synchronized (acceptedTimestamps) {
+            if (!Tai64n.isAfter(init.timestamp(), acceptedTimestamps.get(key))) {
+                return false;
+            }
+            acceptedTimestamps.put(key, init.timestamp());
+        }
+        return true;
+    }
+
+    /**
      * Authenticates an initiation (MAC1 already checked), checks it against replay and flooding, and answers
      * it. The new keypair waits as the peer's "next" until the initiator's first transport message confirms it.
      *

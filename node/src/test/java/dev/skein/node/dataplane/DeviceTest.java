@@ -333,6 +333,50 @@ class DeviceTest {
     }
 
     @Test
+    void aFormerPeersFreshInitiationIsReportedOnceAndItsReplayNever() throws Exception {
+        // Handshakes retried after 5 s, as in WireGuard: none within the test, so each report is the one counted.
+        Tuning retryLate = new Tuning(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofSeconds(10));
+        MemoryNode a = node("a", "100.64.0.1", "198.18.0.1", retryLate);
+        MemoryNode b = node("b", "100.64.0.2", "198.18.0.2", retryLate);
+        a.knows(b, b.socket.address(), 0);
+        String aKey = Curve25519.encodeBase64(a.identity.publicKey());
+        b.events.formerKeys.add(aKey); // b removed a, whose record says it still runs
+        List<byte[]> initiations = new CopyOnWriteArrayList<>();
+        network.intercept(d -> {
+            if (d.to().equals(b.socket.address()) && d.bytes()[0] == 1) {
+                initiations.add(d.bytes());
+            }
+            return false;
+        });
+        a.start();
+        b.start();
+        a.send(b, "to a member that removed us");
+        for (long end = System.nanoTime() + 3_000_000_000L; b.events.formerAlive.isEmpty() && System.nanoTime() < end; ) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(aKey), b.events.formerAlive, "a's initiation proves a alive");
+        assertTrue(b.events.unknownPeers.isEmpty(), "not taken for a stranger's");
+        assertEquals(0, b.tun.pending(), "nothing delivered: b has no session with a");
+
+        long refusedBefore = b.device.counters().refusedHandshake.get();
+        network.inject(a.socket.address(), b.socket.address(), initiations.get(0)); // replayed
+        for (long end = System.nanoTime() + 2_000_000_000L;
+             b.device.counters().refusedHandshake.get() == refusedBefore && System.nanoTime() < end; ) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(aKey), b.events.formerAlive, "a replay proves nothing (a forgery: SessionsTest)");
+        assertTrue(b.device.counters().refusedHandshake.get() >= refusedBefore + 1, "the replay was counted");
+
+        // Membership takes a back (b makes it a peer again): packets flow both ways.
+        b.knows(a, a.socket.address(), 0);
+        b.send(a, "welcome back");
+        assertTrue(a.receives("welcome back", 3000));
+        a.send(b, "thanks");
+        assertTrue(b.receives("thanks", 3000));
+    }
+
+    @Test
     void aHandshakeFloodGetsCookiesWhileThePeersCarryOn() throws Exception {
         MemoryNode[] ab = pair(FAST);
         // Initiations with a valid MAC1 for b, from a key b does not know, from 300 addresses.

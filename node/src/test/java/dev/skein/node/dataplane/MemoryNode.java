@@ -36,6 +36,19 @@ final class MemoryNode {
         final List<String> unknownPeers = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<InetSocketAddress> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Keys membership would name as former peers; and the ones reported alive. */
+        final java.util.Set<String> formerKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final List<String> formerAlive = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean formerPeer(String publicKeyBase64) {
+            return formerKeys.contains(publicKeyBase64);
+        }
+
+        @Override
+        public void onFormerPeerAlive(String publicKeyBase64, InetSocketAddress from) {
+            formerAlive.add(publicKeyBase64);
+        }
 
         @Override
         public void onJoin(byte[] datagram, InetSocketAddress from, boolean relayed) {

@@ -93,18 +93,39 @@ class MemberTableTest {
         assertEquals(List.of("office"), alive(t, now, NEVER)); // listed again: back
     }
 
-    @Test
-    void aSlowNodeWaitsLongerForAMemberGossipLost() {
+    /** Home's table: office's record, listed by the gossip layer, then no longer. */
+    private MemberTable officeListedThenLost() {
         MemberTable t = new MemberTable("home");
         t.offer(record(cert("office"), 1, 1, false), 0);
         t.gossipLists(Set.of("office"));
         t.gossipLists(Set.of());
+        return t;
+    }
+
+    @Test
+    void aSlowNodeWaitsLongerForAMemberGossipLost() {
+        MemberTable t = officeListedThenLost();
         long now = 200 * SECOND;
         assertEquals(List.of(), alive(t, now, now - 3 * SECOND), "3 s unheard: gone at SILENCE");
         // Our probes come back at four times SWIM's timeout: its packets may be late, not gone.
         assertEquals(List.of("office"), t.alive(now, NOW, name -> now - 3 * SECOND, MemberTable.SILENCE.multipliedBy(4))
                 .stream().map(MemberRecord::name).toList());
         assertEquals(List.of(), t.alive(now, NOW, name -> now - 9 * SECOND, MemberTable.SILENCE.multipliedBy(4)));
+    }
+
+    @Test
+    void aMemberRemovedOnItsSilenceIsAliveAgainFromItsHandshakeForAnotherSilence() {
+        MemberTable t = officeListedThenLost();
+        long now = 200 * SECOND;
+        // No peer for it in the data plane any more: nothing it sends is counted there.
+        assertEquals(List.of(), alive(t, now, NEVER), "gossip lost it and nothing heard: gone");
+        t.heardInHandshake("office", now);
+        assertEquals(List.of("office"), alive(t, now, NEVER), "its authenticated handshake: alive");
+        assertEquals(now + MemberTable.SILENCE.toNanos(), t.nextChangeNanos(), "until its silence runs out");
+        assertEquals(List.of("office"), alive(t, now + SECOND, now + SECOND), "the data plane hears it now");
+        assertEquals(List.of(), alive(t, now + 4 * SECOND, now + SECOND), "and if it falls silent, it goes");
+        t.heardInHandshake("stranger", now); // no record: nothing to take back
+        assertEquals(Set.of("office"), Set.copyOf(t.names()));
     }
 
     @Test

@@ -58,6 +58,28 @@ class SessionsTest {
         assertEquals(Curve25519.encodeBase64(alice.publicKey()), e.detail());
     }
 
+    @Test
+    void anInitiationFromAFormerPeerProvesItsSenderOnceAndOnlyIfFromItsKey() throws Exception {
+        Peer bobAtAlice = peer("bob", bob);
+        byte[] init = aliceSessions.createInitiation(bobAtAlice, 0, 0);
+        // Bob has no peer for alice (he removed her): the initiation is checked against her key in full.
+        byte[] tampered = init.clone();
+        tampered[Layout.INITIATION_TIMESTAMP] ^= 1;
+        assertFalse(bobSessions.freshFrom(tampered, alice.publicKey()), "altered: does not authenticate");
+        StaticIdentity mallory = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
+        byte[] fromMallory = new Sessions(mallory, new IndexTable(RANDOM), RANDOM).createInitiation(peer("bob", bob), 0, 0);
+        assertFalse(bobSessions.freshFrom(fromMallory, alice.publicKey()), "another key's initiation proves nothing of alice");
+        assertTrue(bobSessions.freshFrom(init, alice.publicKey()));
+        assertFalse(bobSessions.freshFrom(init, alice.publicKey()), "the same message proves nothing twice");
+        // Nor does it count once she is a peer again.
+        Peer aliceAgain = peer("alice", alice);
+        WireException replayed = assertThrows(WireException.class,
+                () -> bobSessions.consumeInitiation(init, k -> aliceAgain, 10 * SECOND));
+        assertEquals(WireException.Reason.REPLAYED, replayed.reason());
+        Thread.sleep(20); // TAI64N has a coarse clock: make the next timestamp later
+        assertTrue(bobSessions.freshFrom(aliceSessions.createInitiation(bobAtAlice, 20 * SECOND, 0), alice.publicKey()));
+    }
+
     /** One full handshake alice to bob; returns bob's keypair (still "next" until alice's first message). */
     private Keypair[] handshake(Peer bobAtAlice, Peer aliceAtBob, long now) throws Exception {
         byte[] init = aliceSessions.createInitiation(bobAtAlice, now, 0);
