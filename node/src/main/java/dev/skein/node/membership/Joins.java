@@ -29,6 +29,8 @@ final class Joins {
     static final Duration REFRESH = Duration.ofSeconds(15);
     /** A greeting's nonce is shared for this long: greeting a large mesh must not flood {@link FreshJoins}. */
     static final Duration GREETING_REUSE = Duration.ofSeconds(30);
+    /** A record lists a few endpoints (local, public, IPv6): the first ones are the likeliest. */
+    static final int MAX_GREETED_ENDPOINTS = 4;
 
     private final Supplier<Membership.Settings> settings;
     private final OwnRecord own;
@@ -124,6 +126,20 @@ final class Joins {
         recent.put(r.name(), now);
         // Straight, or through a relay when it is behind NAT.
         peers.sendDatagram(greeting(r.certificate().x25519PublicKey(), now, wall), r.name());
+    }
+
+    /**
+     * A member we believe (its record says it runs) but neither list nor hold as a peer: SWIM's probe, asked again
+     * by {@link Rediscovery}, has no session to travel in, and the member may have dropped us as well, so neither
+     * side would start a handshake and each would wait for the other's gossip for good (in a 32-node formation on
+     * two cores, two members held each other so for minutes). A greeting to its endpoints, outside the overlay,
+     * asks it to answer: alive, it replies, and each becomes the other's peer for the join grace, time enough for
+     * a handshake. Rediscovery's backoff bounds how often; a member behind NAT, reached only through a relay, is
+     * not greeted this way.
+     */
+    void greetAtEndpoints(MemberRecord r, long now, Instant wall) {
+        byte[] greeting = greeting(r.certificate().x25519PublicKey(), now, wall);
+        r.endpoints().stream().limit(MAX_GREETED_ENDPOINTS).forEach(e -> peers.sendDatagram(greeting, e));
     }
 
     /**

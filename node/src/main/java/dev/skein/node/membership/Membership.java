@@ -341,6 +341,9 @@ public final class Membership implements AutoCloseable {
             unlisted.removeIf(name -> settings.verifier().revoked(table.record(name).certificate()));
             for (String name : rediscovery.due(now, unlisted)) {
                 discovery.nudge(name);
+                if (!installer.names().contains(name)) {
+                    joins.greetAtEndpoints(table.record(name), now, wall); // no session carries SWIM's probe
+                }
             }
         }
         joins.expire(now);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.skein.node.dataplane.LogLimiter;
 import dev.skein.protocol.member.JoinMessage;
+import dev.skein.protocol.member.MemberRecord;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -139,5 +140,32 @@ class JoinsTest {
         joins.renewed();
         joins.greet(office.record(1, JOINER_AT), Joins.REFRESH.toNanos() + 2, NOW);
         assertEquals(3, peers.calls.size(), "our new certificate is handed to everyone");
+    }
+
+    @Test
+    void aMemberNeitherListedNorAPeerIsGreetedAtItsEndpointsAndItsReplyIsTaken() {
+        InetSocketAddress officeLan = new InetSocketAddress("198.18.3.3", 51820);
+        InetSocketAddress officePublic = new InetSocketAddress("198.19.3.3", 51820);
+        MemberRecord r = new MemberRecord(office.certificate(), 1, 1, List.of(officeLan, officePublic),
+                TestMesh.GOSSIP_PORT, false, false);
+        joins.greetAtEndpoints(r, 0, NOW);
+        assertEquals(List.of(officeLan, officePublic), peers.sent.stream().map(RecordingPeers.Sent::to).toList(),
+                "straight to its endpoints: there is no peer to send through");
+        assertTrue(peers.calls.isEmpty());
+
+        // Office, alive, takes the greeting and answers; its reply makes it one we exchanged joins with.
+        RecordingPeers officePeers = new RecordingPeers();
+        Membership.Settings officeSettings = mesh.settings(office, List.of(SEED), List.of(officeLan));
+        Joins atOffice = new Joins(() -> officeSettings, new OwnRecord(() -> officeSettings, NOW.toEpochMilli()),
+                officePeers, new Refusals(new LogLimiter(1)));
+        JoinMessage greeting = atOffice.handle(peers.sent.get(0).datagram(), OURS, SECOND, NOW);
+        assertNotNull(greeting, "office takes our greeting");
+        assertTrue(greeting.greeting());
+        assertEquals(1, officePeers.sent.size(), "and answers it");
+        JoinMessage reply = joins.handle(officePeers.sent.get(0).datagram(), officeLan, 2 * SECOND, NOW);
+        assertNotNull(reply, "its reply is taken: office is alive");
+        assertTrue(reply.reply());
+        assertEquals("office", reply.name());
+        assertNull(joins.handle(officePeers.sent.get(0).datagram(), officeLan, 3 * SECOND, NOW), "once");
     }
 }
