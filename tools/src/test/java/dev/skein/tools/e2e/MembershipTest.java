@@ -231,6 +231,41 @@ class MembershipTest {
         }
     }
 
+    /**
+     * A laptop that sleeps long enough to be removed everywhere, then wakes: the others hold no peer for it any
+     * more (its sessions are gone with it), so its packets are dropped and theirs have no route. It must be back
+     * everywhere soon after it wakes, without a restart: its next handshake initiation is taken as proof it is
+     * alive, and each side greets the members it believes but holds no peer for.
+     */
+    @Test
+    void aNodeFrozenUntilRemovedEverywhereIsBackEverywhereSoonAfterItThaws() throws Exception {
+        mesh(4);
+        long frozen = System.nanoTime();
+        nodes.get(3).freeze();
+        try {
+            for (int i : List.of(1, 2, 4)) {
+                double s = awaitSince(nodes.get(i), "n3 removed", frozen);
+                assertTrue(s < REMOVAL_BOUND_SECONDS, "n" + i + " took " + s + " s to drop the frozen n3");
+            }
+            Thread.sleep(5000); // asleep a while longer: the others' rediscovery backs off
+        } finally {
+            nodes.get(3).thaw();
+        }
+        long thawed = System.nanoTime();
+        double worst = 0;
+        for (int i : List.of(1, 2, 4)) {
+            nodes.get(i).awaitCount("n3 added", 2, 30);
+            worst = Math.max(worst, (System.nanoTime() - thawed) / 1e9);
+        }
+        System.out.printf("a node frozen until removed everywhere was added again everywhere %.1f s after it thawed%n",
+                worst);
+        for (int i : List.of(1, 2, 4)) {
+            assertPings(i, "100.64.0.3");
+            assertPings(3, "100.64.0." + i);
+        }
+        assertTrue(worst < 20, "n3 was back everywhere only " + worst + " s after it thawed");
+    }
+
     @Test
     void aRenewedCertificateWithANewKeyReplacesTheOldOneWithoutRestartingTheOthers() throws Exception {
         mesh(3);

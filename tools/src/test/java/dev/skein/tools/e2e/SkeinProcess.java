@@ -151,6 +151,16 @@ final class SkeinProcess {
         Netns.sh("kill -HUP " + process.pid());
     }
 
+    /** SIGSTOP: the node stops without a word, every thread at once, as a laptop does when it sleeps. */
+    void freeze() {
+        Netns.sh("kill -STOP " + process.pid());
+    }
+
+    /** SIGCONT: a frozen node runs on, its state as it was. */
+    void thaw() {
+        Netns.sh("kill -CONT " + process.pid());
+    }
+
     /** SIGKILL: the node dies without a word. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
