@@ -23,6 +23,8 @@ FORM_LIMIT=${FORM_LIMIT:-120}
 work=$(mktemp -d)
 BR=skein-mesh-br
 cleanup() {
+  # A second Ctrl-C (or a timeout's signal after ours) must not cut the cleanup short: 64 namespaces were left.
+  trap '' INT TERM
   # SAVE_LOGS=DIR keeps the nodes' logs (DIR is created).
   [ -n "${SAVE_LOGS:-}" ] && mkdir -p "$SAVE_LOGS" && cp "$work"/n*.log "$SAVE_LOGS"/ 2>/dev/null
   for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null || true; done
