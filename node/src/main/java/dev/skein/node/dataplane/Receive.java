@@ -271,20 +271,19 @@ final class Receive implements Runnable {
             answer(answer.response(), answer.peer(), from, relayed);
             log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
         } catch (WireException e) {
-            if (e.reason() == WireException.Reason.UNKNOWN_PEER && device.events.formerPeer(e.detail())) {
-                // A member we removed (or have not added) that is alive after all, if the initiation proves it:
-                // membership takes it back and answers with a handshake of its own.
-                if (sessions.freshFrom(msg, Curve25519.decodeBase64(e.detail()))) {
-                    device.events.onFormerPeerAlive(e.detail(), from);
-                } else {
-                    device.counters.refusedHandshake.incrementAndGet();
-                }
-                return;
-            }
             if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
-                // Often a member whose record is on its way: membership decides whether it is worth a warning.
+                // A member we removed (or have not added) is alive after all if the initiation proves it:
+                // membership takes it back and answers with a handshake of its own.
+                boolean former = device.events.formerPeer(e.detail());
+                if (former && sessions.freshFrom(msg, Curve25519.decodeBase64(e.detail()))) {
+                    device.events.onFormerPeerAlive(e.detail(), from);
+                    return;
+                }
                 device.counters.refusedHandshake.incrementAndGet();
-                device.events.onUnknownPeer(e.detail(), from);
+                if (!former) {
+                    // Often a member whose record is on its way: membership decides whether it is worth a warning.
+                    device.events.onUnknownPeer(e.detail(), from);
+                }
                 return;
             }
             refused("handshake initiation", from, e, now);
