@@ -155,10 +155,11 @@ final class MemberTable {
                              Duration silence) {
         List<MemberRecord> alive = new ArrayList<>();
         List<String> forget = new ArrayList<>();
+        boolean keptBySilence = false;
         long next = nowNanos + FORGET_AFTER.toNanos();
         for (Map.Entry<String, Entry> item : entries.entrySet()) {
             Entry e = item.getValue();
-            if (e.record.leaving() || wallNow.isAfter(e.record.certificate().notAfter())) {
+            if (!runs(e.record, wallNow)) {
                 next = forgetOrWait(item.getKey(), e, nowNanos, next, forget);
                 continue;
             }
@@ -174,6 +175,7 @@ final class MemberTable {
                     continue;
                 }
                 next = earliest(next, nowNanos + left);
+                keptBySilence |= silenceLeft > graceLeft;
             }
             e.lastLiveNanos = nowNanos;
             alive.add(e.record);
@@ -184,6 +186,7 @@ final class MemberTable {
         }
         forget.forEach(entries::remove);
         forgotLastTime = !forget.isEmpty();
+        waitingOnSilence = keptBySilence;
         nextChangeNanos = next;
         return alive;
     }
@@ -199,6 +202,15 @@ final class MemberTable {
 
     private long nextChangeNanos = Long.MIN_VALUE;
     private boolean forgotLastTime;
+    private boolean waitingOnSilence;
+
+    /**
+     * True if the last {@link #alive} kept a member only because it was heard within the silence it was given:
+     * a shorter silence (its caller's host caught up) may remove it before {@link #nextChangeNanos}.
+     */
+    boolean waitingOnSilence() {
+        return waitingOnSilence;
+    }
 
     /** True if the last {@link #alive} forgot a member (gone {@link #FORGET_AFTER}): what is kept of it can go too. */
     boolean forgotLastTime() {
@@ -237,11 +249,16 @@ final class MemberTable {
         }
     }
 
+    /** Whether {@code record} says its member runs at {@code wallNow}: no goodbye, and its certificate valid. */
+    static boolean runs(MemberRecord record, Instant wallNow) {
+        return !record.leaving() && !wallNow.isAfter(record.certificate().notAfter());
+    }
+
     /** The members whose records say they run (no goodbye, certificate valid) but whom the gossip layer does not list. */
     List<String> unlisted(Instant wallNow) {
         List<String> out = new ArrayList<>();
         entries.forEach((name, e) -> {
-            if (!e.inGossip && !e.record.leaving() && !wallNow.isAfter(e.record.certificate().notAfter())) {
+            if (!e.inGossip && runs(e.record, wallNow)) {
                 out.add(name);
             }
         });

@@ -99,6 +99,8 @@ public final class Membership implements AutoCloseable {
     /** A join or a record set changed the table: the next tick applies it (see {@link #applySoon}). */
     private boolean applyDue;
     private long lastApplyNanos = Constants.NEVER;
+    /** The silence the last apply gave unlisted members ({@link #silence}). */
+    private Duration appliedSilence = MemberTable.SILENCE;
     /** A tick is scheduled for the end of the current {@link #BURST}. */
     private boolean burstEndScheduled;
     private long lastScanNanos = Constants.NEVER;
@@ -352,7 +354,12 @@ public final class Membership implements AutoCloseable {
         // Applying costs O(members) and is the bulk of a large mesh's membership work: at once when something
         // changed, otherwise only when a time-based rule (grace, silence, expiry) may change its result; at rest,
         // with every member listed by the gossip layer, that is not for minutes.
-        if (changed || applyDue || now - table.nextChangeNanos() >= 0) {
+        // A silence stretched while our probes came back late is shortened again as they come back quickly: a
+        // member the gossip layer lost goes then, not when the longer silence would have run out (a node killed
+        // just after a five-node mesh formed, while the others' JIT still made their probes late, was removed up
+        // to 9.7 s later that way).
+        boolean silenceShortened = table.waitingOnSilence() && silence().compareTo(appliedSilence) < 0;
+        if (changed || applyDue || silenceShortened || now - table.nextChangeNanos() >= 0) {
             if (now - lastApplyNanos >= BURST.toNanos()) {
                 apply(now, wall);
             } else {
@@ -516,6 +523,11 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /** How long a member the gossip layer lost may go unheard now: {@link MemberTable#SILENCE}, stretched by our slowness. */
+    private Duration silence() {
+        return Duration.ofNanos(ProbePacing.stretchedNanos(MemberTable.SILENCE, gossip.slowness()));
+    }
+
     /** Makes the data plane's peers equal to the members alive now, with the prefixes the claims rule grants. */
     private void apply(long now, Instant wall) {
         applyDue = false;
@@ -523,7 +535,8 @@ public final class Membership implements AutoCloseable {
         // A member the gossip layer lost goes once the data plane has not heard from it for SILENCE, stretched by
         // our slowness as our probe rounds are (ProbePacing): on a starved host (32 nodes forming on two cores)
         // a live member's packets come late, and 98 live members were removed and added again in one formation.
-        Duration silence = Duration.ofNanos(ProbePacing.stretchedNanos(MemberTable.SILENCE, gossip.slowness()));
+        Duration silence = silence();
+        appliedSilence = silence;
         List<MemberRecord> alive = table.alive(now, wall, name -> pace.host(peers.lastHeardNanos(name)), silence);
         alive.removeIf(r -> settings.verifier().revoked(r.certificate()));
         if (table.forgotLastTime()) {
@@ -540,8 +553,7 @@ public final class Membership implements AutoCloseable {
         Set<String> keys = new HashSet<>();
         for (String name : table.names()) {
             MemberRecord r = table.record(name);
-            if (!installed.contains(name) && !r.leaving() && !wall.isAfter(r.certificate().notAfter())
-                    && !settings.verifier().revoked(r.certificate())) {
+            if (!installed.contains(name) && MemberTable.runs(r, wall) && !settings.verifier().revoked(r.certificate())) {
                 keys.add(Curve25519.encodeBase64(r.certificate().x25519PublicKey()));
             }
         }

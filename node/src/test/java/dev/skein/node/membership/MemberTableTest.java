@@ -113,6 +113,32 @@ class MemberTableTest {
         assertEquals(List.of(), t.alive(now, NOW, name -> now - 9 * SECOND, MemberTable.SILENCE.multipliedBy(4)));
     }
 
+    /**
+     * The table says when a member stays only by the silence it was given, so that membership applies again as
+     * soon as its silence shortens (its host caught up) rather than at the longer silence's end.
+     */
+    @Test
+    void itSaysWhenAMemberStaysOnlyByItsSilence() {
+        MemberTable t = officeListedThenLost();
+        long now = 200 * SECOND;
+        Duration stretched = MemberTable.SILENCE.multipliedBy(4);
+        assertEquals(List.of("office"), t.alive(now, NOW, name -> now - 3 * SECOND, stretched)
+                .stream().map(MemberRecord::name).toList());
+        assertTrue(t.waitingOnSilence());
+        assertEquals(now + 5 * SECOND, t.nextChangeNanos(), "the stretched silence's end");
+        assertEquals(List.of(), t.alive(now, NOW, name -> now - 3 * SECOND, MemberTable.SILENCE),
+                "applied again with SWIM's own: gone at once");
+        assertFalse(t.waitingOnSilence());
+
+        t.gossipLists(Set.of("office"));
+        t.alive(now, NOW, name -> now - 3 * SECOND, stretched);
+        assertFalse(t.waitingOnSilence(), "a listed member stays by the gossip layer's word");
+        MemberTable young = new MemberTable("home");
+        young.offer(record(cert("office"), 1, 1, false), now);
+        young.alive(now + SECOND, NOW, name -> NEVER, stretched);
+        assertFalse(young.waitingOnSilence(), "a new member stays by its grace, whatever the silence");
+    }
+
     @Test
     void aMemberRemovedOnItsSilenceIsAliveAgainFromItsHandshakeForAnotherSilence() {
         MemberTable t = officeListedThenLost();
