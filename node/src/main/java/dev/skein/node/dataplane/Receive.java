@@ -47,9 +47,8 @@ final class Receive implements Runnable {
     private final Sessions sessions;
     private final Scratch scratch;
     private final TcpCoalescer coalescer = new TcpCoalescer();
-    /** Reject-After-Time, and the age at which the initiator of a session rekeys on receive (paper §6.2). */
-
-
+    /** An initiation's sender: a peer, or a former member whose initiation proves it alive (asked rarely). */
+    private final Sessions.Senders senders;
     private final Admission admission;
     private int consecutiveErrors;
     /** While a relayed datagram is handled: the key id of the member the relay forwarded it for; else 0. */
@@ -58,6 +57,17 @@ final class Receive implements Runnable {
     Receive(Device device) {
         this.device = device;
         this.sessions = device.sessions;
+        this.senders = new Sessions.Senders() {
+            @Override
+            public Peer peer(byte[] publicKey) {
+                return device.peer(publicKey);
+            }
+
+            @Override
+            public boolean formerPeer(byte[] publicKey) {
+                return device.events.formerPeer(Curve25519.encodeBase64(publicKey));
+            }
+        };
         this.scratch = new Scratch(device.outbound, device.mtu);
         this.admission = new Admission(device.cookieChecker, device::knownSource);
     }
@@ -266,24 +276,22 @@ final class Receive implements Runnable {
             return;
         }
         try {
-            Sessions.Answer answer = sessions.consumeInitiation(msg, device::peer, now);
+            Sessions.Initiated initiated = sessions.consumeInitiation(msg, senders, now);
+            if (initiated instanceof Sessions.FormerPeerAlive alive) {
+                // A member we removed is alive after all: membership takes it back and answers with a handshake
+                // of its own.
+                device.events.onFormerPeerAlive(alive.publicKeyBase64(), from);
+                return;
+            }
+            Sessions.Answer answer = (Sessions.Answer) initiated;
             arrived(answer.peer(), from, relayed, now);
             answer(answer.response(), answer.peer(), from, relayed);
             log.debug("answered a handshake from {} at {}", answer.peer().name(), from);
         } catch (WireException e) {
             if (e.reason() == WireException.Reason.UNKNOWN_PEER) {
-                // A member we removed (or have not added) is alive after all if the initiation proves it:
-                // membership takes it back and answers with a handshake of its own.
-                boolean former = device.events.formerPeer(e.detail());
-                if (former && sessions.freshFrom(msg, Curve25519.decodeBase64(e.detail()))) {
-                    device.events.onFormerPeerAlive(e.detail(), from);
-                    return;
-                }
+                // Often a member whose record is on its way: membership decides whether it is worth a warning.
                 device.counters.refusedHandshake.incrementAndGet();
-                if (!former) {
-                    // Often a member whose record is on its way: membership decides whether it is worth a warning.
-                    device.events.onUnknownPeer(e.detail(), from);
-                }
+                device.events.onUnknownPeer(e.detail(), from);
                 return;
             }
             refused("handshake initiation", from, e, now);

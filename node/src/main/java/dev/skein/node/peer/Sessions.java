@@ -12,7 +12,6 @@ import dev.skein.protocol.wire.WireException;
 import dev.skein.protocol.wire.WireException.Reason;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.function.Function;
 
 /**
  * Creates and consumes handshake messages for all peers and rotates their keypairs. No I/O: the caller sends
@@ -160,54 +159,74 @@ public final class Sessions {
         }
     }
 
-    /** The result of answering an initiation: who it was from and the response to send back. */
-    public record Answer(Peer peer, byte[] response) {}
+    /** Whom an initiation's static key belongs to. */
+    @FunctionalInterface
+    public interface Senders {
+        /** The peer holding {@code publicKey}, or null. */
+        Peer peer(byte[] publicKey);
+
+        /**
+         * Whether {@code publicKey}, no peer's, is a former member's whose record says it still runs: its
+         * initiation is then authenticated in full, as proof the member is alive. None by default.
+         */
+        default boolean formerPeer(byte[] publicKey) {
+            return false;
+        }
+    }
+
+    /** What an authenticated initiation amounts to: {@link Answer} or {@link FormerPeerAlive}. */
+    public sealed interface Initiated permits Answer, FormerPeerAlive {}
+
+    /** An initiation from a peer: who it was from and the response to send back. */
+    public record Answer(Peer peer, byte[] response) implements Initiated {}
 
     /**
-     * Whether {@code msg}, an initiation (MAC1 already checked) from a key that is no peer's now, authenticates as
-     * sent by the holder of {@code remoteStatic} (both Diffie-Hellman results) and is newer than any initiation
-     * accepted from that key. If so its timestamp becomes the last accepted, so the same message proves nothing
-     * twice. Nothing is answered: there is no peer to answer for (membership, told the member is alive, makes it
-     * a peer again and starts a handshake of its own).
+     * An initiation from a former member's key ({@link Senders#formerPeer}), authenticated and newer than any
+     * accepted from that key: proof it is alive. Nothing is answered, as there is no peer to answer for
+     * (membership, told, makes it a peer again and starts a handshake of its own).
      */
-    public boolean freshFrom(byte[] msg, byte[] remoteStatic) {
-        ResponderHandshake.Initiation init;
-        try {
-            init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length);
-        } catch (WireException e) {
-            return false;
-        }
-        if (!java.util.Arrays.equals(init.remoteStatic(), remoteStatic)) {
-            return false;
-        }
-        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
-        synchronized (acceptedTimestamps) {
-            if (!Tai64n.isAfter(init.timestamp(), acceptedTimestamps.get(key))) {
-                return false;
-            }
-            acceptedTimestamps.put(key, init.timestamp());
-        }
-        return true;
-    }
+    public record FormerPeerAlive(String publicKeyBase64) implements Initiated {}
 
     /**
      * Authenticates an initiation (MAC1 already checked), checks it against replay and flooding, and answers
      * it. The new keypair waits as the peer's "next" until the initiator's first transport message confirms it.
+     * An initiation from a former member's key is authenticated the same way, in the same pass, and its
+     * timestamp becomes the last accepted from that key, so the same message proves nothing twice.
      *
-     * @param peerByKey the peer holding a static public key, or null for a stranger
-     * @throws WireException naming why the initiation was refused
+     * @throws WireException naming why the initiation was refused: UNKNOWN_PEER (detail: the key in base64)
+     *                       for a key that is neither a peer's nor a former member's, after one Diffie-Hellman
      */
-    public Answer consumeInitiation(byte[] msg, Function<byte[], Peer> peerByKey, long nowNanos) throws WireException {
+    public Initiated consumeInitiation(byte[] msg, Senders senders, long nowNanos) throws WireException {
         Peer[] sender = new Peer[1];
-        // A key that is no peer's ends the work after the first Diffie-Hellman (UNKNOWN_PEER); a peer's
-        // static-static secret was computed once, when it was first needed.
-        ResponderHandshake.Initiation init = ResponderHandshake.consumeInitiation(local, msg, 0, msg.length, key -> {
-            sender[0] = peerByKey.apply(key);
-            return sender[0] == null ? null : staticStatic(sender[0]);
+        StaticIdentity me = local;
+        // A peer's static-static secret was computed once, when it was first needed; a former member's is
+        // computed for this initiation alone (a rare event, and admission has bounded the rate already).
+        ResponderHandshake.Initiation init = ResponderHandshake.consumeInitiation(me, msg, 0, msg.length, key -> {
+            sender[0] = senders.peer(key);
+            if (sender[0] != null) {
+                return staticStatic(sender[0]);
+            }
+            if (!senders.formerPeer(key)) {
+                return null;
+            }
+            byte[] shared = me.agree(key);
+            if (shared == null) {
+                throw new WireException(Reason.BAD_PUBLIC_KEY);
+            }
+            return shared;
         });
         Peer peer = sender[0];
-        HandshakeState hs = peer.handshake;
         java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
+        if (peer == null) {
+            synchronized (acceptedTimestamps) {
+                if (!Tai64n.isAfter(init.timestamp(), acceptedTimestamps.get(key))) {
+                    throw new WireException(Reason.REPLAYED, "a former member's initiation is not newer than the last one");
+                }
+                acceptedTimestamps.put(key, init.timestamp());
+            }
+            return new FormerPeerAlive(Curve25519.encodeBase64(init.remoteStatic()));
+        }
+        HandshakeState hs = peer.handshake;
         synchronized (hs) {
             byte[] last;
             synchronized (acceptedTimestamps) {

@@ -30,7 +30,7 @@ class SessionsTest {
         Peer bobAtAlice = peer("bob", bob);
         Peer aliceAtBob = peer("alice", alice);
         byte[] init = aliceSessions.createInitiation(bobAtAlice, 0, 0);
-        Sessions.Answer answer = bobSessions.consumeInitiation(init, k -> aliceAtBob, 10 * SECOND);
+        Sessions.Answer answer = (Sessions.Answer) bobSessions.consumeInitiation(init, k -> aliceAtBob, 10 * SECOND);
         assertSame(aliceAtBob, answer.peer());
         WireException again = assertThrows(WireException.class,
                 () -> bobSessions.consumeInitiation(init, k -> aliceAtBob, 20 * SECOND));
@@ -46,7 +46,7 @@ class SessionsTest {
         // Her fresh initiation is accepted as usual.
         Thread.sleep(20); // TAI64N has a coarse clock: make the next timestamp later
         byte[] fresh = aliceSessions.createInitiation(bobAtAlice, 40 * SECOND, 0);
-        assertSame(aliceAgain, bobSessions.consumeInitiation(fresh, k -> aliceAgain, 40 * SECOND).peer());
+        assertSame(aliceAgain, ((Sessions.Answer) bobSessions.consumeInitiation(fresh, k -> aliceAgain, 40 * SECOND)).peer());
     }
 
     @Test
@@ -58,6 +58,21 @@ class SessionsTest {
         assertEquals(Curve25519.encodeBase64(alice.publicKey()), e.detail());
     }
 
+    /** Bob's view of alice as a former member: no peer of his, but her record says she runs. */
+    private Sessions.Senders formerAlice() {
+        return new Sessions.Senders() {
+            @Override
+            public Peer peer(byte[] publicKey) {
+                return null;
+            }
+
+            @Override
+            public boolean formerPeer(byte[] publicKey) {
+                return java.util.Arrays.equals(publicKey, alice.publicKey());
+            }
+        };
+    }
+
     @Test
     void anInitiationFromAFormerPeerProvesItsSenderOnceAndOnlyIfFromItsKey() throws Exception {
         Peer bobAtAlice = peer("bob", bob);
@@ -65,25 +80,33 @@ class SessionsTest {
         // Bob has no peer for alice (he removed her): the initiation is checked against her key in full.
         byte[] tampered = init.clone();
         tampered[Layout.INITIATION_TIMESTAMP] ^= 1;
-        assertFalse(bobSessions.freshFrom(tampered, alice.publicKey()), "altered: does not authenticate");
+        assertEquals(WireException.Reason.DECRYPTION_FAILED, assertThrows(WireException.class,
+                () -> bobSessions.consumeInitiation(tampered, formerAlice(), 0)).reason(), "altered: does not authenticate");
         StaticIdentity mallory = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
         byte[] fromMallory = new Sessions(mallory, new IndexTable(RANDOM), RANDOM).createInitiation(peer("bob", bob), 0, 0);
-        assertFalse(bobSessions.freshFrom(fromMallory, alice.publicKey()), "another key's initiation proves nothing of alice");
-        assertTrue(bobSessions.freshFrom(init, alice.publicKey()));
-        assertFalse(bobSessions.freshFrom(init, alice.publicKey()), "the same message proves nothing twice");
+        WireException stranger = assertThrows(WireException.class,
+                () -> bobSessions.consumeInitiation(fromMallory, formerAlice(), 0));
+        assertEquals(WireException.Reason.UNKNOWN_PEER, stranger.reason(), "another key's initiation proves nothing of alice");
+        assertEquals(Curve25519.encodeBase64(mallory.publicKey()), stranger.detail());
+
+        assertEquals(new Sessions.FormerPeerAlive(Curve25519.encodeBase64(alice.publicKey())),
+                bobSessions.consumeInitiation(init, formerAlice(), 0));
+        assertEquals(WireException.Reason.REPLAYED, assertThrows(WireException.class,
+                () -> bobSessions.consumeInitiation(init, formerAlice(), 0)).reason(), "the same message proves nothing twice");
         // Nor does it count once she is a peer again.
         Peer aliceAgain = peer("alice", alice);
         WireException replayed = assertThrows(WireException.class,
                 () -> bobSessions.consumeInitiation(init, k -> aliceAgain, 10 * SECOND));
         assertEquals(WireException.Reason.REPLAYED, replayed.reason());
         Thread.sleep(20); // TAI64N has a coarse clock: make the next timestamp later
-        assertTrue(bobSessions.freshFrom(aliceSessions.createInitiation(bobAtAlice, 20 * SECOND, 0), alice.publicKey()));
+        assertInstanceOf(Sessions.FormerPeerAlive.class, bobSessions.consumeInitiation(
+                aliceSessions.createInitiation(bobAtAlice, 20 * SECOND, 0), formerAlice(), 20 * SECOND));
     }
 
     /** One full handshake alice to bob; returns bob's keypair (still "next" until alice's first message). */
     private Keypair[] handshake(Peer bobAtAlice, Peer aliceAtBob, long now) throws Exception {
         byte[] init = aliceSessions.createInitiation(bobAtAlice, now, 0);
-        Sessions.Answer answer = bobSessions.consumeInitiation(init, k -> aliceAtBob, now);
+        Sessions.Answer answer = (Sessions.Answer) bobSessions.consumeInitiation(init, k -> aliceAtBob, now);
         IndexTable.Entry entry = aliceIndices.get(java.nio.ByteBuffer.wrap(answer.response(), Layout.RESPONSE_RECEIVER, 4)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
         Keypair atAlice = aliceSessions.consumeResponse(entry, answer.response(), now);
