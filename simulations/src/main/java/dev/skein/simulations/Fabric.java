@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 final class Fabric {
     private final Map<InetSocketAddress, SimNode> byEndpoint = new ConcurrentHashMap<>();
     private final Map<String, SimNode> byName = new ConcurrentHashMap<>();
+    private final Map<String, SimNode> byAddress = new ConcurrentHashMap<>();
     private final Events events = new Events();
     private final Random random = new Random();
     private final Set<String> blocked = ConcurrentHashMap.newKeySet();
@@ -50,6 +51,29 @@ final class Fabric {
     void add(SimNode node) {
         byEndpoint.put(node.endpoint(), node);
         byName.put(node.name(), node);
+        byAddress.put(node.address(), node);
+    }
+
+    /**
+     * Whether the overlay carries a gossip message from the node at address {@code a} to the one at {@code b}:
+     * only while each holds a peer for the other, as a real node's gossip needs a session, and a session needs a
+     * peer at both ends. When only {@code a} holds one, its data plane tries a handshake now and then
+     * ({@link SimPeers#initiatesTo}), and {@code b} may take it as proof a member it removed is alive.
+     */
+    boolean carries(String a, String b) {
+        SimNode from = byAddress.get(a);
+        SimNode to = byAddress.get(b);
+        if (from == null || to == null) {
+            return true; // not a simulated node's address
+        }
+        boolean there = from.peers().hasRoute(to.name());
+        if (there && to.peers().hasRoute(from.name())) {
+            return true;
+        }
+        if (there && from.peers().initiatesTo(to.name())) {
+            to.initiationFrom(from);
+        }
+        return false;
     }
 
     Collection<SimNode> nodes() {

@@ -65,12 +65,8 @@ final class FaultyTransport implements GossipTransport {
         });
     }
 
-    private boolean sends(Address to) {
-        return fabric.passes(self, to.host());
-    }
-
     private boolean sends(Address to, String type) {
-        return fabric.passes(self, to.host(), type);
+        return fabric.passes(self, to.host(), type) && fabric.carries(self, to.host());
     }
 
     private boolean refused(Address to, String type) {

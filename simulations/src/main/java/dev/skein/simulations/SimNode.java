@@ -4,6 +4,7 @@ import dev.skein.node.membership.Membership;
 import dev.skein.node.membership.Pace;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateVerifier;
+import dev.skein.protocol.crypto.Curve25519;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -66,6 +67,25 @@ final class SimNode {
 
     SimPeers peers() {
         return peers;
+    }
+
+    Pace pace() {
+        return pace;
+    }
+
+    /**
+     * A handshake initiation from {@code from}, which holds a peer for us while we hold none for it: as a real
+     * node's receive thread does, membership is told if it is a member we removed whose record says it runs
+     * (the initiation itself, honest here, would authenticate).
+     */
+    void initiationFrom(SimNode from) {
+        Membership m = membership;
+        if (m != null) {
+            String key = Curve25519.encodeBase64(from.cert.x25519PublicKey());
+            if (m.formerPeer(key)) {
+                m.onFormerPeerAlive(key, from.endpoint());
+            }
+        }
     }
 
     boolean running() {
