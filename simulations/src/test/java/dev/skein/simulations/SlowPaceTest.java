@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A mesh whose membership runs at a slowed {@link Pace} behaves as the real one, only slower on the host's clock:
- * it converges, and a killed member is removed, but no sooner than the slowed silence allows. (With the pace
+ * it converges, and a killed member is removed, but no sooner than the slowed silence after its last word allows. (With the pace
  * ignored anywhere that decides a removal, the member would go after about 2 s of host time.)
  */
 class SlowPaceTest {
@@ -30,8 +30,17 @@ class SlowPaceTest {
             double hostSeconds = Cluster.await(() -> c.live().stream().noneMatch(n -> n.peers().hasRoute(victim.name())),
                     killed, Duration.ofSeconds(90));
             assertTrue(hostSeconds >= 0, "the killed member was still routed 90 s later");
-            assertTrue(hostSeconds >= SLOWDOWN * SILENCE.toSeconds(), "removed after " + hostSeconds
-                    + " s of host time: sooner than the slowed silence (" + SLOWDOWN * SILENCE.toSeconds() + " s)");
+            // The silence runs from the last word each node heard from the victim, which may come before the kill
+            // by up to a gossip round: measured from the kill, a removal 5.95 s later was right (CI, session 29).
+            for (SimNode n : c.live()) {
+                long removed = c.fabric.events().since(killed).stream()
+                        .filter(e -> !e.installed() && e.node().equals(n.name()) && e.member().equals(victim.name()))
+                        .findFirst().orElseThrow().at();
+                double silent = (removed - n.transport().lastHeard(victim.address())) / 1e9;
+                assertTrue(silent >= SLOWDOWN * SILENCE.toSeconds(), n.name() + " removed the victim " + silent
+                        + " s of host time after it last heard from it: sooner than the slowed silence ("
+                        + SLOWDOWN * SILENCE.toSeconds() + " s)");
+            }
             System.out.printf("at %dx slower: removed after %.2f s of host time, %.2f s of protocol time%n", SLOWDOWN,
                     hostSeconds, hostSeconds / SLOWDOWN);
         }
