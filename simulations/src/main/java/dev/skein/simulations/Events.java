@@ -32,6 +32,16 @@ final class Events {
         return out;
     }
 
+    /** When {@code node} first removed {@code member} at or after {@code since}, if it did. */
+    synchronized java.util.OptionalLong removedAt(String node, String member, long since) {
+        for (Change c : changes) {
+            if (c.at() >= since && !c.installed() && c.node().equals(node) && c.member().equals(member)) {
+                return java.util.OptionalLong.of(c.at());
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     synchronized void clear() {
         changes.clear();
     }

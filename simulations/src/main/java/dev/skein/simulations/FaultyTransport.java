@@ -48,9 +48,12 @@ final class FaultyTransport implements GossipTransport {
         this.self = selfAddress;
     }
 
-    /** System.nanoTime() of the last message from the member at {@code address}, or Long.MIN_VALUE / 2. */
+    /** {@link #lastHeard} of a member never heard from: far in the past, yet safe to subtract from a time. */
+    static final long NEVER_HEARD = Long.MIN_VALUE / 2;
+
+    /** System.nanoTime() of the last message from the member at {@code address}, or {@link #NEVER_HEARD}. */
     long lastHeard(String address) {
-        return heard.getOrDefault(address, Long.MIN_VALUE / 2);
+        return heard.getOrDefault(address, NEVER_HEARD);
     }
 
     private void heardFrom(Address from) {

@@ -51,7 +51,7 @@ final class SimPeers implements MemberPeers {
     @Override
     public long lastHeardNanos(String name) {
         String address = fabric.addressOf(name);
-        return address == null ? Long.MIN_VALUE / 2 : owner.transport().lastHeard(address);
+        return address == null ? FaultyTransport.NEVER_HEARD : owner.transport().lastHeard(address);
     }
 
     @Override
@@ -80,7 +80,7 @@ final class SimPeers implements MemberPeers {
         long now = System.nanoTime();
         long heard = lastHeardNanos(name);
         Duration silent = owner.pace().onHost(Tuning.WIREGUARD.keepaliveTimeout().plus(Tuning.WIREGUARD.rekeyTimeout()));
-        if (heard != Long.MIN_VALUE / 2 && now - heard < silent.toNanos()) {
+        if (heard != FaultyTransport.NEVER_HEARD && now - heard < silent.toNanos()) {
             return false;
         }
         long retry = owner.pace().onHost(Tuning.WIREGUARD.rekeyTimeout()).toNanos();

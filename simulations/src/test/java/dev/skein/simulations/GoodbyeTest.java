@@ -36,9 +36,7 @@ class GoodbyeTest {
                     stopped, Duration.ofSeconds(15));
             assertTrue(gone >= 0, "the leaver still has a route somewhere 15 s after it stopped");
             for (SimNode o : others) {
-                long removed = c.fabric.events().since(stopped).stream()
-                        .filter(e -> !e.installed() && e.node().equals(o.name()) && e.member().equals(leaver.name()))
-                        .findFirst().orElseThrow().at();
+                long removed = c.fabric.events().removedAt(o.name(), leaver.name(), stopped).orElseThrow();
                 long silent = removed - o.transport().lastHeard(leaver.address());
                 // Failure detection waits for SILENCE after the last word; a goodbye is that last word.
                 assertTrue(silent < SILENCE.toNanos(), o.name() + " dropped the leaver " + silent / 1e9
