@@ -50,10 +50,13 @@ peers=()
 settled=()
 for rep in $(seq "$reps"); do
   start=$(now)
-  # The class lists come from the first repetition (a node that joins and passes traffic; peers answered).
+  # The class lists come from the first repetition (a node that joins and passes traffic; peers answered), run
+  # without the archive: a linked archive loads every class it holds at start, so a list taken with it would
+  # name them all, needed or not.
   up_opts=""; cli_opts=""
   if [ -n "${CLASSLISTS:-}" ] && [ "$rep" = 1 ]; then
-    up_opts="-XX:DumpLoadedClassList=$CLASSLISTS/up.classlist"; cli_opts="-XX:DumpLoadedClassList=$CLASSLISTS/cli.classlist"
+    up_opts="-Xshare:off -XX:DumpLoadedClassList=$CLASSLISTS/up.classlist"
+    cli_opts="-Xshare:off -XX:DumpLoadedClassList=$CLASSLISTS/cli.classlist"
   fi
   ip netns exec "$b" env SKEIN_JAVA_OPTS="$up_opts" "$skein" up --config "$work/node.yaml" > "$work/node-$rep.log" 2>&1 &
   pid=$!
