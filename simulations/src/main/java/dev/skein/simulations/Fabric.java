@@ -57,8 +57,7 @@ final class Fabric {
     /**
      * Whether the overlay carries a gossip message from the node at address {@code a} to the one at {@code b}:
      * only while each holds a peer for the other, as a real node's gossip needs a session, and a session needs a
-     * peer at both ends. When only {@code a} holds one, its data plane tries a handshake now and then
-     * ({@link SimPeers#initiatesTo}), and {@code b} may take it as proof a member it removed is alive.
+     * peer at both ends.
      */
     boolean carries(String a, String b) {
         SimNode from = byAddress.get(a);
@@ -66,14 +65,20 @@ final class Fabric {
         if (from == null || to == null) {
             return true; // not a simulated node's address
         }
-        boolean there = from.peers().hasRoute(to.name());
-        if (there && to.peers().hasRoute(from.name())) {
-            return true;
-        }
-        if (there && from.peers().initiatesTo(to.name())) {
+        return from.peers().hasRoute(to.name()) && to.peers().hasRoute(from.name());
+    }
+
+    /**
+     * A gossip message from {@code a} to {@code b} found no session. If {@code a} holds a peer for {@code b}, its
+     * data plane tries a handshake now and then ({@link SimPeers#initiatesTo}), and {@code b} may take it as
+     * proof that a member it removed is alive.
+     */
+    void noSession(String a, String b) {
+        SimNode from = byAddress.get(a);
+        SimNode to = byAddress.get(b);
+        if (from != null && to != null && from.peers().hasRoute(to.name()) && from.peers().initiatesTo(to.name())) {
             to.initiationFrom(from);
         }
-        return false;
     }
 
     Collection<SimNode> nodes() {

@@ -69,7 +69,14 @@ final class FaultyTransport implements GossipTransport {
     }
 
     private boolean sends(Address to, String type) {
-        return fabric.passes(self, to.host(), type) && fabric.carries(self, to.host());
+        if (!fabric.passes(self, to.host(), type)) {
+            return false;
+        }
+        if (fabric.carries(self, to.host())) {
+            return true;
+        }
+        fabric.noSession(self, to.host());
+        return false;
     }
 
     private boolean refused(Address to, String type) {

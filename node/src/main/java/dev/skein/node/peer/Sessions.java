@@ -218,23 +218,17 @@ public final class Sessions {
         Peer peer = sender[0];
         java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(init.remoteStatic());
         if (peer == null) {
+            // Nothing more to make: the initiation is the proof, and it counts once.
             synchronized (acceptedTimestamps) {
-                if (!Tai64n.isAfter(init.timestamp(), acceptedTimestamps.get(key))) {
-                    throw new WireException(Reason.REPLAYED, "a former member's initiation is not newer than the last one");
-                }
-                acceptedTimestamps.put(key, init.timestamp());
+                requireNewer(key, init.timestamp(), "a former member's initiation");
+                recordAccepted(key, init.timestamp());
             }
             return new FormerPeerAlive(Curve25519.encodeBase64(init.remoteStatic()));
         }
         HandshakeState hs = peer.handshake;
         synchronized (hs) {
-            byte[] last;
-            synchronized (acceptedTimestamps) {
-                last = acceptedTimestamps.get(key);
-            }
-            if (!Tai64n.isAfter(init.timestamp(), last)) {
-                throw new WireException(Reason.REPLAYED, "initiation timestamp is not newer than the last one");
-            }
+            // A peer's initiation counts only once the response is made (a failure there leaves it unspent).
+            requireNewer(key, init.timestamp(), "the initiation");
             if (nowNanos - hs.lastInitiationConsumedNanos < Constants.MIN_INITIATION_INTERVAL.toNanos()) {
                 throw new WireException(Reason.REPLAYED, "initiations arrive faster than one per 20 ms");
             }
@@ -248,15 +242,29 @@ public final class Sessions {
                 indices.remove(index);
                 throw e;
             }
-            synchronized (acceptedTimestamps) {
-                acceptedTimestamps.put(key, init.timestamp());
-            }
+            recordAccepted(key, init.timestamp());
             hs.lastInitiationConsumedNanos = nowNanos;
             peer.cookies.addMacs(response, 0, response.length, nowNanos);
             Keypair keypair = new Keypair(peer, keys, nowNanos);
             peer.keypairs.offerNext(keypair, indices);
             indices.bind(keypair);
             return new Answer(peer, response);
+        }
+    }
+
+    /** Refuses, as a replay, an initiation from {@code key} whose timestamp is not after the last accepted. */
+    private void requireNewer(java.nio.ByteBuffer key, byte[] timestamp, String what) throws WireException {
+        synchronized (acceptedTimestamps) {
+            if (!Tai64n.isAfter(timestamp, acceptedTimestamps.get(key))) {
+                throw new WireException(Reason.REPLAYED, what + "'s timestamp is not newer than the last one");
+            }
+        }
+    }
+
+    /** Remembers {@code timestamp} as the last initiation accepted from {@code key} (it outlives the peer). */
+    private void recordAccepted(java.nio.ByteBuffer key, byte[] timestamp) {
+        synchronized (acceptedTimestamps) {
+            acceptedTimestamps.put(key, timestamp);
         }
     }
 
