@@ -2,6 +2,7 @@ package dev.skein.node.dataplane;
 
 import dev.skein.node.os.OpenSslAead;
 import dev.skein.node.os.SodiumAead;
+import dev.skein.node.os.ThreadCpuClock;
 import dev.skein.protocol.transport.TransportAead;
 import dev.skein.protocol.transport.TransportAeads;
 import java.nio.ByteBuffer;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * Poly1305 is intrinsic only with AVX-512) and the libraries installed, so it is measured, not assumed: OpenSSL's libcrypto,
  * libsodium, the JDK's own ChaCha20-Poly1305 and the split one (the JDK's ChaCha20 with Bouncy Castle's Poly1305)
  * each warm up on {@link #WARM_UP} packets of a full tunnel MTU, then seal and open {@link #PACKETS} in each of
- * {@link #ROUNDS} rounds, taking turns; each one's best round counts (a node starting up shares its cores with
- * the JIT and the gossip layer: the best of interleaved rounds is what the cipher itself costs), and the least
- * time wins. The pure-Java ones are timed only on a machine with no native one ({@link #toTime}): timing them
+ * {@link #ROUNDS} rounds, taking turns; each one's best round counts, timed in the timing thread's own CPU time
+ * (a node starting up shares its cores with the JIT, the gossip layer and often other nodes: on the wall clock a
+ * round that lost its core for a while measured the wait, and in a 32-node start on two cores the figures came
+ * out at 60-90 us a packet instead of 6, a choice by chance), and the least time wins. The pure-Java ones are timed only on a machine with no native one ({@link #toTime}): timing them
  * means compiling them (about 0.5 CPU s and 12 MiB of a node's start, the largest share of it), and on every
  * machine measured OpenSSL's was faster (1.01 us against the JDK 25's 1.45 with AVX-512; several times faster
  * without). {@code -Dskein.aead=openssl|sodium|jdk|split|bouncycastle} forces one.
@@ -154,14 +156,14 @@ final class Ciphers {
         ByteBuffer plain = ByteBuffer.allocateDirect(PACKET_SIZE);
         ByteBuffer sealed = ByteBuffer.allocateDirect(PACKET_SIZE + TransportAead.TAG_SIZE);
         ByteBuffer opened = ByteBuffer.allocateDirect(PACKET_SIZE);
-        long start = System.nanoTime();
+        long start = ThreadCpuClock.nanos();
         for (long counter = firstCounter; counter < firstCounter + packets; counter++) {
             aead.seal(key, counter, plain.clear(), sealed.clear());
             if (aead.open(key, counter, sealed.flip(), opened.clear()) != PACKET_SIZE) {
                 throw new IllegalStateException(aead.name() + " does not open what it sealed");
             }
         }
-        return (System.nanoTime() - start) / 1000.0 / packets;
+        return (ThreadCpuClock.nanos() - start) / 1000.0 / packets;
     }
 
     /** The chosen cipher's name, with how it is called when it is native, and what it measured. */

@@ -49,6 +49,9 @@ final class LibC {
 
     static native int close(int fd);
 
+    /** clock_gettime() into a {@code struct timespec} (two longs) at {@code timespec}. */
+    static native int clock_gettime(int clock, Pointer timespec);
+
     // The UDP socket's calls (UdpSocket): addresses are raw native addresses of direct buffers.
     static native int socket(int domain, int type, int protocol);
 
