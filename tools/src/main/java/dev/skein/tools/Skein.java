@@ -18,16 +18,18 @@ public final class Skein implements Runnable {
 
     public static void main(String[] args) {
         dev.skein.node.os.HostsFileOnly.install(); // first: before anything touches InetAddress
-        int code = run(args);
-        // A query has printed its answer and holds nothing to close, so it ends at once: System.exit first asks
-        // the JDK's logging for a logger to record the exit (JDK 21+), which looks for logging providers in every
-        // jar on the class path, 17,000 entries read: 30 ms of `skein peers`' 150 (docs/PERFORMANCE.md, session 30).
-        if (args.length > 0 && QuickQuery.QUERIES.containsKey(args[0])) {
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(code);
+        java.util.concurrent.Callable<Integer> quick = QuickQuery.of(args);
+        if (quick == null) {
+            System.exit(run(args));
         }
-        System.exit(code);
+        // A query read without picocli prints its answer to System.out and holds nothing to close, so it ends at
+        // once: System.exit first asks the JDK's logging for a logger to record the exit (JDK 21+), which looks
+        // for logging providers in every jar on the class path, 17,000 entries read: 20-30 ms of `skein peers`'
+        // 150 (docs/PERFORMANCE.md, session 30).
+        int code = call(quick);
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
     }
 
     /**
@@ -58,11 +60,7 @@ public final class Skein implements Runnable {
             quick = UpCommand.plain(args);
         }
         if (quick != null) {
-            try {
-                return quick.call();
-            } catch (Exception e) {
-                return failed(e, new java.io.PrintWriter(System.err, true));
-            }
+            return call(quick);
         }
         boolean alone = alone(args);
         CommandLine cli = commandLine(args);
@@ -74,6 +72,15 @@ public final class Skein implements Runnable {
             return 2;
         });
         return cli.execute(alone ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+    }
+
+    /** Runs a command read without picocli: its exit code, or a failure explained as {@link #failed} does. */
+    private static int call(java.util.concurrent.Callable<Integer> command) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            return failed(e, new java.io.PrintWriter(System.err, true));
+        }
     }
 
     /** A command failed: one clear line, no stack trace (the message of a UserError names the problem); exit 1. */
