@@ -24,8 +24,8 @@ public final class Skein implements Runnable {
         }
         // A query read without picocli prints its answer to System.out and holds nothing to close, so it ends at
         // once: System.exit first asks the JDK's logging for a logger to record the exit (JDK 21+), which looks
-        // for logging providers in every jar on the class path, 17,000 entries read: 20-30 ms of `skein peers`'
-        // 150 (docs/PERFORMANCE.md, session 30).
+        // for logging providers in every jar on the class path, 13,000 entries read (17,000 then): 20-30 ms of
+        // `skein peers`' 150 (docs/PERFORMANCE.md, session 30).
         int code = call(quick);
         System.out.flush();
         System.err.flush();
