@@ -79,7 +79,8 @@ final class SimPeers implements MemberPeers {
     boolean initiatesTo(String name) {
         long now = System.nanoTime();
         long heard = lastHeardNanos(name);
-        Duration silent = owner.pace().onHost(Tuning.WIREGUARD.keepaliveTimeout().plus(Tuning.WIREGUARD.rekeyTimeout()));
+        Duration silent = owner.pace().onHost(
+                Tuning.WIREGUARD.keepaliveTimeout().plus(Tuning.WIREGUARD.rekeyTimeout()));
         if (heard != FaultyTransport.NEVER_HEARD && now - heard < silent.toNanos()) {
             return false;
         }

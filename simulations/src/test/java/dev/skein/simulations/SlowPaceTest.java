@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A mesh whose membership runs at a slowed {@link Pace} behaves as the real one, only slower on the host's clock:
- * it converges, and a killed member is removed, but no sooner than the slowed silence after its last word allows. (With the pace
- * ignored anywhere that decides a removal, the member would go after about 2 s of host time.)
+ * it converges, and a killed member is removed, but no sooner than the slowed silence after its last word
+ * allows. (With the pace ignored anywhere that decides a removal, the member would go after about 2 s of host
+ * time.)
  */
 class SlowPaceTest {
     private static final int SLOWDOWN = 3;

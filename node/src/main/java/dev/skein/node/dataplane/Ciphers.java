@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * {@link #ROUNDS} rounds, taking turns; each one's best round counts, timed in the timing thread's own CPU time
  * (a node starting up shares its cores with the JIT, the gossip layer and often other nodes: on the wall clock a
  * round that lost its core for a while measured the wait, and in a 32-node start on two cores the figures came
- * out at 60-90 us a packet instead of 6, a choice by chance), and the least time wins. The pure-Java ones are timed only on a machine with no native one ({@link #toTime}): timing them
- * means compiling them (about 0.5 CPU s and 12 MiB of a node's start, the largest share of it), and on every
- * machine measured OpenSSL's was faster (1.01 us against the JDK 25's 1.45 with AVX-512; several times faster
- * without). {@code -Dskein.aead=openssl|sodium|jdk|split|bouncycastle} forces one.
+ * out at 60-90 us a packet instead of 6, a choice by chance), and the least time wins. The pure-Java ones are
+ * timed only on a machine with no native one ({@link #toTime}): timing them means compiling them (about 0.5 CPU s
+ * and 12 MiB of a node's start, the largest share of it), and on every machine measured OpenSSL's was faster
+ * (1.01 us against the JDK 25's 1.45 with AVX-512; several times faster without).
+ * {@code -Dskein.aead=openssl|sodium|jdk|split|bouncycastle} forces one.
  */
 final class Ciphers {
     private static final Logger log = LoggerFactory.getLogger(Ciphers.class);
