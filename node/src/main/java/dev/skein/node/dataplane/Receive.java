@@ -298,8 +298,15 @@ final class Receive implements Runnable {
         }
     }
 
-    /** An authenticated handshake message from {@code peer}: what it says about the path. */
+    /**
+     * An authenticated, fresh handshake message from {@code peer} (a response to our initiation, or an initiation
+     * newer than any before): the member is alive now, whatever path it came on, and what it says about the path.
+     */
     private void arrived(Peer peer, InetSocketAddress from, boolean relayed, long now) {
+        // Membership keeps a member its gossip layer lost while the data plane heard from it lately. A member
+        // installed a moment ago has often sent nothing else yet: in a 32-node start a member whose session had
+        // just been made (a second before) was removed as "nothing heard for 2 s".
+        peer.recordHeard(now);
         if (relayed) {
             device.paths.heardRelayed(peer, from, now);
         } else {

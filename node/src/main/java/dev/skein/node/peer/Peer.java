@@ -228,7 +228,10 @@ public final class Peer {
         return lastReceivedNanos;
     }
 
-    /** After an authenticated, fresh path message from it (a ping or a pong, straight or through a relay). */
+    /**
+     * After an authenticated, fresh path message from it (a ping or a pong, straight or through a relay) or
+     * handshake message (a response, or an initiation newer than the last).
+     */
     public void recordHeard(long nowNanos) {
         lastHeardNanos = nowNanos;
     }

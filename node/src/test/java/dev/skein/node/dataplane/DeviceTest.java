@@ -99,6 +99,24 @@ class DeviceTest {
     }
 
     @Test
+    void aHandshakeResponseAloneCountsAsHearingFromThePeer() throws Exception {
+        // Membership keeps a member its gossip layer lost while the data plane heard from it lately: a member that
+        // has just answered our handshake is alive, though nothing else has come from it yet.
+        MemoryNode[] ab = pair(FAST);
+        Peer toB = ab[0].peer(ab[1]);
+        assertEquals(0, toB.lastHeardNanos());
+        long before = System.nanoTime();
+        ab[0].device.startHandshake(toB);
+        long deadline = before + 3_000_000_000L;
+        while (toB.current() == null && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertNotNull(toB.current(), "the session is made");
+        assertEquals(0, toB.lastReceivedNanos(), "no transport message has come from b");
+        assertTrue(toB.lastHeardNanos() - before > 0, "b's response counts as hearing from it");
+    }
+
+    @Test
     void aPacketTooBigForAPathOf1400WithDfGetsFragmentationNeededAndOneThatFitsArrives() throws Exception {
         network.mtu(1400); // every underlay datagram above 1400 bytes of IP is lost, as a router drops it under DF
         MemoryNode[] ab = pair(FAST);
