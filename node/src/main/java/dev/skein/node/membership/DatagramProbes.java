@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -81,6 +82,12 @@ final class DatagramProbes extends ForwardingMessaging {
     private final AtomicLong lateByDatagram = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
     private final ProbeTimeout probeTimeout = new ProbeTimeout();
+    /**
+     * Gossip addresses a probe request or reply has come from: members we have a WireGuard session with, or had.
+     * Bounded: past {@link #MAX_IN_CONTACT} it starts again (every member then waits as a first contact once).
+     */
+    private final Set<Address> inContact = ConcurrentHashMap.newKeySet();
+    static final int MAX_IN_CONTACT = 65536;
     private volatile boolean listening;
 
     DatagramProbes(ManagedMessagingService tcp, ManagedUnicastService unicast) {
@@ -117,9 +124,17 @@ final class DatagramProbes extends ForwardingMessaging {
      * probe for us, with its own timeout as long as ours, so it gets twice that: SWIM as Atomix has it waits for
      * the request no longer than for a probe, so an indirect probe of a slow member failed whenever the direct one
      * had, and the member was suspected.
+     *
+     * <p>A member no request or reply has come from yet gets the longest timeout a probe can have
+     * ({@link ProbeTimeout#MAX_MULTIPLIER} times SWIM's): the first datagram to it waits for a WireGuard handshake
+     * through the overlay, which on a busy host takes longer than SWIM's 500 ms. In a 32-node start on two cores,
+     * members were suspected (and the suspicion broadcast to all) by members that had just learned of them and
+     * probed them first, before any session between the two existed. Only a member never heard from waits longer
+     * to be found dead; one that dies after it answered once is timed as before.
      */
-    Duration timeoutFor(String type, Duration configured) {
-        Duration probe = probeTimeout.timeout(configured);
+    Duration timeoutFor(String type, Address to, Duration configured) {
+        Duration probe = inContact.contains(to) ? probeTimeout.timeout(configured)
+                : configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER);
         return type.equals(PROBE) ? probe : probe.multipliedBy(2);
     }
 
@@ -159,7 +174,7 @@ final class DatagramProbes extends ForwardingMessaging {
 
     private CompletableFuture<byte[]> probe(Address to, int kind, byte[] payload, Duration configured) {
         listen();
-        Duration timeout = timeoutFor(KINDS.get(kind), configured);
+        Duration timeout = timeoutFor(KINDS.get(kind), to, configured);
         // The id stays pending after the answer and past the timeout, up to the longest timeout there can be: a
         // reply after the timeout still counts as a round trip, and on a starved host that is how the timeout
         // learns to be longer.
@@ -246,6 +261,7 @@ final class DatagramProbes extends ForwardingMessaging {
         ByteBuffer in = ByteBuffer.wrap(datagram);
         long id = in.getLong();
         int kind = in.get();
+        inContact(from);
         BiFunction<Address, byte[], CompletableFuture<byte[]>> handler =
                 kind >= 0 && kind < handlers.length() ? handlers.get(kind) : null;
         if (handler == null) {
@@ -266,6 +282,14 @@ final class DatagramProbes extends ForwardingMessaging {
         });
     }
 
+    /** A datagram of ours came back from {@code from}, or one of its own arrived: the two have a session. */
+    private void inContact(Address from) {
+        if (inContact.size() >= MAX_IN_CONTACT) {
+            inContact.clear();
+        }
+        inContact.add(from);
+    }
+
     /** A reply: taken only for a pending id, from the member the request went to. */
     private void onReply(Address from, byte[] datagram) {
         if (datagram.length < 8) {
@@ -278,6 +302,7 @@ final class DatagramProbes extends ForwardingMessaging {
             refusedReplies.incrementAndGet();
             return;
         }
+        inContact(from);
         if (p.kind() == KINDS.indexOf(PROBE) && p.timed().compareAndSet(false, true)) {
             probeTimeout.answeredAfter(Duration.ofNanos(System.nanoTime() - p.sentNanos()));
         }

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.Test;
  */
 class DatagramProbesTest {
     /**
-     * Long enough that a first datagram on a cold JVM (Netty's classes still loading, a loaded CI machine) is
-     * answered before half of it, when the probe would be asked again and the counts below would differ.
+     * SWIM's. A first probe to a member waits {@link ProbeTimeout#MAX_MULTIPLIER} times as long (4 s): long enough
+     * that a first datagram on a cold JVM (Netty's classes still loading, a loaded CI machine) is answered before
+     * half of it, when the probe would be asked again and the counts below would differ.
      */
-    private static final Duration TIMEOUT = Duration.ofSeconds(4);
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
     private final List<Runnable> stops = new ArrayList<>();
 
     @AfterEach
@@ -185,26 +186,46 @@ class DatagramProbesTest {
         assertEquals(2, a.probes().sentByDatagram());
     }
 
-    @Test
-    void aLateAnswerLengthensTheNextProbesWaitAndASilentMemberDoesNot() throws Exception {
-        Member a = member(true);
-        Member starved = member(true); // answers every probe 700 ms late, as a node on a saturated host would
-        starved.probes().registerHandler(DatagramProbes.PROBE, (java.util.function.BiFunction<Address, byte[], byte[]>) (f, p) -> {
+    /** A handler that answers "alive:" + {@code tag}, each call after the delay {@code delays} gives it. */
+    private static java.util.function.BiFunction<Address, byte[], byte[]> answering(String tag,
+            java.util.function.IntToLongFunction delays) {
+        AtomicInteger calls = new AtomicInteger();
+        return (f, p) -> {
             try {
-                Thread.sleep(700);
+                Thread.sleep(delays.applyAsLong(calls.getAndIncrement()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return "alive:late".getBytes();
-        }, handlerThread("starved-probe-handler"));
-        starved.tcp().unregisterHandler(DatagramProbes.PROBE);
+            return ("alive:" + tag).getBytes();
+        };
+    }
+
+    /** A member answering probes by datagram only, "alive:" + {@code tag}, each after the delay {@code delays} sets. */
+    private Member answeringLate(String tag, java.util.function.IntToLongFunction delays) throws Exception {
+        Member m = member(true);
+        m.probes().registerHandler(DatagramProbes.PROBE, answering(tag, delays), handlerThread(tag + "-probe-handler"));
+        m.tcp().unregisterHandler(DatagramProbes.PROBE);
+        return m;
+    }
+
+    @Test
+    void aLateAnswerLengthensTheNextProbesWaitAndASilentMemberDoesNot() throws Exception {
+        Member a = member(true);
+        // Answers the first probe at once, then every one 700 ms late, as a node on a saturated host would.
+        Member starved = answeringLate("late", call -> call == 0 ? 0 : 700);
         Duration configured = Duration.ofMillis(500);
         Address silent = Address.from("127.0.0.1", LoopbackPorts.freeForTcpAndUdp()); // nobody listens there
         ExecutionException gone = assertThrows(ExecutionException.class, () -> a.probes()
                 .sendAndReceive(silent, DatagramProbes.PROBE, "n1".getBytes(), false, configured).get(10, TimeUnit.SECONDS));
         assertInstanceOf(TimeoutException.class, gone.getCause());
-        assertEquals(configured, a.probes().timeoutFor(DatagramProbes.PROBE, configured),
-                "a member that answers nothing does not lengthen the wait");
+        assertEquals(configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER),
+                a.probes().timeoutFor(DatagramProbes.PROBE, silent, configured),
+                "a member never heard from waits the longest (its first datagram may wait for a handshake)");
+        assertArrayEquals("alive:late".getBytes(), a.probes()
+                .sendAndReceive(starved.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
+                .get(10, TimeUnit.SECONDS));
+        assertEquals(configured, a.probes().timeoutFor(DatagramProbes.PROBE, starved.address(), configured),
+                "a member that answers nothing does not lengthen the wait, nor one that answers at once");
 
         ExecutionException late = assertThrows(ExecutionException.class, () -> a.probes()
                 .sendAndReceive(starved.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
@@ -215,14 +236,31 @@ class DatagramProbesTest {
             Thread.sleep(20);
         }
         assertEquals(1, a.probes().lateByDatagram(), "the answer after the timeout was still timed");
-        Duration stretched = a.probes().timeoutFor(DatagramProbes.PROBE, configured);
+        Duration stretched = a.probes().timeoutFor(DatagramProbes.PROBE, starved.address(), configured);
         assertTrue(stretched.compareTo(Duration.ofMillis(1400)) >= 0, "twice the late round trip: " + stretched);
-        assertEquals(stretched.multipliedBy(2), a.probes().timeoutFor(DatagramProbes.PROBE_REQUEST, configured),
+        assertEquals(stretched.multipliedBy(2),
+                a.probes().timeoutFor(DatagramProbes.PROBE_REQUEST, starved.address(), configured),
                 "a probe request waits for the other member's probe too");
         // The same starved member is now found alive instead of suspected.
         assertArrayEquals("alive:late".getBytes(), a.probes()
                 .sendAndReceive(starved.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
                 .get(10, TimeUnit.SECONDS));
         assertEquals(2, a.probes().timedOut(), "the silent member's probe and the first late one");
+    }
+
+    @Test
+    void aFirstProbeWaitsForTheHandshakeItsDatagramNeedsAndALaterOneDoesNot() throws Exception {
+        Member a = member(true);
+        // Its first answer takes 1.2 s, as the first datagram to a member does while a WireGuard session to it is
+        // made on a busy host; every later one 700 ms.
+        Member fresh = answeringLate("fresh", call -> call == 0 ? 1200 : 700);
+        Duration configured = Duration.ofMillis(500);
+        assertArrayEquals("alive:fresh".getBytes(), a.probes()
+                .sendAndReceive(fresh.address(), DatagramProbes.PROBE, "n1".getBytes(), false, configured)
+                .get(10, TimeUnit.SECONDS), "found alive, not suspected");
+        assertEquals(0, a.probes().timedOut());
+        // In contact now: its wait follows the recent round trips (twice the first one's 1.2 s), not the longest.
+        assertTrue(a.probes().timeoutFor(DatagramProbes.PROBE, fresh.address(), configured)
+                .compareTo(configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER)) < 0);
     }
 }
