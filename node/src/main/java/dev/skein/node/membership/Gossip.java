@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Atomix SWIM cluster of one node, bound to its overlay address only, so that every gossip message travels
@@ -53,6 +55,16 @@ final class Gossip implements AutoCloseable {
      * one per {@link #GOODBYE_RETRY_PAUSE}.
      */
     static final int GOODBYE_ATTEMPTS = 3;
+    /**
+     * A record set is offered to a member at most this many times, {@link #PUSH_RETRY_PAUSE} apart, while the
+     * connection for it cannot be opened. To a newcomer the first offer usually cannot be: the connection needs
+     * the WireGuard session, which is still being made, and on a busy host that takes longer than Atomix's 1 s
+     * connection timeout. In a 32-node start on two cores every newcomer lost its seed's record set that way
+     * (each push: ConnectTimeoutException after 1000 ms) and learned the mesh from SWIM member by member instead,
+     * over one to two minutes.
+     */
+    static final int PUSH_ATTEMPTS = 8;
+    static final Duration PUSH_RETRY_PAUSE = Duration.ofSeconds(1);
     private static final byte[] GOODBYE_TAKEN = new byte[0];
 
     /** A member as the gossip layer lists it: its id, the host of its gossip address, its record property. */
@@ -175,17 +187,27 @@ final class Gossip implements AutoCloseable {
      * (System.nanoTime()) passes.
      */
     private CompletableFuture<Boolean> handOver(Address to, byte[] leavingRecord, long deadline, int attempts) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || attempts <= 0) {
+        return retried(() -> {
+            long left = deadline - System.nanoTime();
+            Duration wait = Duration.ofNanos(Math.min(left, pace.onHost(GOODBYE_ATTEMPT).toNanos()));
+            return cluster.getMessagingService().sendAndReceive(to, LEAVE, leavingRecord, false, wait)
+                    .handle((reply, error) -> error == null);
+        }, attempts, GOODBYE_RETRY_PAUSE, () -> deadline - System.nanoTime() > 0);
+    }
+
+    /**
+     * Runs {@code attempt} until it completes with true: at most {@code attempts} times, {@code pause} (on the
+     * protocol's clock) after each failure, and only while {@code worthIt} holds. Completes with the last result.
+     */
+    private CompletableFuture<Boolean> retried(Supplier<CompletableFuture<Boolean>> attempt, int attempts,
+                                               Duration pause, BooleanSupplier worthIt) {
+        if (attempts <= 0 || !worthIt.getAsBoolean()) {
             return CompletableFuture.completedFuture(false);
         }
-        Duration wait = Duration.ofNanos(Math.min(left, pace.onHost(GOODBYE_ATTEMPT).toNanos()));
-        return cluster.getMessagingService().sendAndReceive(to, LEAVE, leavingRecord, false, wait)
-                .handle((reply, error) -> error == null)
-                .thenCompose(ok -> ok ? CompletableFuture.completedFuture(true)
-                        : CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
-                                pace.onHost(GOODBYE_RETRY_PAUSE).toMillis(), TimeUnit.MILLISECONDS))
-                        .thenCompose(x -> handOver(to, leavingRecord, deadline, attempts - 1)));
+        return attempt.get().thenCompose(ok -> ok || attempts == 1 ? CompletableFuture.completedFuture(ok)
+                : CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                        pace.onHost(pause).toMillis(), TimeUnit.MILLISECONDS))
+                .thenCompose(x -> retried(attempt, attempts - 1, pause, worthIt)));
     }
 
     /** Messages this node sent over the gossip layer's messaging, SWIM's own included, probe datagrams too. */
@@ -195,9 +217,14 @@ final class Gossip implements AutoCloseable {
         return overTcp + (messaging instanceof DatagramProbes d ? d.sentByDatagram() : 0);
     }
 
-    /** Sends a set of signed records to one member over the reliable channel. */
-    void push(String member, byte[] recordSet) {
-        send(member, RECORDS, recordSet);
+    /**
+     * Sends a set of signed records to one member over the reliable channel, again while the connection cannot be
+     * opened ({@link #PUSH_ATTEMPTS}). Completes, never exceptionally, with whether it was written to a
+     * connection to the member (the one-way message is not answered: see {@link OneShotMessaging}).
+     */
+    CompletableFuture<Boolean> push(String member, byte[] recordSet) {
+        return retried(() -> send(member, RECORDS, recordSet).handle((sent, error) -> error == null),
+                PUSH_ATTEMPTS, PUSH_RETRY_PAUSE, () -> true);
     }
 
     /**

@@ -414,7 +414,13 @@ public final class Membership implements AutoCloseable {
             }
         }
         byte[] bytes = AntiEntropy.recordSet(own.signed(), settings.verifier().revocations(), alive);
-        targets.forEach(t -> gossip.push(t, bytes));
+        for (String t : targets) {
+            gossip.push(t, bytes).thenAccept(delivered -> {
+                if (!delivered) {
+                    log.debug("membership: our record set did not reach {} in {} attempts", t, Gossip.PUSH_ATTEMPTS);
+                }
+            });
+        }
     }
 
     /** Records pushed to us by a member: each is verified on its own before it counts. */

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.atomix.cluster.messaging.ManagedMessagingService;
 import io.atomix.cluster.messaging.ManagedUnicastService;
+import io.atomix.utils.net.Address;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,9 +39,14 @@ class GossipClusterTest {
         executor.shutdownNow();
     }
 
-    /** Counts, per subject, what a gossip layer sends over its TCP messaging. */
+    /**
+     * Counts, per subject, what a gossip layer sends over its TCP messaging; the first {@code unconnectable}
+     * record sets fail as Atomix fails a connection it could not open in time (as to a member whose WireGuard
+     * session is still being made).
+     */
     private static final class CountingTransport implements GossipTransport {
         final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
+        final AtomicInteger unconnectable = new AtomicInteger();
 
         @Override
         public ManagedMessagingService messaging(ManagedMessagingService real) {
@@ -46,6 +54,16 @@ class GossipClusterTest {
                 @Override
                 protected void sending(String type) {
                     sent.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
+                }
+
+                @Override
+                public CompletableFuture<Void> sendAsync(Address to, String type, byte[] payload, boolean keepAlive) {
+                    if (type.equals(Gossip.RECORDS) && unconnectable.getAndDecrement() > 0) {
+                        sending(type);
+                        return CompletableFuture.failedFuture(
+                                new ConnectException("connection timed out after 1000 ms: " + to));
+                    }
+                    return super.sendAsync(to, type, payload, keepAlive);
                 }
             };
         }
@@ -75,8 +93,8 @@ class GossipClusterTest {
         return l.gossip().members().stream().anyMatch(m -> m.name().equals(name) && m.record().equals("record-of-" + name));
     }
 
-    @Test
-    void membersFindEachOtherCarryRecordSetsAndTheEventServiceStaysSilent() throws Exception {
+    /** Two layers, a and b, told of each other, once each lists the other (at most 20 s). */
+    private Layer[] pair() throws Exception {
         Layer a = layer("a");
         Layer b = layer("b");
         a.discovery().offer("b", "127.0.0.1", b.port());
@@ -85,6 +103,14 @@ class GossipClusterTest {
         while (!(lists(a, "b") && lists(b, "a")) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        return new Layer[] {a, b};
+    }
+
+    @Test
+    void membersFindEachOtherCarryRecordSetsAndTheEventServiceStaysSilent() throws Exception {
+        Layer[] ab = pair();
+        Layer a = ab[0];
+        Layer b = ab[1];
         assertTrue(lists(a, "b") && lists(b, "a"), "each lists the other with its record");
         assertTrue(a.gossip().paced() && b.gossip().paced(), "SWIM's probe rounds are paced (ProbePacing)");
         long probed = a.gossip().messagesSent();
@@ -101,5 +127,26 @@ class GossipClusterTest {
         }
         assertEquals(1, a.transport().sent.get(Gossip.RECORDS).get());
         assertTrue(a.gossip().messagesSent() > probed + 3, "a still probes b under ProbePacing's rounds");
+    }
+
+    @Test
+    void aRecordSetIsOfferedAgainWhileItsConnectionCannotBeOpened() throws Exception {
+        Layer[] ab = pair();
+        Layer a = ab[0];
+        Layer b = ab[1];
+        assertTrue(lists(a, "b"), "a lists b");
+        a.transport().unconnectable.set(2);
+
+        byte[] set = {4, 5, 6};
+        CompletableFuture<Boolean> pushed = a.gossip().push("b", set);
+        assertArrayEquals(set, b.records().poll(15, TimeUnit.SECONDS), "the third offer reaches the member");
+        assertTrue(pushed.get(5, TimeUnit.SECONDS), "the push says it was delivered");
+        assertEquals(3, a.transport().sent.get(Gossip.RECORDS).get(), "two failed offers, then the one that went");
+
+        a.transport().unconnectable.set(Gossip.PUSH_ATTEMPTS);
+        assertFalse(a.gossip().push("b", set).get(Gossip.PUSH_ATTEMPTS * 3L, TimeUnit.SECONDS),
+                "a push whose every connection fails says so, after its last attempt");
+        assertEquals(3 + Gossip.PUSH_ATTEMPTS, a.transport().sent.get(Gossip.RECORDS).get(), "and tries no more");
+        assertEquals(null, b.records().poll(), "nothing arrived from the failed offers");
     }
 }
