@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,7 +247,7 @@ final class Paths {
         if (to == null) {
             return;
         }
-        long tx = random.nextLong();
+        long tx = pingId();
         p.reach().pinged(tx, to, now);
         ByteBuffer ping = ByteBuffer.wrap(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
                 .encode(p.reach().pathKey()));
@@ -257,9 +258,18 @@ final class Paths {
         }
     }
 
+    /**
+     * A ping's id, which only pairs its pong with it: what makes a pong believable is its MAC under the two
+     * members' path key and its fresh stamp, so the id need not be secret, and the node's SecureRandom (shared
+     * with the handshakes, locked, a tenth of the timers thread's time in a 32-node start) is not needed.
+     */
+    private static long pingId() {
+        return ThreadLocalRandom.current().nextLong();
+    }
+
     /** Pings the member through the relay {@code via}: an answer proves it alive, not a direct path. */
     private void pingThrough(Peer p, Peer via, long now) {
-        long tx = random.nextLong();
+        long tx = pingId();
         p.reach().pinged(tx, via.endpoint(), now);
         p.reach().pingedThrough(now);
         device.outbound.datagram(new PathMessage(PathMessage.Kind.PING, device.ownId, tx, stamp(), null)
@@ -390,7 +400,9 @@ final class Paths {
         }
         if (m.address() != null) {
             lastObserved = m.address();
-            device.events.onObserved(m.address(), p.name());
+            if (r.passObserved(m.address(), now, Constants.OBSERVED_REPORT_INTERVAL.toNanos())) {
+                device.events.onObserved(m.address(), p.name());
+            }
         }
     }
 

@@ -35,6 +35,9 @@ public final class Reach {
     /** Addresses its authenticated pings came from that its record does not name (peer-reflexive), newest last. */
     private volatile List<InetSocketAddress> learned = List.of();
     private final PunchState punch = new PunchState();
+    /** What its pongs last said our endpoint is, and when that was last passed to membership. */
+    private InetSocketAddress observedPassed;
+    private long observedPassedNanos = Constants.NEVER;
 
     /** A ping we sent and the address it went to; a pong counts only from that very address. */
     public record Ping(InetSocketAddress to, long sentNanos) {}
@@ -43,6 +46,19 @@ public final class Reach {
         this.pathKey = pathKey.clone();
         this.candidates = List.copyOf(candidates);
         this.relayCapable = relayCapable;
+    }
+
+    /**
+     * True if membership should hear now that this member sees us at {@code observed}: it said something else
+     * before, or it last said so to membership at least {@code every} ago (membership forgets a report after 30 s).
+     */
+    public synchronized boolean passObserved(InetSocketAddress observed, long now, long every) {
+        if (observed.equals(observedPassed) && now - observedPassedNanos < every) {
+            return false;
+        }
+        observedPassed = observed;
+        observedPassedNanos = now;
+        return true;
     }
 
     public byte[] pathKey() {

@@ -65,8 +65,11 @@ public record PathMessage(Kind kind, long senderId, long tx, long stamp, InetSoc
             this.code = code;
         }
 
+        /** values() copies its array on every call, and this runs for every path message. */
+        private static final Kind[] ALL = values();
+
         static Kind of(int code) {
-            for (Kind k : values()) {
+            for (Kind k : ALL) {
                 if (k.code == code) {
                     return k;
                 }
