@@ -70,13 +70,13 @@ final class Fabric {
 
     /**
      * A gossip message from {@code a} to {@code b} found no session. If {@code a} holds a peer for {@code b}, its
-     * data plane tries a handshake now and then ({@link SimPeers#initiatesTo}), and {@code b} may take it as
+     * data plane tries a handshake now and then ({@link SimPeers#initiationDue}), and {@code b} may take it as
      * proof that a member it removed is alive.
      */
     void noSession(String a, String b) {
         SimNode from = byAddress.get(a);
         SimNode to = byAddress.get(b);
-        if (from != null && to != null && from.peers().hasRoute(to.name()) && from.peers().initiatesTo(to.name())) {
+        if (from != null && to != null && from.peers().hasRoute(to.name()) && from.peers().initiationDue(to.name())) {
             to.initiationFrom(from);
         }
     }

@@ -20,7 +20,7 @@ public final class Skein implements Runnable {
         dev.skein.node.os.HostsFileOnly.install(); // first: before anything touches InetAddress
         java.util.concurrent.Callable<Integer> quick = QuickQuery.of(args);
         if (quick == null) {
-            System.exit(run(args));
+            System.exit(runOther(args));
         }
         // A query read without picocli prints its answer to System.out and holds nothing to close, so it ends at
         // once: System.exit first asks the JDK's logging for a logger to record the exit (JDK 21+), which looks
@@ -56,11 +56,14 @@ public final class Skein implements Runnable {
     /** Runs the command line and returns the exit code (0 ok, 1 failed, 2 wrong usage). */
     public static int run(String... args) {
         java.util.concurrent.Callable<Integer> quick = QuickQuery.of(args);
-        if (quick == null) {
-            quick = UpCommand.plain(args);
-        }
-        if (quick != null) {
-            return call(quick);
+        return quick != null ? call(quick) : runOther(args);
+    }
+
+    /** Runs {@code args} that are no query {@link QuickQuery} reads: a plain {@code up}, or through picocli. */
+    private static int runOther(String... args) {
+        java.util.concurrent.Callable<Integer> plainUp = UpCommand.plain(args);
+        if (plainUp != null) {
+            return call(plainUp);
         }
         boolean alone = alone(args);
         CommandLine cli = commandLine(args);
