@@ -71,10 +71,10 @@ final class SimPeers implements MemberPeers {
 
     /**
      * Whether our data plane, holding a peer for {@code name} that holds none for us (so no session can be
-     * made), sends it a handshake initiation now (if so, recorded as sent), as a real one does for the packets it has for it: WireGuard
-     * tries again every Rekey-Timeout, and after a session it starts a new handshake only once it has not heard
-     * from the peer for Keepalive-Timeout + Rekey-Timeout. On the member's side such an initiation is what takes
-     * back a member it removed ({@link SimNode#initiationFrom}).
+     * made), sends it a handshake initiation now (if so, recorded as sent), as a real one does for the packets it
+     * has for it: WireGuard tries again every Rekey-Timeout, and after a session it starts a new handshake only
+     * once it has not heard from the peer for Keepalive-Timeout + Rekey-Timeout. On the member's side such an
+     * initiation is what takes back a member it removed ({@link SimNode#initiationFrom}).
      */
     boolean initiationDue(String name) {
         long now = System.nanoTime();

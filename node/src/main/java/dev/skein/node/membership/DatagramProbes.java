@@ -133,14 +133,17 @@ final class DatagramProbes extends ForwardingMessaging {
      * to be found dead; one that dies after it answered once is timed as before.
      */
     Duration timeoutFor(String type, Address to, Duration configured) {
-        Duration probe = inContact.contains(to) ? probeTimeout.timeout(configured)
-                : configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER);
-        return type.equals(PROBE) ? probe : probe.multipliedBy(2);
+        return inContact.contains(to) ? inContactTimeout(type, configured)
+                : ofType(type, configured.multipliedBy(ProbeTimeout.MAX_MULTIPLIER));
     }
 
     /** What a request of {@code type} to a member in contact waits: when any request is asked again. */
     private Duration inContactTimeout(String type, Duration configured) {
-        Duration probe = probeTimeout.timeout(configured);
+        return ofType(type, probeTimeout.timeout(configured));
+    }
+
+    /** A probe's wait {@code probe} for a request of {@code type}: a probe request waits for two probes. */
+    private static Duration ofType(String type, Duration probe) {
         return type.equals(PROBE) ? probe : probe.multipliedBy(2);
     }
 
