@@ -344,6 +344,10 @@ if os.environ.get("STEPS"):
     # (OpenSSL's, where it is installed), with the pure-Java cipher (JDK ChaCha20 + Bouncy Castle Poly1305), and
     # that without its TUN and UDP offloads (session 3's data plane).
     PATHS += ["skein, sodium cipher", "skein, java cipher", "skein, java cipher, no offload"]
+if os.environ.get("CHECKSUMS"):
+    # What the receiver's optional TCP checksums are worth: Skein whose records do not offer them, so each sender
+    # computes the checksum of every TCP segment it cuts, as before session 32.
+    PATHS.append("skein, tcp checksums")
 if os.environ.get("WORKERS"):
     # What sealing and opening on several cores is worth: Skein with one lane per direction (its own thread).
     PATHS.append("skein, 1 cipher worker")
@@ -534,6 +538,8 @@ def main():
               "skein, firewall": lambda w: skein(w, extra=FIREWALL), MIXED: mixed,
               "skein, no filter": lambda w: skein(w, env="env PATH=/usr/bin:/bin "),
               "skein, sodium cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=sodium "),
+              "skein, tcp checksums":
+                  lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.tcp-checksum-optional=false "),
               "skein, 1 cipher worker": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.cipher-workers=1 "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
               "skein, java cipher, no offload":

@@ -6,6 +6,7 @@ import dev.skein.node.peer.Reach;
 import dev.skein.protocol.path.PathMessage;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.member.MemberRecord;
 import dev.skein.node.firewall.PeerIdentity;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -25,8 +26,12 @@ final class MeshPeers implements MemberPeers {
     }
 
     @Override
-    public void install(String name, Certificate cert, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                        boolean relay, boolean restarted, int gossipPort) {
+    public void install(MemberRecord record, List<IpPrefix> granted, boolean restarted) {
+        String name = record.name();
+        Certificate cert = record.certificate();
+        List<InetSocketAddress> endpoints = record.endpoints();
+        boolean relay = record.relay();
+        int gossipPort = record.gossipPort();
         InetSocketAddress endpoint = endpoints.isEmpty() ? null : endpoints.get(0);
         // From the certificate membership verified: the only source of the name and groups the firewall trusts.
         PeerIdentity identity = PeerIdentity.member(name, cert.groups(), cert.address().ip(), gossipPort,
@@ -39,6 +44,7 @@ final class MeshPeers implements MemberPeers {
             boolean moved = !old.reach().candidates().equals(endpoints);
             old.reach().candidates(endpoints);
             old.reach().relayCapable(relay);
+            old.tcpChecksumOptional(record.tcpChecksumOptional());
             if (moved) {
                 node.device().candidatesChanged(old);
             }
@@ -53,6 +59,7 @@ final class MeshPeers implements MemberPeers {
         Reach reach = new Reach(PathMessage.pathKey(node.device().identity(), cert.x25519PublicKey()), endpoints, relay);
         Peer peer = new Peer(name, cert.x25519PublicKey(), NO_PRESHARED_KEY, endpoint, routed, 0, reach);
         peer.identity(identity); // before its routes exist, so that no packet of it is judged without it
+        peer.tcpChecksumOptional(record.tcpChecksumOptional());
         if (old != null) {
             node.removePeer(old);
         }

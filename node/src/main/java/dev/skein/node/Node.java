@@ -63,6 +63,12 @@ public final class Node implements AutoCloseable {
      * measure what they are worth.
      */
     private static final boolean OFFLOAD = !"false".equals(System.getProperty("skein.offload"));
+    /**
+     * Our record offers senders to leave TCP checksums out when the data plane never reads them; not with
+     * {@code -Dskein.tcp-checksum-optional=false}, which the benchmark uses to measure what that is worth.
+     */
+    private static final boolean OFFER_OPTIONAL_CHECKSUMS =
+            !"false".equals(System.getProperty("skein.tcp-checksum-optional"));
 
     private volatile NodeConfig config;
     private volatile Certificate certificate;
@@ -196,9 +202,10 @@ public final class Node implements AutoCloseable {
                     : config.firewall().inbound().size() + " inbound and " + config.firewall().outbound().size()
                     + " outbound rule(s); what no rule allows is dropped");
             node.seeds = new SeedNames(new SeedLookup(SeedLookup.SYSTEM), config.seeds());
-            node.membership = Membership.start(new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
-                    config.gossipPort(), node.seeds.current(), config.relay(), node::localEndpoints),
-                    new MeshPeers(node));
+            Membership.Settings settings = new Membership.Settings(cert, keys.ed25519PrivateKey(), verifier,
+                    config.gossipPort(), node.seeds.current(), config.relay(), node::localEndpoints)
+                    .offeringOptionalTcpChecksums(OFFER_OPTIONAL_CHECKSUMS && device.tcpChecksumOptional());
+            node.membership = Membership.start(settings, new MeshPeers(node));
             node.seeds.follow(node.membership::seeds);
             events.attach(node.membership); // with the join messages that came while it started
             device.relayEnabled(config.relay());

@@ -111,7 +111,7 @@ final class SimNode {
             startedNanos = System.nanoTime();
             try {
                 membership = Membership.start(new Membership.Settings(cert, signingKey, verifier, port, seeds,
-                        false, () -> List.of(endpoint), transport, pace), peers);
+                        false, () -> List.of(endpoint), transport, pace, false), peers);
                 return;
             } catch (IOException e) {
                 if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("Address already in use")) {

@@ -3,7 +3,7 @@ package dev.skein.simulations;
 import dev.skein.node.config.Tuning;
 import dev.skein.node.membership.MemberPeers;
 import dev.skein.protocol.addr.IpPrefix;
-import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.member.MemberRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -33,11 +33,10 @@ final class SimPeers implements MemberPeers {
     }
 
     @Override
-    public void install(String name, Certificate certificate, List<InetSocketAddress> endpoints,
-                        List<IpPrefix> granted, boolean relay, boolean restarted, int gossipPort) {
-        boolean fresh = routes.put(name, List.copyOf(granted)) == null;
+    public void install(MemberRecord record, List<IpPrefix> granted, boolean restarted) {
+        boolean fresh = routes.put(record.name(), List.copyOf(granted)) == null;
         if (fresh) {
-            fabric.events().installed(owner.name(), name);
+            fabric.events().installed(owner.name(), record.name());
         }
     }
 

@@ -199,6 +199,14 @@ public final class Device implements AutoCloseable {
                 + "; cipher " + Ciphers.name() + ", " + sealWorkers.workers() + " per direction";
     }
 
+    /**
+     * True if received TCP packets reach the kernel with their checksum left for it to finish (the TUN device takes
+     * virtio headers), so the checksums senders write are never read: our member record may say so.
+     */
+    public boolean tcpChecksumOptional() {
+        return tun.vnetHeader();
+    }
+
     /** Adds a peer and routes its allowed IPs to it. */
     public void addPeer(Peer peer) {
         peers.add(peer);

@@ -118,7 +118,7 @@ final class Outbound {
      */
     void sendSegmented(Peer peer, ByteBuffer superPacket, VirtioNetHeader header, Scratch scratch) {
         TcpSegmenter segmenter = scratch.segmenter;
-        int count = segmenter.begin(superPacket, header);
+        int count = segmenter.begin(superPacket, header, peer.tcpChecksumOptional());
         if (count < 0) {
             device.counters.garbage.incrementAndGet();
             return;

@@ -1,6 +1,7 @@
 package dev.skein.node.dataplane;
 
 import dev.skein.node.Constants;
+import dev.skein.node.offload.PartialChecksum;
 import dev.skein.node.offload.TcpCoalescer;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.IndexTable;
@@ -152,7 +153,7 @@ final class Receive implements Runnable {
      */
     private void deliver(ByteBuffer packet) {
         if (!device.tun.segmentationOffload()) {
-            written(device.tun.write(packet));
+            writeAlone(packet);
             return;
         }
         if (coalescer.add(packet)) {
@@ -160,8 +161,23 @@ final class Receive implements Runnable {
         }
         flushCoalesced();
         if (!coalescer.add(packet)) {
-            written(device.tun.write(packet));
+            writeAlone(packet);
         }
+    }
+
+    /**
+     * Writes one packet; a TCP packet with its checksum left to the kernel when the device takes virtio headers
+     * ({@link PartialChecksum}), as our record promises senders (the coalescer does the same for its batches).
+     */
+    private void writeAlone(ByteBuffer packet) {
+        int at = packet.position();
+        if (!device.tun.vnetHeader() || !PartialChecksum.leaveToKernel(packet, scratch.header)) {
+            written(device.tun.write(packet));
+            return;
+        }
+        scratch.header.write(packet, at - VirtioNetHeader.SIZE);
+        written(device.tun.writeFramed(packet.position(at - VirtioNetHeader.SIZE)));
+        packet.position(at);
     }
 
     private void flushCoalesced() {

@@ -1,6 +1,7 @@
 package dev.skein.node.dataplane;
 
 import dev.skein.node.Constants;
+import dev.skein.node.offload.PartialChecksum;
 import dev.skein.node.offload.TcpSegmenter;
 import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Peer;
@@ -129,14 +130,25 @@ final class Send implements Runnable {
             device.outbound.sendSegmented(peer, in, header, scratch);
             return;
         }
-        if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(in, header)) {
+        boolean cut = narrow && n > fits;
+        if ((header.flags & VirtioNetHeader.NEEDS_CSUM) != 0 && !checksumLeftOut(peer, in, n, header, cut)
+                && !TcpSegmenter.finishChecksum(in, header)) {
             device.counters.garbage.incrementAndGet();
             return;
         }
-        if (narrow && n > fits && version == 4) { // too long, but without DF: cut as a router would
+        if (cut && version == 4) { // too long, but without DF: cut as a router would
             Ipv4Fragments.cut(in, fits, scratch.packet, f -> device.outbound.enqueue(peer, f, scratch));
             return;
         }
         device.outbound.enqueue(peer, in, scratch);
+    }
+
+    /**
+     * True if the kernel's unfinished TCP checksum may stay unfinished: the peer reads none ({@link PartialChecksum})
+     * and the packet reaches it whole (not cut into fragments, whose reassembly its kernel checks).
+     */
+    private static boolean checksumLeftOut(Peer peer, ByteBuffer in, int n, VirtioNetHeader header, boolean cut) {
+        return peer.tcpChecksumOptional() && !cut && header.csumOffset == 16
+                && PartialChecksum.tcpOffset(in, in.position(), n) == header.csumStart;
     }
 }

@@ -1,7 +1,7 @@
 package dev.skein.node.membership;
 
 import dev.skein.protocol.addr.IpPrefix;
-import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.member.MemberRecord;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -12,13 +12,12 @@ import java.util.List;
  */
 public interface MemberPeers {
     /**
-     * Installs or updates the peer of member {@code name}. {@code endpoints} are its candidates, best first;
-     * {@code relay} says it forwards for others; {@code restarted} means the member began a new run, so
-     * sessions with its previous run are useless; {@code gossipPort}: where its gossip listens on its overlay
-     * address (the firewall lets gossip through).
+     * Installs or updates the peer of the member {@code record} tells of (its certificate; its endpoints, best
+     * first; whether it relays for others; where its gossip listens on its overlay address, which the firewall lets
+     * through; whether it reads TCP checksums), routing it the prefixes it was {@code granted}. {@code restarted}
+     * means the member began a new run, so sessions with its previous run are useless.
      */
-    void install(String name, Certificate certificate, List<InetSocketAddress> endpoints, List<IpPrefix> granted,
-                 boolean relay, boolean restarted, int gossipPort);
+    void install(MemberRecord record, List<IpPrefix> granted, boolean restarted);
 
     void uninstall(String name);
 

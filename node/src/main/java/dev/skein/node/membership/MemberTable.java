@@ -116,8 +116,10 @@ final class MemberTable {
             // until its gossip got through. Keep the held version: only records newer than it count.
             MemberRecord p = provisional;
             // The join's incarnation too: a renewal within the same run is no restart (whose sessions would be reset).
+            // The offer of optional checksums is known only from the run's own records (a join does not say it).
+            boolean sameRun = p.incarnation() == e.record.incarnation() && !e.record.leaving();
             e.record = new MemberRecord(p.certificate(), e.record.version(), p.incarnation(), p.endpoints(),
-                    p.gossipPort(), p.relay(), false);
+                    p.gossipPort(), p.relay(), false, sameRun && e.record.tcpChecksumOptional());
         }
         if (e != null) {
             e.joinedAtNanos = nowNanos;

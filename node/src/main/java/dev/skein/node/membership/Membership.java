@@ -51,15 +51,25 @@ public final class Membership implements AutoCloseable {
     /** How long a stopping node keeps handing its goodbye to the members that have not taken it yet. */
     static final Duration GOODBYE_WITHIN = Duration.ofSeconds(1);
 
-    /** What membership needs to know about this node. */
+    /**
+     * What membership needs to know about this node. {@code tcpChecksumOptional}: our record tells senders they
+     * may leave out TCP checksums, because our data plane hands every TCP packet to the kernel to checksum.
+     */
     public record Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
                            List<InetSocketAddress> seeds, boolean relay,
-                           Supplier<List<InetSocketAddress>> localEndpoints, GossipTransport transport, Pace pace) {
+                           Supplier<List<InetSocketAddress>> localEndpoints, GossipTransport transport, Pace pace,
+                           boolean tcpChecksumOptional) {
         /** A node's settings: gossip over Atomix's own transport, at the real pace. */
         public Settings(Certificate self, byte[] signingKey, CertificateVerifier verifier, int gossipPort,
                         List<InetSocketAddress> seeds, boolean relay, Supplier<List<InetSocketAddress>> localEndpoints) {
             this(self, signingKey, verifier, gossipPort, seeds, relay, localEndpoints, GossipTransport.DIRECT,
-                    Pace.REAL);
+                    Pace.REAL, false);
+        }
+
+        /** The same settings, our record offering optional TCP checksums or not. */
+        public Settings offeringOptionalTcpChecksums(boolean offer) {
+            return new Settings(self, signingKey, verifier, gossipPort, seeds, relay, localEndpoints, transport, pace,
+                    offer);
         }
     }
 
@@ -230,7 +240,7 @@ public final class Membership implements AutoCloseable {
         return java.util.concurrent.CompletableFuture.runAsync(() -> {
             Settings s = settings;
             settings = new Settings(cert, signingKey.clone(), s.verifier(), s.gossipPort(), List.copyOf(seeds), relay,
-                    s.localEndpoints(), s.transport(), s.pace());
+                    s.localEndpoints(), s.transport(), s.pace(), s.tcpChecksumOptional());
             boolean renewed = own.renew(cert, relay, System.currentTimeMillis());
             if (renewed) {
                 log.info("certificate renewed: valid until {}", cert.notAfter());
@@ -252,7 +262,7 @@ public final class Membership implements AutoCloseable {
         executor.execute(() -> guarded(() -> {
             Settings s = settings;
             settings = new Settings(s.self(), s.signingKey(), s.verifier(), s.gossipPort(), copy, s.relay(),
-                    s.localEndpoints(), s.transport(), s.pace());
+                    s.localEndpoints(), s.transport(), s.pace(), s.tcpChecksumOptional());
             joins.askSeedsNow();
         }));
     }

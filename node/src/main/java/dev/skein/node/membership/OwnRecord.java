@@ -39,7 +39,7 @@ final class OwnRecord {
         Membership.Settings s = settings.get();
         this.localEndpoints = s.localEndpoints().get();
         this.record = new MemberRecord(s.self(), wallMillis, wallMillis, candidates(), s.gossipPort(), s.relay(),
-                false);
+                false, s.tcpChecksumOptional());
         sign();
     }
 
@@ -74,7 +74,7 @@ final class OwnRecord {
     boolean renew(Certificate cert, boolean relay, long wallMillis) {
         boolean renewed = !cert.sameAs(record.certificate());
         record = new MemberRecord(cert, nextVersion(wallMillis), record.incarnation(), candidates(),
-                record.gossipPort(), relay, false);
+                record.gossipPort(), relay, false, record.tcpChecksumOptional());
         publish();
         if (renewed) {
             expiryWarned = 0;
@@ -157,7 +157,7 @@ final class OwnRecord {
 
     private void republish(long wallMillis) {
         record = new MemberRecord(record.certificate(), nextVersion(wallMillis), record.incarnation(), candidates(),
-                record.gossipPort(), record.relay(), false);
+                record.gossipPort(), record.relay(), false, record.tcpChecksumOptional());
         publish();
     }
 

@@ -76,7 +76,7 @@ final class PeerInstaller {
                 continue;
             }
             boolean restarted = prev != null && prev.incarnation() != 0 && prev.incarnation() != r.incarnation();
-            peers.install(r.name(), r.certificate(), r.endpoints(), granted, r.relay(), restarted, r.gossipPort());
+            peers.install(r, granted, restarted);
             installed.put(r.name(), new Installed(r.version(), r.incarnation(), granted, r.certificate()));
             if (prev == null) {
                 added.incrementAndGet();

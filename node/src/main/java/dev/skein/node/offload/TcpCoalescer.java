@@ -13,9 +13,9 @@ import java.nio.ByteBuffer;
  *   <li>only ACK (and PSH, which closes the batch) set; a payload no larger than the first segment's, and a
  *       smaller one closes the batch; at most 64 KB in all.</li>
  * </ul>
- * Anything else is written on its own. A batch of one is written unchanged; a larger one gets its lengths and IP
- * checksum fixed and leaves the TCP checksum for the kernel to finish ({@link VirtioNetHeader#NEEDS_CSUM}): the
- * segments' integrity was already proven by the tunnel's authentication tag.
+ * Anything else is written on its own. A larger batch gets its lengths and IP checksum fixed; every batch, one
+ * segment or more, leaves the TCP checksum for the kernel to finish ({@link VirtioNetHeader#NEEDS_CSUM},
+ * {@link PartialChecksum}): the segments' integrity was already proven by the tunnel's authentication tag.
  */
 public final class TcpCoalescer {
     private static final int ACK = 0x10;
@@ -89,29 +89,17 @@ public final class TcpCoalescer {
         return true;
     }
 
-    /** The length of IP and TCP headers if the packet could be batched at all, else -1. */
+    /**
+     * The length of IP and TCP headers if the packet could be batched at all, else -1: a TCP packet whose checksum
+     * {@link PartialChecksum} may leave to the kernel, IPv4 without options, only ACK (and PSH) set.
+     */
     private static int candidateHeaders(ByteBuffer p, int at, int n) {
-        if (n < 40) {
-            return -1;
+        int ip = PartialChecksum.tcpOffset(p, at, n);
+        if (ip < 0 || ip != (((p.get(at) & 0xff) >>> 4) == 4 ? 20 : 40)) {
+            return -1; // not such a TCP packet, or IPv4 options
         }
-        int version = (p.get(at) & 0xff) >>> 4;
-        int ip;
-        if (version == 4) {
-            if ((p.get(at) & 0x0f) != 5 || (p.get(at + 9) & 0xff) != 6 || (p.getShort(at + 6) & 0x3fff) != 0) {
-                return -1; // options, not TCP, or a fragment
-            }
-            ip = 20;
-        } else if (version == 6 && n >= 60 && (p.get(at + 6) & 0xff) == 6) {
-            ip = 40;
-        } else {
-            return -1;
-        }
-        int tcp = ((p.get(at + ip + 12) & 0xff) >>> 4) * 4;
         int flags = p.get(at + ip + 13) & 0xff;
-        if (tcp < 20 || ip + tcp > n || (flags & ~PSH) != ACK) {
-            return -1;
-        }
-        return ip + tcp;
+        return (flags & ~PSH) != ACK ? -1 : ip + ((p.get(at + ip + 12) & 0xff) >>> 4) * 4;
     }
 
     private boolean continues(ByteBuffer p, int at, int n) {
@@ -150,7 +138,11 @@ public final class TcpCoalescer {
     public ByteBuffer finish() {
         int b = VirtioNetHeader.SIZE;
         if (count == 1) {
-            VirtioNetHeader.writePlain(batch, 0);
+            batch.limit(b + length).position(b);
+            if (!PartialChecksum.leaveToKernel(batch, header)) {
+                header.clear(); // not reached: a batch starts only with a TCP packet PartialChecksum takes
+            }
+            header.write(batch, 0);
         } else {
             int tcpLength = length - ipHeader;
             if (v4) {

@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  *   <li>IPv4: total length set, the identification incremented per segment, the header checksum recomputed;
  *       IPv6: payload length set;</li>
  *   <li>FIN and PSH only on the last segment, CWR only on the first;</li>
- *   <li>the TCP checksum over the pseudo-header, header and the segment's payload.</li>
+ *   <li>the TCP checksum over the pseudo-header, header and the segment's payload, unless the receiver reads
+ *       none ({@link PartialChecksum}: then the field is left zero, which saves a pass over every byte).</li>
  * </ul>
  * One instance per super-packet at a time: {@link #begin} reads its headers, then {@link #segment} writes each.
  */
@@ -28,12 +29,22 @@ public final class TcpSegmenter {
     private int payload;
     private int gsoSize;
     private int count;
+    private boolean checksums;
 
     /**
-     * Reads the super-packet between {@code packet}'s position and limit. Returns the number of segments, or -1
-     * when the packet is not a TCP packet this class can cut (malformed, IPv6 extension headers, no segment size).
+     * Reads the super-packet between {@code packet}'s position and limit; its segments will carry TCP checksums.
+     * Returns the number of segments, or -1 when the packet is not a TCP packet this class can cut (malformed, IPv6
+     * extension headers, no segment size).
      */
     public int begin(ByteBuffer packet, VirtioNetHeader h) {
+        return begin(packet, h, false);
+    }
+
+    /**
+     * As {@link #begin(ByteBuffer, VirtioNetHeader)}; {@code checksumOptional}: the receiver writes every packet
+     * {@link PartialChecksum} takes with its checksum left to its kernel, so segments it takes get none.
+     */
+    public int begin(ByteBuffer packet, VirtioNetHeader h, boolean checksumOptional) {
         source = packet;
         start = packet.position();
         int n = packet.remaining();
@@ -67,6 +78,8 @@ public final class TcpSegmenter {
         }
         payload = n - headers;
         count = payload == 0 ? 1 : (payload + gsoSize - 1) / gsoSize;
+        // Segments keep the super-packet's IP header (fragment bits included): the receiver takes them if it does.
+        checksums = !checksumOptional || PartialChecksum.tcpOffset(packet, start, n) != ipHeader;
         return count;
     }
 
@@ -104,8 +117,10 @@ public final class TcpSegmenter {
         }
         out.put(tcp + 13, (byte) flags);
         out.putShort(tcp + 16, (short) 0);
-        long sum = Checksum.pseudoHeader(out, at, v4, 6, total - ipHeader);
-        out.putShort(tcp + 16, Checksum.finish(Checksum.add(out, tcp, total - ipHeader, sum)));
+        if (checksums) {
+            long sum = Checksum.pseudoHeader(out, at, v4, 6, total - ipHeader);
+            out.putShort(tcp + 16, Checksum.finish(Checksum.add(out, tcp, total - ipHeader, sum)));
+        }
         out.position(at + total);
     }
 

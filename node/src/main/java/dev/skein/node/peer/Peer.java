@@ -42,6 +42,8 @@ public final class Peer {
     private volatile long mtuCheckedNanos = dev.skein.node.Constants.NEVER;
     // what its certificate proves, for the firewall; membership replaces it with each new certificate
     private volatile PeerIdentity identity = PeerIdentity.UNCERTIFIED;
+    // a member whose record says it reads no TCP checksum: the sender leaves them out (never a WireGuard peer)
+    private volatile boolean tcpChecksumOptional;
 
     // the handshake in progress and the keypairs it made, each with its own lock
     final HandshakeState handshake = new HandshakeState();
@@ -121,6 +123,19 @@ public final class Peer {
     /** Set by the timers from the underlay's path MTU ({@code dataplane.PathMtu}). */
     public void tunnelMtu(int bytes) {
         this.tunnelMtu = bytes;
+    }
+
+    /**
+     * True if the peer hands every TCP packet it receives to its kernel to checksum (its member record says so),
+     * so our sender may leave TCP checksums out. False for WireGuard peers, whose kernels read them.
+     */
+    public boolean tcpChecksumOptional() {
+        return tcpChecksumOptional;
+    }
+
+    /** Set by membership from the peer's record. */
+    public void tcpChecksumOptional(boolean optional) {
+        this.tcpChecksumOptional = optional;
     }
 
     /** True (and the time kept) if the path's MTU was last asked for {@code interval} nanos ago or longer. */

@@ -1,5 +1,6 @@
 package dev.skein.node.dataplane;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,6 +14,9 @@ import dev.skein.node.io.UdpPackets;
 import dev.skein.node.io.MemoryNetwork;
 import dev.skein.node.io.MemorySocket;
 import dev.skein.node.io.MemoryTun;
+import dev.skein.node.offload.TcpPackets;
+import dev.skein.node.offload.TcpSegmenter;
+import dev.skein.node.offload.VirtioNetHeader;
 import dev.skein.node.peer.Keypair;
 import dev.skein.node.peer.Peer;
 import dev.skein.node.peer.Sessions;
@@ -20,6 +24,7 @@ import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.noise.StaticIdentity;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -487,5 +492,117 @@ class DeviceTest {
         assertNull(ab[1].tun.toStack(300));
         assertEquals(1, ab[1].device.firewall().inboundDropped());
         assertNotNull(ab[1].peer(ab[0]).current());
+    }
+
+    /**
+     * The kernel's part, in memory: the TCP payload of every packet {@code n} delivered until {@code bytes} came or
+     * {@code millis} passed. With virtio headers, a packet with its checksum left to the kernel is finished (a
+     * super-packet cut) as the kernel would; then every packet must be whole: checksums right, checked the slow way.
+     */
+    private static byte[] tcpPayloadDelivered(MemoryNode n, int bytes, long millis) throws InterruptedException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (out.size() < bytes && System.nanoTime() < deadline) {
+            byte[] p = n.tun.toStack(100);
+            if (p == null) {
+                continue;
+            }
+            if (!n.tun.vnetHeader()) {
+                out.writeBytes(TcpPackets.assertValid(p));
+                continue;
+            }
+            VirtioNetHeader h = new VirtioNetHeader();
+            ByteBuffer framed = ByteBuffer.allocateDirect(p.length).put(p).flip();
+            h.read(framed, 0);
+            ByteBuffer packet = framed.position(VirtioNetHeader.SIZE).slice();
+            assertEquals(VirtioNetHeader.NEEDS_CSUM, h.flags, "every TCP packet leaves its checksum to the kernel");
+            if (h.segmented()) {
+                TcpSegmenter kernel = new TcpSegmenter();
+                int count = kernel.begin(packet, h);
+                for (int i = 0; i < count; i++) {
+                    ByteBuffer segment = ByteBuffer.allocateDirect(kernel.segmentLength(i));
+                    kernel.segment(i, segment);
+                    out.writeBytes(TcpPackets.assertValid(segment.flip()));
+                }
+            } else {
+                assertTrue(TcpSegmenter.finishChecksum(packet, h));
+                out.writeBytes(TcpPackets.assertValid(packet));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void tcpChecksumsAreLeftOutOnlyForAPeerThatReadsNoneAndItsKernelGetsThemWhole() throws Exception {
+        MemoryNode a = new MemoryNode(network, "a", "100.64.0.1", "198.18.0.1", FAST, new MemoryTun(true));
+        MemoryNode b = node("b", "100.64.0.2", "198.18.0.2", FAST); // no virtio headers: its kernel reads checksums
+        MemoryNode c = new MemoryNode(network, "c", "100.64.0.3", "198.18.0.3", FAST, new MemoryTun(true));
+        nodes.add(a);
+        nodes.add(c);
+        for (MemoryNode other : List.of(b, c)) {
+            a.knows(other, other.socket.address(), 0);
+            other.knows(a, a.socket.address(), 0);
+        }
+        List.of(a, b, c).forEach(MemoryNode::start);
+        a.peer(c).tcpChecksumOptional(true); // as c's record says: c leaves every TCP checksum to its kernel
+        byte[] payload = new byte[5_000];
+        RANDOM.nextBytes(payload);
+        int seq = 1;
+        for (MemoryNode to : List.of(c, b)) {
+            // The session first: segments staged while it is made may be sent by two threads, out of order.
+            a.send(to, "hello");
+            assertTrue(to.receives("hello", 3000));
+            for (int round = 0; round < 2; round++, seq += payload.length) {
+                ByteBuffer superPacket = TcpPackets.tcp(a.overlay, to.overlay, 40000, seq,
+                        TcpPackets.ACK | TcpPackets.PSH, payload);
+                assertTrue(a.tun.fromStack(TcpPackets.gso(true, 1368), TcpPackets.bytes(superPacket)));
+                assertArrayEquals(payload, tcpPayloadDelivered(to, payload.length, 5000), to.name + " round " + round);
+            }
+            // A packet no batch takes (FIN), and one whose checksum the sending kernel left to finish.
+            byte[] end = TcpPackets.bytes(TcpPackets.tcp(a.overlay, to.overlay, 40000, seq, TcpPackets.ACK
+                    | TcpPackets.FIN, new byte[] {1, 2, 3}));
+            assertTrue(a.tun.fromStack(end));
+            assertArrayEquals(new byte[] {1, 2, 3}, tcpPayloadDelivered(to, 3, 5000), to.name + ": FIN");
+            assertTrue(a.tun.fromStack(partial(), partialChecksum(a, to, seq + 3)));
+            assertArrayEquals(new byte[] {4, 5}, tcpPayloadDelivered(to, 2, 5000), to.name + ": partial");
+            seq += 5;
+        }
+        assertNull(b.tun.toStack(200), "nothing more");
+
+        // Were b's record to offer it, b's kernel would get segments without a checksum (why only the
+        // receiver's own record turns them off; a stock WireGuard peer has none).
+        a.peer(b).tcpChecksumOptional(true);
+        ByteBuffer superPacket = TcpPackets.tcp(a.overlay, b.overlay, 40000, seq, TcpPackets.ACK, payload);
+        assertTrue(a.tun.fromStack(TcpPackets.gso(true, 1368), TcpPackets.bytes(superPacket)));
+        for (int i = 0; i < 4; i++) { // 3 x 1368 + 896
+            byte[] p = b.tun.toStack(3000);
+            assertNotNull(p, "segment " + i);
+            assertEquals(0, ((p[36] & 0xff) << 8) | (p[37] & 0xff), "segment " + i + ": no checksum");
+        }
+        byte[] unfinished = partialChecksum(a, b, seq + payload.length);
+        assertTrue(a.tun.fromStack(partial(), unfinished));
+        assertArrayEquals(unfinished, b.tun.toStack(3000), "the sending kernel's partial sum, left unfinished");
+    }
+
+    /** What a kernel hands a TUN device with checksum offload: the TCP checksum field holds the pseudo-header sum. */
+    private static VirtioNetHeader partial() {
+        VirtioNetHeader h = new VirtioNetHeader();
+        h.flags = VirtioNetHeader.NEEDS_CSUM;
+        h.csumStart = 20;
+        h.csumOffset = 16;
+        return h;
+    }
+
+    /** A two-byte TCP packet from {@code from} to {@code to} as {@link #partial} says. */
+    private static byte[] partialChecksum(MemoryNode from, MemoryNode to, int seq) {
+        ByteBuffer p = TcpPackets.tcp(from.overlay, to.overlay, 40000, seq, TcpPackets.ACK, new byte[] {4, 5});
+        p.putShort(36, (short) 0);
+        long pseudo = 0;
+        for (int i = 12; i < 20; i += 2) { // addresses, then protocol and TCP length
+            pseudo += p.getShort(i) & 0xffff;
+        }
+        pseudo += 6 + p.remaining() - 20;
+        p.putShort(36, (short) ((pseudo & 0xffff) + (pseudo >>> 16)));
+        return TcpPackets.bytes(p);
     }
 }

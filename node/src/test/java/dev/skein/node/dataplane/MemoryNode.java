@@ -25,7 +25,7 @@ final class MemoryNode {
     final String name;
     final String overlay;
     final StaticIdentity identity = new StaticIdentity(Curve25519.generatePrivateKey(RANDOM));
-    final MemoryTun tun = new MemoryTun();
+    final MemoryTun tun;
     final MemorySocket socket;
     final Heard events = new Heard();
     final Device device;
@@ -72,7 +72,12 @@ final class MemoryNode {
     }
 
     MemoryNode(MemoryNetwork network, String name, String overlay, String underlay, Tuning tuning) {
+        this(network, name, overlay, underlay, tuning, new MemoryTun());
+    }
+
+    MemoryNode(MemoryNetwork network, String name, String overlay, String underlay, Tuning tuning, MemoryTun tun) {
         this.name = name;
+        this.tun = tun;
         this.overlay = overlay;
         this.socket = network.bind(underlay, 51820);
         this.device = new Device(tun, socket, 1420, identity, tuning, events);
@@ -129,7 +134,7 @@ final class MemoryNode {
     boolean receives(String text, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
-            byte[] p = tun.toStack(left);
+            byte[] p = delivered(left);
             if (p != null && UdpPackets.payload(p).equals(text)) {
                 return true;
             }
@@ -142,7 +147,7 @@ final class MemoryNode {
         List<String> out = new ArrayList<>();
         long deadline = System.nanoTime() + millis * 1_000_000;
         for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
-            byte[] p = tun.toStack(Math.min(left, 300));
+            byte[] p = delivered(Math.min(left, 300));
             if (p == null && !out.isEmpty()) {
                 break;
             }
@@ -151,6 +156,13 @@ final class MemoryNode {
             }
         }
         return out;
+    }
+
+    /** The next packet delivered within {@code millis}, without its virtio header; or null. */
+    private byte[] delivered(long millis) throws InterruptedException {
+        byte[] p = tun.toStack(millis);
+        return p == null || !tun.vnetHeader() ? p
+                : java.util.Arrays.copyOfRange(p, dev.skein.node.offload.VirtioNetHeader.SIZE, p.length);
     }
 
     void start() {

@@ -2,7 +2,7 @@ package dev.skein.node.membership;
 
 import dev.skein.node.Constants;
 import dev.skein.protocol.addr.IpPrefix;
-import dev.skein.protocol.cert.Certificate;
+import dev.skein.protocol.member.MemberRecord;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +17,8 @@ final class RecordingPeers implements MemberPeers {
     record Sent(byte[] datagram, InetSocketAddress to) {}
 
     @Override
-    public void install(String name, Certificate certificate, List<InetSocketAddress> endpoints,
-                        List<IpPrefix> granted, boolean relay, boolean restarted, int gossipPort) {
-        calls.add("install " + name + " " + granted);
+    public void install(MemberRecord record, List<IpPrefix> granted, boolean restarted) {
+        calls.add("install " + record.name() + " " + granted);
     }
 
     @Override

@@ -1,5 +1,14 @@
 package dev.skein.node.offload;
 
+import static dev.skein.node.offload.TcpPackets.ACK;
+import static dev.skein.node.offload.TcpPackets.CWR;
+import static dev.skein.node.offload.TcpPackets.FIN;
+import static dev.skein.node.offload.TcpPackets.PSH;
+import static dev.skein.node.offload.TcpPackets.assertValid;
+import static dev.skein.node.offload.TcpPackets.bytes;
+import static dev.skein.node.offload.TcpPackets.gso;
+import static dev.skein.node.offload.TcpPackets.referenceSum;
+import static dev.skein.node.offload.TcpPackets.tcp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,25 +28,7 @@ import org.junit.jupiter.api.Test;
  * super-packet the kernel would have handed over.
  */
 class OffloadTest {
-    private static final int ACK = 0x10;
-    private static final int PSH = 0x08;
-    private static final int FIN = 0x01;
-    private static final int CWR = 0x80;
     private final Random random = new Random(42);
-
-    /** RFC 1071 word by word. */
-    private static int referenceSum(byte[] b, int off, int len) {
-        long sum = 0;
-        for (int i = 0; i < len; i += 2) {
-            int hi = b[off + i] & 0xff;
-            int lo = i + 1 < len ? b[off + i + 1] & 0xff : 0;
-            sum += (hi << 8) | lo;
-        }
-        while ((sum >> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        return (int) sum;
-    }
 
     @Test
     void checksumMatchesTheWordByWordSumAtAnyOffsetLengthAndByteOrder() {
@@ -56,94 +47,8 @@ class OffloadTest {
         }
     }
 
-    /** A TCP packet: IPv4 (or IPv6) and a TCP header with timestamps, valid checksums. */
-    private static ByteBuffer tcpPacket(boolean v4, int sport, int seq, int flags, byte[] payload) {
-        int ip = v4 ? 20 : 40;
-        int tcp = 32;
-        int total = ip + tcp + payload.length;
-        ByteBuffer b = ByteBuffer.allocateDirect(total);
-        if (v4) {
-            b.put(0, (byte) 0x45).putShort(2, (short) total).putShort(4, (short) 0x1234).putShort(6, (short) 0x4000);
-            b.put(8, (byte) 64).put(9, (byte) 6).putInt(12, 0x64400001).putInt(16, 0x64400002);
-        } else {
-            b.putInt(0, 0x60000000).putShort(4, (short) (total - 40)).put(6, (byte) 6).put(7, (byte) 64);
-            for (int i = 0; i < 32; i++) {
-                b.put(8 + i, (byte) (i < 16 ? 0xfd : i));
-            }
-        }
-        b.putShort(ip, (short) sport).putShort(ip + 2, (short) 5201).putInt(ip + 4, seq).putInt(ip + 8, 777);
-        b.put(ip + 12, (byte) ((tcp / 4) << 4)).put(ip + 13, (byte) flags).putShort(ip + 14, (short) 502);
-        b.put(ip + 20, (byte) 1).put(ip + 21, (byte) 1).put(ip + 22, (byte) 8).put(ip + 23, (byte) 10)
-                .putInt(ip + 24, 1000).putInt(ip + 28, 2000);
-        b.put(ip + tcp, payload);
-        if (v4) {
-            Checksum.storeIpv4(b, 0, 20);
-        }
-        long pseudo = Checksum.pseudoHeader(b, 0, v4, 6, total - ip);
-        b.putShort(ip + 16, Checksum.finish(Checksum.add(b, ip, total - ip, pseudo)));
-        return b.clear();
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
-    }
-
-    /** Checks a packet's checksums the slow way; returns its TCP payload. */
-    private static byte[] assertValid(ByteBuffer p, boolean v4) {
-        byte[] b = bytes(p);
-        int ip = v4 ? 20 : 40;
-        if (v4) {
-            assertEquals(0xffff, referenceSum(b, 0, 20), "IPv4 header checksum");
-            assertEquals(b.length, ((b[2] & 0xff) << 8) | (b[3] & 0xff), "IPv4 total length");
-        } else {
-            assertEquals(b.length - 40, ((b[4] & 0xff) << 8) | (b[5] & 0xff), "IPv6 payload length");
-        }
-        int tcpLength = b.length - ip;
-        byte[] pseudo = new byte[v4 ? 12 : 40];
-        System.arraycopy(b, v4 ? 12 : 8, pseudo, 0, v4 ? 8 : 32);
-        if (v4) { // source, destination, zero, protocol, TCP length (16 bits)
-            pseudo[9] = 6;
-            pseudo[10] = (byte) (tcpLength >> 8);
-            pseudo[11] = (byte) tcpLength;
-        } else { // source, destination, TCP length (32 bits), three zeros, next header
-            pseudo[34] = (byte) (tcpLength >> 8);
-            pseudo[35] = (byte) tcpLength;
-            pseudo[39] = 6;
-        }
-        long sum = referenceSum(pseudo, 0, pseudo.length) + (long) referenceSum(b, ip, tcpLength);
-        while ((sum >> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        assertEquals(0xffff, sum, "TCP checksum");
-        int headers = ip + ((b[ip + 12] & 0xff) >>> 4) * 4;
-        byte[] payload = new byte[b.length - headers];
-        System.arraycopy(b, headers, payload, 0, payload.length);
-        return payload;
-    }
-
-    private static VirtioNetHeader gso(boolean v4, int size) {
-        VirtioNetHeader h = new VirtioNetHeader();
-        h.flags = VirtioNetHeader.NEEDS_CSUM;
-        h.gsoType = v4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6;
-        h.gsoSize = size;
-        h.headerLength = (v4 ? 20 : 40) + 32;
-        h.csumStart = v4 ? 20 : 40;
-        h.csumOffset = 16;
-        return h;
-    }
-
     private List<ByteBuffer> cut(ByteBuffer superPacket, VirtioNetHeader h) {
-        TcpSegmenter segmenter = new TcpSegmenter();
-        int count = segmenter.begin(superPacket, h);
-        List<ByteBuffer> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ByteBuffer s = ByteBuffer.allocateDirect(2048);
-            segmenter.segment(i, s);
-            out.add(s.flip());
-        }
-        return out;
+        return cut(superPacket, h, false);
     }
 
     @Test
@@ -151,14 +56,14 @@ class OffloadTest {
         for (boolean v4 : new boolean[] {true, false}) {
             byte[] payload = new byte[10_000];
             random.nextBytes(payload);
-            ByteBuffer sp = tcpPacket(v4, 40000, 0xfffff000, ACK | PSH | FIN | CWR, payload);
+            ByteBuffer sp = tcp(v4, 40000, 0xfffff000, ACK | PSH | FIN | CWR, payload);
             List<ByteBuffer> segments = cut(sp, gso(v4, 1368));
             assertEquals(8, segments.size()); // 7 x 1368 + 424
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
             int ip = v4 ? 20 : 40;
             for (int i = 0; i < segments.size(); i++) {
                 ByteBuffer s = segments.get(i);
-                joined.writeBytes(assertValid(s, v4));
+                joined.writeBytes(assertValid(s));
                 assertEquals(0xfffff000 + i * 1368, s.getInt(ip + 4), "sequence number"); // wraps past 2^32
                 int flags = s.get(ip + 13) & 0xff;
                 boolean last = i == segments.size() - 1;
@@ -177,7 +82,7 @@ class OffloadTest {
     void aPartialChecksumIsFinished() {
         byte[] payload = new byte[333];
         random.nextBytes(payload);
-        ByteBuffer p = tcpPacket(true, 1, 1, ACK, payload);
+        ByteBuffer p = tcp(true, 1, 1, ACK, payload);
         // What the kernel hands over with NEEDS_CSUM: the pseudo-header sum in the field, not inverted.
         p.putShort(36, (short) Checksum.fold(Checksum.pseudoHeader(p, 0, true, 6, p.remaining() - 20)));
         VirtioNetHeader h = new VirtioNetHeader();
@@ -185,7 +90,7 @@ class OffloadTest {
         h.csumStart = 20;
         h.csumOffset = 16;
         assertTrue(TcpSegmenter.finishChecksum(p, h));
-        assertValid(p, true);
+        assertValid(p);
         h.csumStart = p.remaining();
         assertFalse(TcpSegmenter.finishChecksum(p, h), "offsets past the packet are refused");
     }
@@ -195,7 +100,7 @@ class OffloadTest {
         for (boolean v4 : new boolean[] {true, false}) {
             byte[] payload = new byte[20_000];
             random.nextBytes(payload);
-            ByteBuffer sp = tcpPacket(v4, 40000, 5000, ACK | PSH, payload);
+            ByteBuffer sp = tcp(v4, 40000, 5000, ACK | PSH, payload);
             List<ByteBuffer> segments = cut(sp.duplicate(), gso(v4, 1368));
             TcpCoalescer coalescer = new TcpCoalescer();
             for (ByteBuffer s : segments) {
@@ -219,7 +124,7 @@ class OffloadTest {
             List<ByteBuffer> again = cut(packet, h);
             assertEquals(segments.size(), again.size());
             for (int i = 0; i < again.size(); i++) {
-                assertValid(again.get(i), v4);
+                assertValid(again.get(i));
                 assertEquals(segments.get(i), again.get(i), "segment " + i);
             }
         }
@@ -230,28 +135,106 @@ class OffloadTest {
         byte[] chunk = new byte[1000];
         random.nextBytes(chunk);
         TcpCoalescer c = new TcpCoalescer();
-        assertTrue(c.add(tcpPacket(true, 1, 0, ACK, chunk)));
-        assertFalse(c.add(tcpPacket(true, 1, 2000, ACK, chunk)), "a gap in the sequence");
-        assertFalse(c.add(tcpPacket(true, 2, 1000, ACK, chunk)), "another flow");
-        assertFalse(c.add(tcpPacket(true, 1, 1000, ACK | FIN, chunk)), "FIN is never merged");
-        assertFalse(c.add(tcpPacket(true, 1, 1000, ACK, new byte[1001])), "larger than the first segment");
-        assertTrue(c.add(tcpPacket(true, 1, 1000, ACK, chunk)));
-        assertTrue(c.add(tcpPacket(true, 1, 2000, ACK, new byte[10])), "a shorter one ends the batch");
-        assertFalse(c.add(tcpPacket(true, 1, 2010, ACK, new byte[10])), "after the shorter one");
+        assertTrue(c.add(tcp(true, 1, 0, ACK, chunk)));
+        assertFalse(c.add(tcp(true, 1, 2000, ACK, chunk)), "a gap in the sequence");
+        assertFalse(c.add(tcp(true, 2, 1000, ACK, chunk)), "another flow");
+        assertFalse(c.add(tcp(true, 1, 1000, ACK | FIN, chunk)), "FIN is never merged");
+        assertFalse(c.add(tcp(true, 1, 1000, ACK, new byte[1001])), "larger than the first segment");
+        assertTrue(c.add(tcp(true, 1, 1000, ACK, chunk)));
+        assertTrue(c.add(tcp(true, 1, 2000, ACK, new byte[10])), "a shorter one ends the batch");
+        assertFalse(c.add(tcp(true, 1, 2010, ACK, new byte[10])), "after the shorter one");
         ByteBuffer merged = c.finish();
         assertEquals(20 + 32 + 2010, merged.getShort(VirtioNetHeader.SIZE + 2) & 0xffff, "merged IPv4 length");
         assertEquals(3, c.finishedCount());
         assertFalse(c.pending());
 
-        ByteBuffer syn = tcpPacket(true, 1, 0, 0x02, new byte[0]);
+        ByteBuffer syn = tcp(true, 1, 0, 0x02, new byte[0]);
         assertFalse(c.add(syn), "SYN is never merged");
-        assertFalse(c.add(tcpPacket(true, 1, 0, ACK, new byte[0])), "nor a bare ACK");
-        ByteBuffer one = tcpPacket(true, 1, 0, ACK | PSH, chunk);
+        assertFalse(c.add(tcp(true, 1, 0, ACK, new byte[0])), "nor a bare ACK");
+        ByteBuffer one = tcp(true, 1, 0, ACK | PSH, chunk);
         assertTrue(c.add(one.duplicate()));
-        assertFalse(c.add(tcpPacket(true, 1, 1000, ACK, chunk)), "PSH ends the batch");
+        assertFalse(c.add(tcp(true, 1, 1000, ACK, chunk)), "PSH ends the batch");
         ByteBuffer alone = c.finish();
         assertEquals(1, c.finishedCount());
-        assertEquals(0, alone.getLong(0), "a batch of one goes out as it came, with a plain header");
-        assertEquals(one, alone.position(VirtioNetHeader.SIZE), "unchanged");
+        VirtioNetHeader h = new VirtioNetHeader();
+        h.read(alone, 0);
+        assertEquals(VirtioNetHeader.NEEDS_CSUM, h.flags, "a batch of one leaves its checksum to the kernel too");
+        assertEquals(VirtioNetHeader.GSO_NONE, h.gsoType);
+        assertEquals(20, h.csumStart);
+        assertEquals(16, h.csumOffset);
+        alone.position(VirtioNetHeader.SIZE);
+        assertTrue(TcpSegmenter.finishChecksum(alone, h)); // as the kernel does if it forwards the packet
+        assertEquals(one, alone, "otherwise unchanged");
+    }
+
+    private List<ByteBuffer> cut(ByteBuffer superPacket, VirtioNetHeader h, boolean checksumOptional) {
+        TcpSegmenter segmenter = new TcpSegmenter();
+        int count = segmenter.begin(superPacket, h, checksumOptional);
+        List<ByteBuffer> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ByteBuffer s = ByteBuffer.allocateDirect(2048);
+            segmenter.segment(i, s);
+            out.add(s.flip());
+        }
+        return out;
+    }
+
+    @Test
+    void aReceiverThatReadsNoChecksumGetsSegmentsWithoutAndItsKernelMakesThemWhole() {
+        for (boolean v4 : new boolean[] {true, false}) {
+            byte[] payload = new byte[5_000];
+            random.nextBytes(payload);
+            ByteBuffer sp = tcp(v4, 40000, 7, ACK | PSH, payload);
+            List<ByteBuffer> with = cut(sp.duplicate(), gso(v4, 1368), false);
+            List<ByteBuffer> without = cut(sp.duplicate(), gso(v4, 1368), true);
+            int ip = v4 ? 20 : 40;
+            for (int i = 0; i < with.size(); i++) {
+                ByteBuffer s = without.get(i);
+                assertEquals(0, s.getShort(s.position() + ip + 16), "no checksum computed");
+                // The receiver: its header says the kernel finishes the checksum (here done as the kernel would).
+                VirtioNetHeader h = new VirtioNetHeader();
+                assertTrue(PartialChecksum.leaveToKernel(s, h));
+                assertEquals(VirtioNetHeader.NEEDS_CSUM, h.flags);
+                assertEquals(ip, h.csumStart);
+                assertTrue(TcpSegmenter.finishChecksum(s, h));
+                assertValid(s);
+                assertEquals(with.get(i), s, "segment " + i + ": the packet a checksumming sender sends");
+            }
+        }
+    }
+
+    @Test
+    void onlyWholeTcpPacketsAreLeftToTheKernel() {
+        ByteBuffer v4 = tcp(true, 1, 0, ACK, new byte[100]);
+        ByteBuffer v6 = tcp(false, 1, 0, ACK, new byte[100]);
+        assertEquals(20, PartialChecksum.tcpOffset(v4, 0, v4.remaining()));
+        assertEquals(40, PartialChecksum.tcpOffset(v6, 0, v6.remaining()));
+        assertEquals(-1, PartialChecksum.tcpOffset(v4, 0, 20 + 19), "a TCP header cut short");
+        assertEquals(-1, PartialChecksum.tcpOffset(v4, 0, 20 + 31), "its options cut short");
+
+        ByteBuffer fragment = tcp(true, 1, 0, ACK, new byte[100]);
+        fragment.putShort(6, (short) 0x2000); // more fragments
+        assertEquals(-1, PartialChecksum.tcpOffset(fragment, 0, fragment.remaining()), "a first fragment");
+        fragment.putShort(6, (short) 0x0010); // offset 128
+        assertEquals(-1, PartialChecksum.tcpOffset(fragment, 0, fragment.remaining()), "a later fragment");
+        ByteBuffer udp = tcp(true, 1, 0, ACK, new byte[100]);
+        udp.put(9, (byte) 17);
+        assertEquals(-1, PartialChecksum.tcpOffset(udp, 0, udp.remaining()), "UDP");
+        ByteBuffer hopByHop = tcp(false, 1, 0, ACK, new byte[100]);
+        hopByHop.put(6, (byte) 0);
+        assertEquals(-1, PartialChecksum.tcpOffset(hopByHop, 0, hopByHop.remaining()), "IPv6 extension header");
+
+        byte[] before = bytes(fragment);
+        VirtioNetHeader h = new VirtioNetHeader();
+        assertFalse(PartialChecksum.leaveToKernel(fragment, h));
+        assertArrayEquals(before, bytes(fragment), "a packet not taken is left as it is");
+        assertEquals(0, h.flags);
+
+        // A super-packet whose IP header says fragment keeps its segments' checksums even for such a receiver.
+        ByteBuffer sp = tcp(true, 40000, 7, ACK, new byte[3000]);
+        sp.putShort(6, (short) 0x2000);
+        for (ByteBuffer s : cut(sp, gso(true, 1368), true)) {
+            assertValid(s);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.skein.protocol.member;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.google.protobuf.ByteString;
 import dev.skein.protocol.addr.IpPrefix;
 import dev.skein.protocol.cert.Certificate;
 import dev.skein.protocol.cert.CertificateAuthority;
@@ -11,6 +12,8 @@ import dev.skein.protocol.cert.CertificateVerifier;
 import dev.skein.protocol.crypto.Curve25519;
 import dev.skein.protocol.crypto.Ed25519Keys;
 import dev.skein.protocol.member.MemberRejected.Reason;
+import dev.skein.protocol.proto.RecordBody;
+import dev.skein.protocol.proto.SignedRecord;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -73,7 +76,24 @@ class MemberRecordTest {
         assertEquals(List.of(new InetSocketAddress("198.18.0.7", 51820)), back.endpoints());
         assertEquals(7946, back.gossipPort());
         assertFalse(back.leaving());
+        assertFalse(back.tcpChecksumOptional());
         assertTrue(MemberRecord.verify(back.leavingAt(43).sign(office.key()), verifier, NOW).leaving());
+    }
+
+    @Test
+    void theOptionalChecksumOfferIsSignedAndOutlivesTheGoodbye() throws Exception {
+        Identity office = node("office");
+        MemberRecord offering = new MemberRecord(office.cert(), 42, 1000, List.of(), 7946, false, false, true);
+        byte[] signed = offering.sign(office.key());
+        assertTrue(MemberRecord.verify(signed, verifier, NOW).tcpChecksumOptional());
+        assertTrue(MemberRecord.verify(offering.leavingAt(43).sign(office.key()), verifier, NOW)
+                .tcpChecksumOptional());
+        // A member that repeats the record cannot add or drop the offer: the body is signed.
+        SignedRecord outer = SignedRecord.parseFrom(signed);
+        byte[] flipped = RecordBody.parseFrom(outer.getBody()).toBuilder().setTcpChecksumOptional(false).build()
+                .toByteArray();
+        byte[] forged = outer.toBuilder().setBody(ByteString.copyFrom(flipped)).build().toByteArray();
+        assertEquals(Reason.BAD_SIGNATURE, refusal(forged, NOW));
     }
 
     @Test

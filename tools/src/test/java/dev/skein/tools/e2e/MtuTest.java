@@ -1,5 +1,6 @@
 package dev.skein.tools.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -56,6 +57,11 @@ class MtuTest {
         Netns.sh("ip -n " + a + " route add 198.18.1.0/24 via 198.18.0.254");
         Netns.sh("ip -n " + b + " route add 198.18.0.0/24 via 198.18.1.254");
         netns.link(b, "lan0", "100.96.7.1/24", lan, "eth0", "100.96.7.2/24");
+        // b's kernel finishes the checksum of every TCP packet b's node hands it (PartialChecksum: members send
+        // none to each other) before it forwards one to the LAN: in software, as for a NIC without checksum
+        // offload, so that a wrong start in the field would reach the LAN host's kernel, which checks (and counts
+        // InCsumErrors).
+        Netns.sh("ip netns exec " + b + " ethtool -K lan0 tx off >/dev/null");
         Netns.sh("ip -n " + lan + " route add 100.64.0.0/10 via 100.96.7.1");
         Netns.sh("ip netns exec " + b + " sysctl -qw net.ipv4.ip_forward=1");
 
@@ -95,6 +101,7 @@ class MtuTest {
         }
 
         long[] before = {fragments(a), fragments(b), fragments(router)};
+        long[] badSums = {checksumErrors(a), checksumErrors(b), checksumErrors(lan)};
         double ab = transfer(a, b, "100.64.0.2", false, "a to b");
         double ba = transfer(a, b, "100.64.0.2", true, "b to a");
         double ab6 = ipv6 ? transfer(a, b, "fd00:64::2", false, "a to b over IPv6") : 0;
@@ -104,6 +111,8 @@ class MtuTest {
         assertEquals(before[0], fragments(a), "a fragmented tunnel datagrams");
         assertEquals(before[1], fragments(b), "b fragmented tunnel datagrams");
         assertEquals(before[2], fragments(router), "the router fragmented");
+        assertArrayEquals(badSums, new long[] {checksumErrors(a), checksumErrors(b), checksumErrors(lan)},
+                "TCP checksum errors in a, b, the LAN host");
         System.out.printf("path MTU %d: TCP a->b %.2f, b->a %.2f, a->lan %.2f, lan->a %.2f, over IPv6 a->b %.2f, "
                 + "b->a %.2f Gbit/s (20 MB each)%n", linkMtu, ab, ba, toLan, fromLan, ab6, ba6);
     }
@@ -123,9 +132,18 @@ class MtuTest {
 
     /** IP fragments this namespace made (Ip FragCreates in /proc/net/snmp). */
     private static long fragments(String ns) {
-        String[] lines = Netns.exec(ns, "grep '^Ip:' /proc/net/snmp", 5).output().trim().split("\n");
+        return snmp(ns, "Ip:", "FragCreates");
+    }
+
+    /** TCP segments this namespace's kernel dropped for a wrong checksum (Tcp InCsumErrors). */
+    private static long checksumErrors(String ns) {
+        return snmp(ns, "Tcp:", "InCsumErrors");
+    }
+
+    private static long snmp(String ns, String group, String counter) {
+        String[] lines = Netns.exec(ns, "grep '^" + group + "' /proc/net/snmp", 5).output().trim().split("\n");
         List<String> names = List.of(lines[0].trim().split("\\s+"));
         String[] values = lines[1].trim().split("\\s+");
-        return Long.parseLong(values[names.indexOf("FragCreates")]);
+        return Long.parseLong(values[names.indexOf(counter)]);
     }
 }
