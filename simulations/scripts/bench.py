@@ -348,6 +348,9 @@ if os.environ.get("CHECKSUMS"):
     # What the receiver's optional TCP checksums are worth: Skein whose records do not offer them, so each sender
     # computes the checksum of every TCP segment it cuts, as before session 32.
     PATHS.append("skein, tcp checksums")
+if os.environ.get("JIT"):
+    # What the optimizing compiler (C2) is worth to the data plane: Skein with the JIT's first tier (C1) only.
+    PATHS.append("skein, C1 only")
 if os.environ.get("WORKERS"):
     # What sealing and opening on several cores is worth: Skein with one lane per direction (its own thread).
     PATHS.append("skein, 1 cipher worker")
@@ -540,6 +543,7 @@ def main():
               "skein, sodium cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=sodium "),
               "skein, tcp checksums":
                   lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.tcp-checksum-optional=false "),
+              "skein, C1 only": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-XX:TieredStopAtLevel=1 "),
               "skein, 1 cipher worker": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.cipher-workers=1 "),
               "skein, java cipher": lambda w: skein(w, env="env SKEIN_JAVA_OPTS=-Dskein.aead=split "),
               "skein, java cipher, no offload":

@@ -185,15 +185,20 @@ echo "--- join: from 'up' to the last peer added, per node"
 worst=0
 for i in $(seq "$N"); do
   up=$(grep ' up: ' "$work/n$i.log" | secs); last=$(grep ' added: ' "$work/n$i.log" | tail -1 | secs)
-  t=$(echo "$last - $up" | bc); printf "n%s %.2f s  " $i "$t"; worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+  t=$(echo "$last - $up" | bc); [ "$(echo "$t < 0" | bc)" = 1 ] && t=$(echo "$t + 86400" | bc) # past midnight
+  printf "n%s %.2f s  " $i "$t"; worst=$(echo "if ($t > $worst) $t else $worst" | bc)
 done
 echo; echo "join-to-all-routes: max $(printf %.2f "$worst") s"
-# Sets worst to the longest time, over nodes 1..$3, from $2 (seconds) to their log's "n$1 removed".
+# Sets worst to the longest time, over nodes 1..$3, from $2 (seconds of the day) to their log's first "n$1 removed"
+# after it: one from before it was a false removal during formation; a clock past midnight starts again at 0.
 slowest_removal() {
   worst=0
   for i in $(seq "$3"); do
-    r=$(grep "n$1 removed" "$work/n$i.log" | head -1 | secs); [ -z "$r" ] && { fail=1; continue; }
-    t=$(echo "$r - $2" | bc); worst=$(echo "if ($t > $worst) $t else $worst" | bc)
+    t=$(grep "n$1 removed" "$work/n$i.log" | awk -F'[:. ]' -v from="$2" '
+      { t = $1 * 3600 + $2 * 60 + $3 + $4 / 1000 - from; if (t < -43200) t += 86400; if (t > 43200) t -= 86400
+        if (t >= 0) { print t; exit } }')
+    [ -z "$t" ] && { fail=1; continue; }
+    worst=$(echo "if ($t > $worst) $t else $worst" | bc)
   done
 }
 # Failure detection: kill -9 the last node; every other node must remove it.
