@@ -41,6 +41,13 @@ final class Outbound {
      * when there is no usable session. The caller flushes the batch.
      */
     void enqueue(Peer peer, ByteBuffer packet, Scratch scratch) {
+        if (peer.hasStaged()) {
+            flushStaged(peer, scratch); // the packets that waited for the session go first
+        }
+        enqueueAfterStaged(peer, packet, scratch);
+    }
+
+    private void enqueueAfterStaged(Peer peer, ByteBuffer packet, Scratch scratch) {
         long now = System.nanoTime();
         Keypair kp = usableKeypair(peer, now);
         if (kp == null) {
@@ -123,6 +130,9 @@ final class Outbound {
             device.counters.garbage.incrementAndGet();
             return;
         }
+        if (peer.hasStaged()) {
+            flushStaged(peer, scratch); // the packets that waited for the session go first
+        }
         long now = System.nanoTime();
         Keypair kp = usableKeypair(peer, now);
         if (kp == null) {
@@ -186,14 +196,22 @@ final class Outbound {
         }
     }
 
-    /** Sends the packets staged while the session was being set up; true if any were sent. */
+    /**
+     * Sends the packets staged while the session was being set up, oldest first; true if any were sent. One thread
+     * at a time per peer, and each packet stays staged until it is sent, so that a new packet waits its turn.
+     */
     boolean flushStaged(Peer peer, Scratch scratch) {
         boolean any = false;
-        for (byte[] p; peer.current() != null && (p = peer.unstage()) != null; ) {
-            scratch.packet.clear();
-            scratch.packet.put(p).flip();
-            sendPacket(peer, scratch.packet, scratch);
-            any = true;
+        synchronized (peer.stagedFlush()) {
+            // Only while the session may send: a packet it could not take would be staged again, behind the rest.
+            for (byte[] p; usableKeypair(peer, System.nanoTime()) != null && (p = peer.oldestStaged()) != null; ) {
+                if (p.length <= scratch.staged.capacity()) { // (a staged packet is never longer than the MTU)
+                    enqueueAfterStaged(peer, scratch.staged.clear().put(p).flip(), scratch);
+                    scratch.batch.flush();
+                }
+                peer.unstaged(p);
+                any = true;
+            }
         }
         return any;
     }

@@ -14,6 +14,11 @@ final class Scratch {
     /** Sealed datagrams on their way out, each with its relay header when it goes through a relay. */
     final SendBatch batch;
     final ByteBuffer packet = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE);
+    /**
+     * A staged packet on its way out: not {@link #packet}, which may hold the packet whose send flushes the staged
+     * ones first (a keepalive, a fragment). Staged packets are single packets of at most the device's MTU.
+     */
+    final ByteBuffer staged;
     final VirtioNetHeader header = new VirtioNetHeader();
     final TcpSegmenter segmenter = new TcpSegmenter();
     final Firewall.Probe probe = new Firewall.Probe();
@@ -28,6 +33,7 @@ final class Scratch {
 
     /** Scratch for a thread that seals super-packets with {@code workers}. */
     Scratch(Outbound outbound, int mtu, CipherWorkers workers) {
+        staged = ByteBuffer.allocateDirect(mtu + 16); // room to pad to a multiple of 16
         ByteBuffer datagrams = ByteBuffer.allocateDirect(Constants.BUFFER_SIZE + RelayHeader.SIZE);
         seals = new SegmentSeals(workers, datagrams, mtu);
         batch = new SendBatch(outbound::sendSegments, datagrams, seals::complete);

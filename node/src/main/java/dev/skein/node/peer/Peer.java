@@ -49,8 +49,11 @@ public final class Peer {
     final HandshakeState handshake = new HandshakeState();
     final Keypairs keypairs = new Keypairs();
 
-    // packets waiting for a session (guarded by staged)
+    // packets waiting for a session (guarded by staged); stagedCount is its size, for the send path's look
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+    private volatile int stagedCount;
+    // held by the one thread sending the staged packets (see stagedFlush)
+    private final Object stagedFlush = new Object();
 
     // counters and times, for timers and `skein peers`
     final AtomicLong rxBytes = new AtomicLong();
@@ -278,25 +281,45 @@ public final class Peer {
                 staged.pollFirst();
             }
             staged.addLast(copy);
+            stagedCount = staged.size();
         }
     }
 
-    /** Takes the oldest staged packet, or null. */
-    public byte[] unstage() {
+    /** The oldest staged packet, left staged until {@link #unstaged} (so that it still counts as waiting), or null. */
+    public byte[] oldestStaged() {
         synchronized (staged) {
-            return staged.pollFirst();
+            return staged.peekFirst();
+        }
+    }
+
+    /** {@code packet}, from {@link #oldestStaged}, was sent: no longer staged (unless dropped meanwhile). */
+    public void unstaged(byte[] packet) {
+        synchronized (staged) {
+            if (staged.peekFirst() == packet) {
+                staged.pollFirst();
+            }
+            stagedCount = staged.size();
         }
     }
 
     public void clearStaged() {
         synchronized (staged) {
             staged.clear();
+            stagedCount = 0;
         }
     }
 
+    /** True while packets wait for a session, or are being sent now that it exists; a volatile read. */
     public boolean hasStaged() {
-        synchronized (staged) {
-            return !staged.isEmpty();
-        }
+        return stagedCount > 0;
+    }
+
+    /**
+     * Held while one thread sends the staged packets: the receive thread when a handshake completes, the timers,
+     * or the send thread with a new packet for the peer. Two threads taking turns at the queue sent the first
+     * packets of a session out of order, and a new packet could overtake the staged ones.
+     */
+    public Object stagedFlush() {
+        return stagedFlush;
     }
 }

@@ -482,6 +482,36 @@ class DeviceTest {
     }
 
     @Test
+    void packetsSentWhileTheFirstHandshakeRunsArriveInTheOrderTheyWereSent() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            MemoryNode a = new MemoryNode(network, "a" + round, "100.64.0.1" + round, "198.18.0.1" + round, FAST,
+                    new MemoryTun(true));
+            MemoryNode b = node("b" + round, "100.64.0.2" + round, "198.18.0.2" + round, FAST);
+            nodes.add(a);
+            a.knows(b, b.socket.address(), 0);
+            b.knows(a, a.socket.address(), 0);
+            a.start();
+            b.start();
+            // Two super-packets and a UDP packet: the first wait for the session, the rest come as it is made.
+            byte[] payload = new byte[10 * 1368];
+            int seq = 1;
+            List<Integer> sent = new ArrayList<>();
+            for (int burst = 0; burst < 2; burst++) {
+                ByteBuffer superPacket = TcpPackets.tcp(a.overlay, b.overlay, 40000, seq, TcpPackets.ACK, payload);
+                assertTrue(a.tun.fromStack(TcpPackets.gso(true, 1368), TcpPackets.bytes(superPacket)));
+                for (int i = 0; i < 10; i++, seq += 1368) {
+                    sent.add(seq);
+                }
+            }
+            List<Integer> got = new ArrayList<>();
+            for (byte[] p; got.size() < sent.size() && (p = b.tun.toStack(5000)) != null; ) {
+                got.add(ByteBuffer.wrap(p).getInt(24)); // the TCP sequence number
+            }
+            assertEquals(sent, got, "round " + round);
+        }
+    }
+
+    @Test
     void theFirewallJudgesPacketsBetweenTheTunDeviceAndThePeers() throws Exception {
         MemoryNode[] ab = pair(FAST);
         ab[1].device.firewall().rules(RuleParser.parse(Map.of("inbound",
