@@ -137,30 +137,24 @@ public final class TcpCoalescer {
      */
     public ByteBuffer finish() {
         int b = VirtioNetHeader.SIZE;
-        if (count == 1) {
-            batch.limit(b + length).position(b);
-            if (!PartialChecksum.leaveToKernel(batch, header)) {
-                header.clear(); // not reached: a batch starts only with a TCP packet PartialChecksum takes
-            }
-            header.write(batch, 0);
-        } else {
-            int tcpLength = length - ipHeader;
+        if (count > 1) {
             if (v4) {
                 batch.putShort(b + 2, (short) length);
                 Checksum.storeIpv4(batch, b, ipHeader);
             } else {
                 batch.putShort(b + 4, (short) (length - 40));
             }
-            // The kernel finishes the checksum: the field holds the pseudo-header sum, not inverted.
-            batch.putShort(b + ipHeader + 16, (short) Checksum.fold(Checksum.pseudoHeader(batch, b, v4, 6, tcpLength)));
-            header.flags = VirtioNetHeader.NEEDS_CSUM;
+        }
+        batch.limit(b + length).position(b);
+        if (!PartialChecksum.leaveToKernel(batch, header)) {
+            header.clear(); // not reached: a batch starts only with a TCP packet PartialChecksum takes
+        }
+        if (count > 1) { // a super-packet, which the kernel cuts again by gso_size wherever it must
             header.gsoType = v4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6;
             header.headerLength = headers;
             header.gsoSize = gsoSize;
-            header.csumStart = ipHeader;
-            header.csumOffset = 16; // TCP's checksum field
-            header.write(batch, 0);
         }
+        header.write(batch, 0);
         batch.limit(b + length).position(0);
         finished = count;
         count = 0;
