@@ -44,6 +44,16 @@ final class Gossip implements AutoCloseable {
     static final Duration PROBE_INTERVAL = Duration.ofMillis(125);
     static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
     static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * Below this many other members listed, our probe rounds come further apart: {@link #FULL_PACE_MEMBERS} / listed
+     * intervals. SWIM's "each member is probed about once per interval" holds only while each prober lists many
+     * members; a prober that lists one probes it every interval. In a mass start every newcomer lists only the seed
+     * for its first seconds, and 31 of them probed it 248 times a second while it had to answer their 31 joins and
+     * push 31 record sets on a 32nd of two cores (docs/SIMULATIONS.md, session 33). Now one member that lists only
+     * the seed probes it twice a second, and a member of a mesh of two probes the other every 500 ms (removal about
+     * 0.2 s later on average); from four members on, nothing changes.
+     */
+    static final int FULL_PACE_MEMBERS = 4;
 
     /** How long one attempt to hand a member our goodbye waits for its answer before the next attempt. */
     static final Duration GOODBYE_ATTEMPT = Duration.ofMillis(300);
@@ -75,6 +85,8 @@ final class Gossip implements AutoCloseable {
     private volatile boolean paced;
     private final String self;
     private final Pace pace;
+    /** How many other members the gossip layer listed when {@link #members} last read it. */
+    private volatile int listed;
 
     Gossip(String clusterId, String name, String overlayAddress, int port, MeshDiscovery discovery,
            String record, Runnable onEvent, GossipTransport transport, Pace pace) {
@@ -108,7 +120,8 @@ final class Gossip implements AutoCloseable {
             // (The builder takes a protocol's settings and builds its own: the one running is the cluster's.)
             if (cluster instanceof GossipCluster c && cluster.getMessagingService() instanceof DatagramProbes probes) {
                 Duration timeout = pace.onHost(PROBE_TIMEOUT);
-                paced = ProbePacing.install(c.protocol(), pace.onHost(PROBE_INTERVAL), () -> probes.slowness(timeout));
+                paced = ProbePacing.install(c.protocol(), pace.onHost(PROBE_INTERVAL),
+                        () -> Math.max(probes.slowness(timeout), fewMembersFactor(listed)));
             }
             // A goodbye is answered (an empty reply) once taken, so that its sender knows whom it reached.
             cluster.getMessagingService().registerHandler(LEAVE, (from, signed) -> {
@@ -132,6 +145,14 @@ final class Gossip implements AutoCloseable {
                 ? probes.slowness(pace.onHost(PROBE_TIMEOUT)) : 1.0;
     }
 
+    /**
+     * How many intervals apart our probe rounds come while {@code listed} other members are listed (at least 1):
+     * see {@link #FULL_PACE_MEMBERS}.
+     */
+    static double fewMembersFactor(int listed) {
+        return listed >= FULL_PACE_MEMBERS ? 1.0 : (double) FULL_PACE_MEMBERS / Math.max(1, listed);
+    }
+
     /** The other members the gossip layer lists now (alive or suspected). */
     List<Listed> members() {
         List<Listed> out = new ArrayList<>();
@@ -140,6 +161,7 @@ final class Gossip implements AutoCloseable {
                 out.add(new Listed(m.id().id(), m.address().host(), m.properties().getProperty(RECORD)));
             }
         }
+        listed = out.size();
         return out;
     }
 

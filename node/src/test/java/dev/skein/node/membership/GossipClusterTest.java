@@ -129,6 +129,32 @@ class GossipClusterTest {
         assertTrue(a.gossip().messagesSent() > probed + 3, "a still probes b under ProbePacing's rounds");
     }
 
+    /**
+     * A member that lists only one other probes it every {@link Gossip#FULL_PACE_MEMBERS} intervals, not every
+     * interval: in a mass start every newcomer lists only the seed, and the seed had to answer all of them eight
+     * times a second. An upper bound only (a slow machine probes less often, never more), with room for every
+     * probe asked twice; at the full pace a would send about four times as many.
+     */
+    @Test
+    void aMemberThatListsOnlyOneOtherProbesItAtAQuarterOfThePace() throws Exception {
+        assertEquals(4.0, Gossip.fewMembersFactor(0));
+        assertEquals(4.0, Gossip.fewMembersFactor(1));
+        assertEquals(2.0, Gossip.fewMembersFactor(2));
+        assertEquals(1.0, Gossip.fewMembersFactor(Gossip.FULL_PACE_MEMBERS));
+        assertEquals(1.0, Gossip.fewMembersFactor(1000));
+
+        Layer a = pair()[0];
+        assertTrue(lists(a, "b"), "a lists b, and only b");
+        long start = System.nanoTime();
+        long before = a.gossip().messagesSent();
+        Thread.sleep(3000);
+        long sent = a.gossip().messagesSent() - before;
+        double paced = (System.nanoTime() - start) / (double) Gossip.PROBE_INTERVAL.toNanos()
+                / Gossip.FULL_PACE_MEMBERS;
+        assertTrue(sent >= 1 && sent <= 2 * (paced + 1),
+                "a sent " + sent + " probes in the time of " + paced + " rounds at a quarter of the pace");
+    }
+
     @Test
     void aRecordSetIsOfferedAgainWhileItsConnectionCannotBeOpened() throws Exception {
         Layer[] ab = pair();
