@@ -49,9 +49,13 @@ final class Gossip implements AutoCloseable {
      * intervals. SWIM's "each member is probed about once per interval" holds only while each prober lists many
      * members; a prober that lists one probes it every interval. In a mass start every newcomer lists only the seed
      * for its first seconds, and 31 of them probed it 248 times a second while it had to answer their 31 joins and
-     * push 31 record sets on a 32nd of two cores (docs/SIMULATIONS.md, session 33). Now one member that lists only
-     * the seed probes it twice a second, and a member of a mesh of two probes the other every 500 ms (removal about
-     * 0.2 s later on average); from four members on, nothing changes.
+     * push 31 record sets on a 32nd of two cores (docs/SIMULATIONS.md, session 33). Now a member that lists only the
+     * seed probes it twice a second, and a member of a mesh of two probes the other every 500 ms (removal about
+     * 0.2 s later on average); from four members on, nothing changes. Only listed members count: the rounds also
+     * go to nodes we handed SWIM that it does not list yet (a record set brings dozens), but those are probed at
+     * once when handed and again by {@link Rediscovery}, and failure detection is for members. Counting them too
+     * kept more rounds going while a mesh formed, and 32 nodes took longer (session 33: 38.4-43.9 s against
+     * 36.3-38.3).
      */
     static final int FULL_PACE_MEMBERS = 4;
 

@@ -27,6 +27,14 @@ final class Joins {
     /** Join requests: every second while we know no member, then every 15 s to seeds that are not members. */
     static final Duration RETRY = Duration.ofSeconds(1);
     static final Duration REFRESH = Duration.ofSeconds(15);
+    /**
+     * While we know no member but a seed answered us within {@link #REFRESH}: the seed holds us as a member for
+     * its join grace ({@link MemberTable#JOIN_GRACE}, renewed by each request), and what we wait for now is its
+     * gossip layer, which more requests do not hasten. Asked every second instead, in a 32-node start on two cores
+     * the seed verified, signed and answered 207 requests in 20 s, about seven per newcomer, while its gossip layer
+     * took up to ten seconds to list them (docs/SIMULATIONS.md, session 33).
+     */
+    static final Duration ANSWERED_RETRY = Duration.ofSeconds(4);
     /** A greeting's nonce is shared for this long: greeting a large mesh must not flood {@link FreshJoins}. */
     static final Duration GREETING_REUSE = Duration.ofSeconds(30);
     /** A record lists a few endpoints (local, public, IPv6): the first ones are the likeliest. */
@@ -44,6 +52,7 @@ final class Joins {
     /** Members that joined through us lately (name to System.nanoTime()): each is owed our record set. */
     private final Map<String, Long> newcomers = new HashMap<>();
     private long lastSentNanos = Constants.NEVER;
+    private long seedAnsweredNanos = Constants.NEVER;
     private byte[] greetingNonce;
     private long greetingNonceNanos;
 
@@ -96,8 +105,11 @@ final class Joins {
         } else if (j.reply()) {
             // A reply to a greeting comes from a member, not a seed: only a configured seed's word is trusted alone
             // about our own endpoint (ObservedEndpoints), so only a configured seed's reply names one.
-            if (s.seeds().contains(from) && !j.name().equals(seedNames.put(from, j.name()))) {
-                log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
+            if (s.seeds().contains(from)) {
+                seedAnsweredNanos = now;
+                if (!j.name().equals(seedNames.put(from, j.name()))) {
+                    log.info("seed {} is {} ({})", from, j.name(), j.certificate().address().address());
+                }
             }
             if (j.observed() != null) {
                 own.observe(j.observed(), j.name(), isSeed(j.name()), now, wall.toEpochMilli());
@@ -156,10 +168,14 @@ final class Joins {
                 recipient).relaying(s.relay()).encode(s.signingKey());
     }
 
-    /** Join requests to the seeds that are not listed members: every {@link #RETRY} while none is, else {@link #REFRESH}. */
+    /**
+     * Join requests to the seeds that are not listed members: every {@link #RETRY} while none is (every
+     * {@link #ANSWERED_RETRY} once a seed answered), else {@link #REFRESH}.
+     */
     void sendRequests(long now, Instant wall, Set<String> listed) {
         Membership.Settings s = settings.get();
-        long interval = (listed.isEmpty() ? RETRY : REFRESH).toNanos();
+        boolean answered = now - seedAnsweredNanos < REFRESH.toNanos();
+        long interval = (!listed.isEmpty() ? REFRESH : answered ? ANSWERED_RETRY : RETRY).toNanos();
         if (s.seeds().isEmpty() || now - lastSentNanos < interval) {
             return;
         }

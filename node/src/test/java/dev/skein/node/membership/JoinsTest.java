@@ -131,6 +131,31 @@ class JoinsTest {
     }
 
     @Test
+    void onceASeedAnsweredItIsAskedEveryFourSecondsUntilWeAreListedAndEverySecondAgainIfItFallsSilent()
+            throws Exception {
+        joins.sendRequests(0, NOW, Set.of());
+        JoinMessage asked = JoinMessage.verify(peers.sent.get(0).datagram(), mesh.verifier, NOW);
+        byte[] reply = JoinMessage.reply(office.certificate(), TestMesh.GOSSIP_PORT, OURS, NOW, 1, asked)
+                .encode(office.signingKey());
+        assertNotNull(joins.handle(reply, SEED, SECOND / 2, NOW));
+        peers.sent.clear();
+
+        long answered = SECOND / 2;
+        for (long t = SECOND; t < Joins.ANSWERED_RETRY.toNanos(); t += SECOND / 4) { // since our request at 0
+            joins.sendRequests(t, NOW, Set.of());
+        }
+        assertEquals(List.of(), peers.sent, "the seed holds us: our requests now wait " + Joins.ANSWERED_RETRY);
+        joins.sendRequests(Joins.ANSWERED_RETRY.toNanos(), NOW, Set.of());
+        assertEquals(2, peers.sent.size(), "then both seeds are asked again");
+
+        // No answer since: after REFRESH the seed may have forgotten us, and it is asked every second again.
+        long silent = answered + Joins.REFRESH.toNanos();
+        joins.sendRequests(silent, NOW, Set.of());
+        joins.sendRequests(silent + SECOND, NOW, Set.of());
+        assertEquals(6, peers.sent.size(), "every second again: " + peers.sent.size());
+    }
+
+    @Test
     void aMemberIsGreetedOncePerRefreshAndAgainWhenOurCertificateIsRenewed() {
         joins.greet(office.record(1, JOINER_AT), 0, NOW);
         joins.greet(office.record(1, JOINER_AT), SECOND, NOW);
